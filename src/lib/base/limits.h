@@ -1,0 +1,36 @@
+/* limits: every size that input controls, with a default, a hard ceiling
+ * and the reason. Config keys override defaults, never ceilings. */
+#ifndef BS_LIMITS_H
+#define BS_LIMITS_H
+
+/* A term file is a hand-written word list; anything bigger is a mistake. */
+#define BS_LIMIT_TERM_FILE_BYTES (4u * 1024 * 1024)
+/* Longest token ident looks at; every identifier we know is under 64. */
+#define BS_LIMIT_IDENT_LEN 320
+/* Context window for detect, bytes each side of a candidate. */
+#define BS_LIMIT_CONTEXT_BYTES 48
+/* detect keeps this much of the previous chunk for context and
+ * boundary-spanning candidates; bounds memory per stream. */
+#define BS_LIMIT_DETECT_TAIL 256
+/* Config, scope and IOC files are hand-edited JSON/INI. */
+#define BS_LIMIT_CONFIG_BYTES (1u * 1024 * 1024)
+#define BS_LIMIT_SCOPE_BYTES (256u * 1024 * 1024)
+#define BS_LIMIT_IOC_BYTES (16u * 1024 * 1024)
+/* JSON nesting: hand-written files never go deeper. */
+#define BS_LIMIT_JSON_DEPTH 64
+
+/* Mail walking (defaults; config keys in [scan]). */
+#define BS_LIMIT_DEPTH_DEFAULT 8              /* nested message/archive depth */
+#define BS_LIMIT_DEPTH_CEILING 32
+#define BS_LIMIT_MESSAGE_BYTES_DEFAULT (256ull * 1024 * 1024) /* expanded bytes per message */
+#define BS_LIMIT_MESSAGE_BYTES_CEILING (4ull * 1024 * 1024 * 1024)
+#define BS_LIMIT_RATIO_DEFAULT 100            /* compression ratio guard (zip bombs) */
+#define BS_LIMIT_ATTACHMENT_MS_DEFAULT 10000  /* per-attachment time budget */
+#define BS_LIMIT_HEADER_COUNT 2000            /* headers per message */
+#define BS_LIMIT_LINE_BYTES (64u * 1024 * 1024) /* one mbox line */
+
+/* HTTP (serve). */
+#define BS_LIMIT_HTTP_BODY (64u * 1024)
+#define BS_LIMIT_FORM_FIELDS 32
+
+#endif
