@@ -54,3 +54,41 @@ synth_pnr_bad_check(const char *c)
 	s[11] = (char)('0' + (s[11] - '0' + 1) % 10);
 	return s;
 }
+
+char *
+synth_pnr_serial(int year, int month, int day_written, int serial)
+{
+	char buf[16];
+
+	g_snprintf(buf, sizeof buf, "%04d%02d%02d%03d", year, month, day_written, serial);
+	buf[11] = (char)('0' + synth_luhn_digit(buf + 2, 9));
+	buf[12] = '\0';
+	return g_strdup(buf);
+}
+
+char *
+synth_interim(int year, int month, int day, char letter, int serial2)
+{
+	char buf[16];
+	char luhn[9];
+
+	g_snprintf(buf, sizeof buf, "%04d%02d%02d%c%02d", year, month, day, letter, serial2);
+	memcpy(luhn, buf + 2, 9);
+	luhn[6] = '1';
+	buf[11] = (char)('0' + synth_luhn_digit(luhn, 9));
+	buf[12] = '\0';
+	return g_strdup(buf);
+}
+
+char *
+synth_orgnr(const char *body9)
+{
+	char buf[11];
+
+	memcpy(buf, body9, 9);
+	if (buf[2] < '2')
+		buf[2] = '2';
+	buf[9] = (char)('0' + synth_luhn_digit(buf, 9));
+	buf[10] = '\0';
+	return g_strdup(buf);
+}

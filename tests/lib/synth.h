@@ -21,4 +21,17 @@ char *synth_pnr_form(const char *canon12, const char *form);
 /* Replaces the check digit with a wrong one. Caller g_free()s. */
 char *synth_pnr_bad_check(const char *canon12);
 
+/* 12-digit personnummer with the given serial (1..999, or 0 to get the
+ * invalid serial 000) and written day (add 60 for samordningsnummer; month
+ * and day are not checked, so impossible dates can be made). Caller g_free()s. */
+char *synth_pnr_serial(int year, int month, int day_written, int serial);
+
+/* 12-character interim number YYYYMMDD + letter + two digits + check
+ * digit (the letter counts 1 in Luhn). Caller g_free()s. */
+char *synth_interim(int year, int month, int day, char letter, int serial2);
+
+/* 10-digit organisation number: group digit, five digits, third digit
+ * forced to >= 2, Luhn check digit. body is 9 digits. Caller g_free()s. */
+char *synth_orgnr(const char *body9);
+
 #endif

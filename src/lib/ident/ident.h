@@ -66,14 +66,43 @@ typedef struct {
 
 /* Recognises the kind of value and validates it. The century of a 10-digit
  * personnummer is inferred from ref_date (the message date; NULL = today).
+ * Surrounding ASCII white space is ignored; more than BS_LIMIT_IDENT_LEN
+ * bytes is BS_NOMATCH with reason "length".
+ *
+ * Order of recognition (the first reading that applies is reported, even
+ * when invalid, unless a later one in brackets is valid):
+ *   1. contains '@': email;
+ *   2. personnummer shape (YYMMDD or YYYYMMDD, optional '-', '+' or space,
+ *      four characters): a capital letter in the serial: interim; a third
+ *      digit of 2 or more, or the 12-digit prefix 16: orgnr; otherwise pnr,
+ *      or samordningsnummer when the day is 60 or more
+ *      [then fi_hetu, phone: "0701234567" is a phone only if it is not a
+ *      valid personnummer];
+ *   3. fi_hetu, no_fnr (11 digits), iban, phone, card, in that order.
+ * dk_cpr is never guessed: DDMMYY-SSSS has the personnummer shape and no
+ * reliable check digit, so only bs_ident_parse_as(BS_KIND_DK_CPR) reads it.
  * Returns BS_OK when out->valid, BS_INVALID when the shape is recognised
  * but a check fails (out->kind set, out->reason says why), BS_NOMATCH when
  * nothing fits (out->kind == BS_KIND_NONE). out is always filled. */
 bs_status bs_ident_parse(const char *p, size_t len, const GDate *ref_date, bs_ident *out);
 
-/* Same, but only tries one kind. */
+/* Same, but only tries one kind. BS_KIND_PNR and BS_KIND_SAMORDNING both
+ * try the personnummer family; the day (+60 or not) decides which kind is
+ * reported. BS_KIND_NONE is the same as bs_ident_parse(). */
 bs_status bs_ident_parse_as(bs_kind kind, const char *p, size_t len, const GDate *ref_date,
 			    bs_ident *out);
+
+/* Options for bs_ident_parse_full(). */
+enum {
+	/* A personnummer-family number written with a space separator is
+	 * invalid (reason "space separator"), as in the personnummer spec's
+	 * test data (meta#41). Without it, a space is accepted as BS_SEP_SPACE. */
+	BS_IDENT_STRICT_SEP = 1u << 0,
+};
+
+/* bs_ident_parse_as() with option flags (BS_IDENT_*). */
+bs_status bs_ident_parse_full(bs_kind kind, const char *p, size_t len, const GDate *ref_date,
+			      unsigned flags, bs_ident *out);
 
 /* Birth date as "YYYY-MM-DD" into buf (>= 11 bytes); false when unknown. */
 bool bs_ident_birth_date(const bs_ident *id, char *buf, size_t buf_len);
