@@ -25,9 +25,13 @@
 #define BS_LIMIT_MESSAGE_BYTES_DEFAULT (256ull * 1024 * 1024) /* expanded bytes per message */
 #define BS_LIMIT_MESSAGE_BYTES_CEILING (4ull * 1024 * 1024 * 1024)
 #define BS_LIMIT_RATIO_DEFAULT 100            /* compression ratio guard (zip bombs) */
+#define BS_LIMIT_RATIO_MIN_BYTES (1u * 1024 * 1024) /* members smaller than this skip the ratio guard: harmless */
 #define BS_LIMIT_ATTACHMENT_MS_DEFAULT 10000  /* per-attachment time budget */
 #define BS_LIMIT_HEADER_COUNT 2000            /* headers per message */
 #define BS_LIMIT_LINE_BYTES (64u * 1024 * 1024) /* one mbox line */
+#define BS_LIMIT_DEFECTS 32                   /* distinct defects kept per message: reason stays readable */
+#define BS_LIMIT_MIME_DEPTH 64                /* multipart nesting walked (GMime stops its parser deeper) */
+#define BS_LIMIT_XML_NODES (16u * 1024 * 1024) /* reader nodes per attachment XML part */
 
 /* HTTP (serve). */
 #define BS_LIMIT_HTTP_BODY (64u * 1024)
