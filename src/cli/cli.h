@@ -22,7 +22,7 @@ typedef struct bs_cli {
 	const char *command;       /* the command's name */
 	const char *workspace_dir; /* -w DIR, else $BREACHSCOPE_WORKSPACE, else "." */
 	bool workspace_given;      /* -w was on the command line */
-	void *workspace;           /* opened by main for BS_NEED_WORKSPACE_*; owned by main */
+	struct bs_workspace *workspace; /* opened by main for BS_NEED_WORKSPACE_*; owned by main */
 } bs_cli;
 
 typedef int bs_cmd_fn(bs_cli *cli, int argc, char **argv);
@@ -39,6 +39,6 @@ int bs_cli_usage(bs_cli *cli, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 int bs_cli_parse(bs_cli *cli, const GOptionEntry *entries, const char *params,
 		 const char *summary, int *argc, char ***argv);
 
-bs_cmd_fn cmd_detect, cmd_ident;
+bs_cmd_fn cmd_detect, cmd_ident, cmd_init, cmd_lookup, cmd_stats, cmd_vault;
 
 #endif

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store/store.h"
+
 struct bs_command {
 	const char *name;
 	bs_cmd_fn *fn;
@@ -14,6 +16,10 @@ struct bs_command {
 
 static const struct bs_command commands[] = { /* sorted by name */
 	{"ident", cmd_ident, BS_NEED_NONE, "parse and validate identifiers"},
+	{"init", cmd_init, BS_NEED_NONE, "create a workspace (config, pseudonym key, index)"},
+	{"lookup", cmd_lookup, BS_NEED_WORKSPACE_RO, "is a person in the index? (pnr, e-mail, phone)"},
+	{"stats", cmd_stats, BS_NEED_WORKSPACE_RO, "counts of messages, subjects, occurrences"},
+	{"vault", cmd_vault, BS_NEED_NONE, "vault keys: keygen for the DPO"},
 };
 
 static void
@@ -70,6 +76,27 @@ take_workspace(bs_cli *cli, int *argc, char **argv)
 	return true;
 }
 
+/* Opens the workspace in the mode the table names, unless the command only
+ * prints its help (which must work outside a workspace). */
+static int
+run_in_workspace(const struct bs_command *cmd, bs_cli *cli, int argc, char **argv)
+{
+	g_autoptr(bs_workspace) ws = NULL;
+	GError *error = NULL;
+
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return cmd->fn(cli, argc, argv);
+	if (cmd->need != BS_NEED_NONE) {
+		ws = bs_workspace_open(cli->workspace_dir, cmd->need == BS_NEED_WORKSPACE_RW,
+				       &error);
+		if (!ws)
+			return bs_cli_fail(cli, error);
+		cli->workspace = ws;
+	}
+	return cmd->fn(cli, argc, argv);
+}
+
 static int
 run_command(const struct bs_command *cmd, bs_cli *cli, int argc, char **argv)
 {
@@ -83,7 +110,7 @@ run_command(const struct bs_command *cmd, bs_cli *cli, int argc, char **argv)
 		return bs_cli_usage(cli, "option -w needs a directory");
 	if (!cli->workspace_given)
 		cli->workspace_dir = env && *env ? env : ".";
-	return cmd->fn(cli, argc, argv);
+	return run_in_workspace(cmd, cli, argc, argv);
 }
 
 int

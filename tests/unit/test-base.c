@@ -1,5 +1,7 @@
-/* Unit tests for base: capped buffers, number parsing, the JSON writer. */
+/* Unit tests for base: capped buffers, number parsing, the JSON writer,
+ * the config table. */
 #include "base/base.h"
+#include "base/config.h"
 #include "base/json.h"
 
 static void
@@ -77,6 +79,101 @@ test_date_parse_rejects_impossible_dates(void)
 	g_assert_false(bs_date_parse("2023-1-01", &d));
 }
 
+static void
+test_config_defaults_come_from_the_table(void)
+{
+	g_autoptr(bs_config) cfg = bs_config_new();
+	size_t n = 0;
+	const bs_conf_setting *t = bs_config_settings(&n);
+
+	g_assert_cmpuint(n, >=, 7);
+	g_assert_cmpuint(cfg->scan_max_depth, ==, BS_LIMIT_DEPTH_DEFAULT);
+	g_assert_cmpuint(cfg->scan_max_message_bytes, ==, BS_LIMIT_MESSAGE_BYTES_DEFAULT);
+	g_assert_cmpuint(cfg->scan_max_ratio, ==, BS_LIMIT_RATIO_DEFAULT);
+	g_assert_cmpuint(cfg->scan_attachment_ms, ==, BS_LIMIT_ATTACHMENT_MS_DEFAULT);
+	g_assert_cmpuint(cfg->scan_threads, ==, 0);
+	g_assert_nonnull(cfg->org_domains);
+	g_assert_null(cfg->org_domains[0]);
+	g_assert_null(cfg->vault_public_key);
+	for (size_t i = 0; i < n; i++) {
+		g_test_message("row %zu: [%s] %s", i, t[i].group, t[i].key);
+		g_assert_nonnull(t[i].help);
+		if (t[i].type == BS_CONF_UINT)
+			g_assert_cmpuint(t[i].min, <=, t[i].max);
+	}
+}
+
+static const struct config_case {
+	const char *text;
+	const char *error; /* NULL: accepted */
+} config_cases[] = {
+	{"[scan]\nmax_depth = 12\n", NULL},
+	{"[scan]\nmax_depth = 99\n", "t.conf: [scan] max_depth = 99: above the ceiling 32"},
+	{"[scan]\nmax_depth = 0\n", "t.conf: [scan] max_depth = 0: below the minimum 1"},
+	{"[scan]\nmax_depth = -1\n", "t.conf: [scan] max_depth = -1: not a whole number"},
+	{"[scan]\nmax_depth = 8x\n", "t.conf: [scan] max_depth = 8x: not a whole number"},
+	{"[scan]\nmax_depht = 8\n", "t.conf: [scan] max_depht: unknown key"},
+	{"[scna]\nmax_depth = 8\n", "t.conf: [scna]: unknown group"},
+	{"[workspace]\norg_domains = kommun.example, skola.example\n", NULL},
+	{"[workspace]\norg_domains = kommun example\n",
+	 "t.conf: [workspace] org_domains = kommun example: not a mail domain"},
+	{"[workspace]\norg_domains = a@kommun.example\n",
+	 "t.conf: [workspace] org_domains = a@kommun.example: not a mail domain"},
+	{"[vault]\npublic_key = AAAA\n",
+	 "t.conf: [vault] public_key = AAAA: not the base64 of a 32-byte key"},
+	{"[vault]\npublic_key = AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n", NULL},
+	{"just words\n", "t.conf: "},
+};
+
+static void
+test_config_errors_name_file_group_and_key(void)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(config_cases); i++) {
+		const struct config_case *c = &config_cases[i];
+		g_autoptr(bs_config) cfg = bs_config_new();
+		GError *error = NULL;
+		bool ok = bs_config_load_data(cfg, "t.conf", c->text, strlen(c->text), &error);
+
+		g_test_message("row %zu: %s", i, c->text);
+		if (!c->error) {
+			g_assert_no_error(error);
+			g_assert_true(ok);
+			continue;
+		}
+		g_assert_false(ok);
+		g_assert_error(error, BS_ERROR, BS_ERROR_CONFIG);
+		g_assert_true(g_str_has_prefix(error->message, c->error));
+		g_error_free(error);
+	}
+}
+
+static void
+test_config_written_file_reads_back(void)
+{
+	g_autoptr(bs_config) cfg = bs_config_new();
+	g_autoptr(bs_config) back = bs_config_new();
+	g_autofree char *text = NULL;
+	size_t len = 0;
+	GError *error = NULL;
+
+	g_assert_true(bs_config_set(cfg, "workspace", "org_domains", "kommun.example,skola.example",
+				    "test", &error));
+	g_assert_true(bs_config_set(cfg, "scan", "threads", "2", "test", &error));
+	g_assert_false(bs_config_set(cfg, "scan", "threads", "999", "--threads", &error));
+	g_assert_cmpstr(error->message, ==, "--threads: [scan] threads = 999: above the ceiling 256");
+	g_clear_error(&error);
+	text = bs_config_to_data(cfg, &len);
+	g_assert_nonnull(strstr(text, "\n#max_depth = 8\n"));
+	g_assert_nonnull(strstr(text, "\nthreads = 2\n"));
+	g_assert_true(bs_config_load_data(back, "written", text, len, &error));
+	g_assert_no_error(error);
+	g_assert_cmpuint(back->scan_threads, ==, 2);
+	g_assert_cmpuint(back->scan_max_depth, ==, 8);
+	g_assert_cmpstr(back->org_domains[0], ==, "kommun.example");
+	g_assert_cmpstr(back->org_domains[1], ==, "skola.example");
+	g_assert_null(back->org_domains[2]);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -87,5 +184,10 @@ main(int argc, char **argv)
 	g_test_add_func("/base/json/escapes-and-repairs-utf8", test_json_escapes_and_repairs_utf8);
 	g_test_add_func("/base/date/rejects-impossible-dates",
 			test_date_parse_rejects_impossible_dates);
+	g_test_add_func("/base/config/defaults-come-from-the-table",
+			test_config_defaults_come_from_the_table);
+	g_test_add_func("/base/config/errors-name-file-group-and-key",
+			test_config_errors_name_file_group_and_key);
+	g_test_add_func("/base/config/written-file-reads-back", test_config_written_file_reads_back);
 	return g_test_run();
 }

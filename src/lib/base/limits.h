@@ -26,7 +26,13 @@
 #define BS_LIMIT_MESSAGE_BYTES_CEILING (4ull * 1024 * 1024 * 1024)
 #define BS_LIMIT_RATIO_DEFAULT 100            /* compression ratio guard (zip bombs) */
 #define BS_LIMIT_RATIO_MIN_BYTES (1u * 1024 * 1024) /* members smaller than this skip the ratio guard: harmless */
+#define BS_LIMIT_RATIO_CEILING 100000       /* beyond this a guard guards nothing */
 #define BS_LIMIT_ATTACHMENT_MS_DEFAULT 10000  /* per-attachment time budget */
+#define BS_LIMIT_ATTACHMENT_MS_CEILING 600000 /* ten minutes on one attachment is a hang */
+#define BS_LIMIT_THREADS_CEILING 256          /* scanner threads; 0 means one per core */
+/* Config: values and list lengths a hand-edited file never exceeds. */
+#define BS_LIMIT_CONFIG_VALUE_BYTES 4096
+#define BS_LIMIT_CONFIG_LIST_COUNT 256
 #define BS_LIMIT_HEADER_COUNT 2000            /* headers per message */
 #define BS_LIMIT_LINE_BYTES (64u * 1024 * 1024) /* one mbox line */
 #define BS_LIMIT_DEFECTS 32                   /* distinct defects kept per message: reason stays readable */

@@ -1,0 +1,62 @@
+-- breachscope index schema: the one copy (embedded at build time).
+-- Additive and idempotent: a writable open of an older index runs this file
+-- again and then sets PRAGMA user_version to BS_STORE_SCHEMA_VERSION
+-- (store/sqlite.c). Change a table only by adding; bump the version.
+-- No plaintext identifier is ever stored: subjects are keyed pseudonyms.
+
+CREATE TABLE IF NOT EXISTS source (
+	id INTEGER PRIMARY KEY,
+	path TEXT UNIQUE NOT NULL,
+	format TEXT NOT NULL,
+	mailbox TEXT,
+	content_hash TEXT,
+	state TEXT NOT NULL DEFAULT 'pending'
+);
+
+CREATE TABLE IF NOT EXISTS message (
+	id INTEGER PRIMARY KEY,
+	source_id INTEGER NOT NULL REFERENCES source(id),
+	locator TEXT NOT NULL,
+	message_id TEXT,
+	date TEXT,                  -- ISO-8601 UTC "YYYY-MM-DDTHH:MM:SSZ"
+	mailbox TEXT,
+	folder TEXT,
+	grade TEXT NOT NULL,        -- accessed | synced | window | none
+	status TEXT NOT NULL,       -- ok | partial | failed
+	reason TEXT,
+	bytes INTEGER,
+	UNIQUE (source_id, locator)
+);
+
+CREATE TABLE IF NOT EXISTS subject (
+	id INTEGER PRIMARY KEY,
+	kind TEXT NOT NULL,         -- bs_kind_name(): pnr | samordningsnummer | email | phone | ...
+	pseudonym BLOB NOT NULL,    -- BLAKE2b-256(pseudonym.key, kind ":" canonical)
+	role TEXT,                  -- resident | staff | NULL (not an address)
+	UNIQUE (kind, pseudonym)
+);
+
+CREATE TABLE IF NOT EXISTS occurrence (
+	subject_id INTEGER NOT NULL REFERENCES subject(id),
+	message_id INTEGER NOT NULL REFERENCES message(id),
+	location TEXT NOT NULL,     -- header | subject | body | attachment | attachment-name
+	confidence TEXT NOT NULL,   -- low | medium | high (the best seen)
+	child INTEGER NOT NULL DEFAULT 0,
+	count INTEGER NOT NULL DEFAULT 1,
+	PRIMARY KEY (subject_id, message_id, location)
+) WITHOUT ROWID;
+
+-- A message written again drops its occurrences; reports walk by message.
+CREATE INDEX IF NOT EXISTS occurrence_message ON occurrence(message_id);
+
+CREATE TABLE IF NOT EXISTS message_category (
+	message_id INTEGER NOT NULL REFERENCES message(id),
+	category TEXT NOT NULL,
+	count INTEGER NOT NULL,
+	PRIMARY KEY (message_id, category)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS vault (
+	subject_id INTEGER PRIMARY KEY REFERENCES subject(id),
+	sealed BLOB NOT NULL        -- crypto_box_seal(kind ":" canonical, vault public key)
+);

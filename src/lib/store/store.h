@@ -1,0 +1,231 @@
+/* store: the workspace (config + pseudonym key + index) and the index
+ * behind one interface. The backend today is SQLite (WAL, prepared
+ * statements); the operations go through a table of functions so that a
+ * PostgreSQL backend can be added without touching callers.
+ *
+ * Schema: store/schema.sql (the one copy, embedded at build time),
+ * versioned with PRAGMA user_version; docs/contracts.md has it in full.
+ *
+ * Threads: a bs_store is one database connection. Use it from one thread
+ * at a time (the scanner funnels writes through one writer; the server
+ * opens one bs_store per worker with bs_store_open()). A bs_workspace's
+ * config and key are read-only and may be shared between threads.
+ *
+ * Idempotence: every write converges. Writing the same message again
+ * (same source and locator) keeps its id, replaces its fields and drops its
+ * occurrences and categories, which the caller then writes again; a
+ * subject is keyed by (kind, pseudonym); occurrences and categories of one
+ * message add up within that message. A scan killed between batches and
+ * run again therefore yields exactly the index of a clean run, provided a
+ * message and its occurrences go into the same batch.
+ *
+ * Strings in: borrowed for the call. Nothing here logs a value. */
+#ifndef BS_STORE_H
+#define BS_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <glib.h>
+
+#include "base/base.h"
+#include "base/config.h"
+#include "base/json.h"
+#include "crypto/crypto.h"
+#include "ident/ident.h"
+
+G_BEGIN_DECLS
+
+/* ---- Workspace: DIR/breachscope.conf, DIR/pseudonym.key, DIR/index.sqlite */
+
+#define BS_WORKSPACE_CONFIG "breachscope.conf"
+#define BS_WORKSPACE_KEY "pseudonym.key"
+#define BS_WORKSPACE_INDEX "index.sqlite"
+#define BS_WORKSPACE_NOTICE_SV "notice.sv.txt"
+#define BS_WORKSPACE_NOTICE_EN "notice.en.txt"
+
+typedef struct bs_workspace bs_workspace;
+typedef struct bs_store bs_store;
+
+/* Creates DIR (mode 0700 if missing) with the config file written from cfg,
+ * a new pseudonym key, an empty index and the two notice templates.
+ * Refuses when any of these files exists already; on failure removes what it
+ * created. */
+bool bs_workspace_create(const char *dir, const bs_config *cfg, GError **error);
+
+/* Opens DIR: loads and validates the config, loads the key (missing or
+ * unreadable is an error naming the file, never a new key), opens the index
+ * read-only or writable. Caller frees with bs_workspace_free(). */
+bs_workspace *bs_workspace_open(const char *dir, bool writable, GError **error);
+void bs_workspace_free(bs_workspace *ws); /* NULL is a no-op */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(bs_workspace, bs_workspace_free)
+
+/* Borrowed, valid until bs_workspace_free(ws). */
+const char *bs_workspace_dir(const bs_workspace *ws);
+const bs_config *bs_workspace_config(const bs_workspace *ws);
+bs_config *bs_workspace_config_mut(bs_workspace *ws); /* command-line overrides only */
+const bs_key *bs_workspace_key(const bs_workspace *ws);
+bs_store *bs_workspace_store(bs_workspace *ws);
+bool bs_workspace_writable(const bs_workspace *ws);
+
+/* DIR/name; caller g_free()s. Use for the index path (per-thread stores)
+ * and the notice files. */
+char *bs_workspace_path_dup(const bs_workspace *ws, const char *name);
+
+/* ---- The index */
+
+/* Creates a new index at path with the current schema (refuses an existing
+ * file). */
+bool bs_store_create(const char *path, GError **error);
+
+/* Opens an existing index. A writable open brings an older schema up to date
+ * (the schema file is additive and idempotent); a newer schema than this
+ * program knows is an error. Caller frees with bs_store_free(). */
+bs_store *bs_store_open(const char *path, bool writable, GError **error);
+void bs_store_free(bs_store *s); /* rolls back an open batch; NULL is a no-op */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(bs_store, bs_store_free)
+
+/* Schema version this program writes (PRAGMA user_version). */
+int bs_store_schema_version(void);
+
+/* Batches: writes between begin and commit are one transaction. The
+ * scanner commits every few thousand rows; at ~150k rows/s, batching is
+ * what makes that speed. Writes outside a batch each commit alone. */
+bool bs_store_begin(bs_store *s, GError **error);
+bool bs_store_commit(bs_store *s, GError **error);
+void bs_store_rollback(bs_store *s); /* no-op without an open batch */
+
+/* ---- Writes (scanner) */
+
+typedef struct {
+	const char *path;         /* unique key of the source */
+	const char *format;       /* "mbox" | "maildir" | "eml-tree" | "eml" | ... */
+	const char *mailbox;      /* owner account, or NULL */
+	const char *content_hash; /* whatever the scanner uses to see change; or NULL */
+	const char *state;        /* "pending" | "scanning" | "done" (scanner's choice) */
+} bs_source_row;
+
+/* Inserts or updates the source with this path; *out_id is its stable id. */
+bool bs_store_source_upsert(bs_store *s, const bs_source_row *row, int64_t *out_id, GError **error);
+bool bs_store_source_set_state(bs_store *s, int64_t source_id, const char *state, GError **error);
+
+/* Finds a source by path. *out_found false when absent (not an error).
+ * Strings returned are caller g_free()d (NULL when the column is NULL). */
+bool bs_store_source_find(bs_store *s, const char *path, bool *out_found, int64_t *out_id,
+                          char **out_content_hash, char **out_state, GError **error);
+
+/* Resume: whether a message row for (source, locator) exists. */
+bool bs_store_message_exists(bs_store *s, int64_t source_id, const char *locator, bool *out_exists,
+                             GError **error);
+
+typedef struct {
+	int64_t source_id;
+	const char *locator;    /* per docs/contracts.md "Sources" */
+	const char *message_id; /* Message-ID header, or NULL */
+	const char *date;       /* "YYYY-MM-DDTHH:MM:SSZ" UTC, or NULL */
+	const char *mailbox;
+	const char *folder;
+	const char *grade;  /* "accessed" | "synced" | "window" | "none" */
+	const char *status; /* "ok" | "partial" | "failed" */
+	const char *reason; /* NULL when ok */
+	int64_t bytes;      /* raw message bytes; -1 unknown */
+} bs_message_row;
+
+/* Writes the message (insert, or replace fields of the existing row with
+ * that source and locator, dropping its occurrences and categories);
+ * *out_id is its stable id. */
+bool bs_store_message_put(bs_store *s, const bs_message_row *row, int64_t *out_id, GError **error);
+
+/* Subject roles: resident or staff for addresses; NULL when not an address
+ * in a people header. Merging is order-free: staff > resident > NULL. */
+#define BS_ROLE_RESIDENT "resident"
+#define BS_ROLE_STAFF "staff"
+
+/* Inserts the subject (kind, pseudonym) or merges its role; *out_id is its
+ * stable id, *out_created (may be NULL) true when the row is new, so the
+ * caller seals a vault entry only then. */
+bool bs_store_subject_put(bs_store *s, const char *kind, const uint8_t pseudonym[BS_PSEUDONYM_LEN],
+                          const char *role, int64_t *out_id, bool *out_created, GError **error);
+
+typedef struct {
+	int64_t subject_id;
+	int64_t message_id;
+	const char *location;   /* header | subject | body | attachment | attachment-name */
+	const char *confidence; /* "medium" | "high" (low is not indexed) */
+	bool child;             /* pnr: under 18 at the message date */
+	int64_t count;          /* occurrences seen, >= 1 */
+} bs_occurrence_row;
+
+/* Adds to the occurrence (subject, message, location): counts add up, the
+ * best confidence and child stay. */
+bool bs_store_occurrence_add(bs_store *s, const bs_occurrence_row *row, GError **error);
+
+/* Adds count hits of category (detect's name: "health", ...) to a message. */
+bool bs_store_category_add(bs_store *s, int64_t message_id, const char *category, int64_t count,
+                           GError **error);
+
+/* Stores the sealed identifier of a subject once; later calls keep the
+ * first (seals are randomised, so any one is as good). */
+bool bs_store_vault_put(bs_store *s, int64_t subject_id, const uint8_t *sealed, size_t len,
+                        GError **error);
+
+/* ---- Reads (lookup, serve, report) */
+
+typedef struct {
+	char *name;    /* owned */
+	int64_t count; /* messages */
+} bs_count;
+
+/* The answer for one subject, counting exposed messages only (grade other
+ * than "none"). */
+typedef struct {
+	bool found;
+	int64_t messages;
+	char first[11]; /* "YYYY-MM-DD", "" when no dated message */
+	char last[11];
+	GPtrArray *mailboxes;             /* char *, sorted, owned */
+	GPtrArray *categories;            /* bs_count *, sorted by name, owned */
+	int64_t accessed, synced, window; /* messages by grade */
+} bs_lookup;
+
+void bs_lookup_init(bs_lookup *out);
+void bs_lookup_fini(bs_lookup *out);
+
+/* Fills out (call bs_lookup_init() first; fini after) for the subject
+ * (kind, pseudonym). Not found is found = false, not an error. */
+bool bs_store_lookup(bs_store *s, const uint8_t pseudonym[BS_PSEUDONYM_LEN], const char *kind,
+                     bs_lookup *out, GError **error);
+
+/* The `lookup --json` shape of issue 3, as one object (key NULL at top
+ * level): {"found":…, "messages":…, "first":…|null, "last":…|null,
+ * "mailboxes":[…], "categories":{…}, "exposure":{"accessed":…,"synced":…,
+ * "window":…}}. */
+void bs_lookup_write_json(const bs_lookup *l, const char *key, bs_json *j);
+
+/* Looks a written value up: normalises it through ident (any written form),
+ * takes its pseudonym with the workspace key and asks the store. want is
+ * BS_KIND_PNR (a samordningsnummer is accepted and looked up as one: the kind
+ * follows ident), BS_KIND_EMAIL or BS_KIND_PHONE. A value that is not valid
+ * for want is BS_ERROR_USAGE; the message never repeats the value. Used by
+ * lookup and serve. */
+bool bs_workspace_lookup(bs_workspace *ws, bs_kind want, const char *value, size_t len,
+                         bs_lookup *out, GError **error);
+
+typedef struct {
+	int64_t messages, ok, partial, failed;
+	GPtrArray *subjects; /* bs_count * by kind: pnr, samordningsnummer, email,
+	                        phone always, then any other kind present, sorted */
+	int64_t occurrences; /* rows: subject x message x location */
+} bs_stats;
+
+void bs_stats_init(bs_stats *out);
+void bs_stats_fini(bs_stats *out);
+bool bs_store_stats(bs_store *s, bs_stats *out, GError **error);
+
+/* {"messages":{"total":…,"ok":…,"partial":…,"failed":…},
+ *  "subjects":{"pnr":…,…}, "occurrences":…} */
+void bs_stats_write_json(const bs_stats *st, const char *key, bs_json *j);
+
+G_END_DECLS
+#endif

@@ -1,0 +1,406 @@
+/* Unit tests for store: the workspace, writes that converge, lookup and
+ * stats answers, WAL readers beside a writer. */
+#include "store/store.h"
+
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+#include "synth.h"
+
+typedef struct {
+	char *dir;
+	bs_workspace *ws;
+	bs_store *s;
+	GRand *rand;
+} fixture;
+
+static void
+rm_tree(const char *dir)
+{
+	g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+	const char *name;
+
+	while (d && (name = g_dir_read_name(d))) {
+		g_autofree char *p = g_build_filename(dir, name, NULL);
+
+		if (g_file_test(p, G_FILE_TEST_IS_DIR))
+			rm_tree(p);
+		else
+			g_unlink(p);
+	}
+	g_rmdir(dir);
+}
+
+static void
+fixture_setup(fixture *f, gconstpointer data)
+{
+	g_autoptr(bs_config) cfg = bs_config_new();
+	g_autofree char *top = g_dir_make_tmp("bs-store-XXXXXX", NULL);
+	GError *error = NULL;
+
+	f->dir = g_build_filename(top, "ws", NULL);
+	g_assert_true(bs_workspace_create(f->dir, cfg, &error));
+	g_assert_no_error(error);
+	f->ws = bs_workspace_open(f->dir, true, &error);
+	g_assert_no_error(error);
+	f->s = bs_workspace_store(f->ws);
+	f->rand = g_rand_new_with_seed(42);
+	g_free(f->dir);
+	f->dir = g_steal_pointer(&top);
+}
+
+static void
+fixture_teardown(fixture *f, gconstpointer data)
+{
+	bs_workspace_free(f->ws);
+	rm_tree(f->dir);
+	g_free(f->dir);
+	g_rand_free(f->rand);
+}
+
+static char *
+ws_dir(fixture *f)
+{
+	return g_build_filename(f->dir, "ws", NULL);
+}
+
+/* One message of a small synthetic incident. */
+typedef struct {
+	const char *locator, *date, *mailbox, *grade, *status;
+	const char *category; /* or NULL */
+	bool has_anna;        /* the pnr subject occurs in it */
+	bool has_bo;          /* the e-mail subject occurs in it */
+} msg_case;
+
+static const msg_case incident[] = {
+    {"offset:0", "2024-01-05T08:00:00Z", "ekonomi", "accessed", "ok", "health", true, true},
+    {"offset:900", "2024-03-01T10:00:00Z", "socialtjanst", "window", "ok", "health", true, false},
+    {"offset:1800", "2024-02-11T09:00:00Z", "ekonomi", "synced", "partial", NULL, true, true},
+    {"offset:2700", "2023-12-24T12:00:00Z", "ekonomi", "none", "ok", "criminal", true, false},
+    {"offset:3600", NULL, "ekonomi", "window", "failed", NULL, false, false},
+};
+
+static void
+pseudonym_of(fixture *f, const char *kind, const char *canon, uint8_t out[BS_PSEUDONYM_LEN])
+{
+	bs_pseudonym(bs_workspace_key(f->ws), kind, canon, strlen(canon), out);
+}
+
+static void
+put_subject_occurrence(fixture *f, const char *kind, const char *canon, const char *role,
+                       int64_t msg_id)
+{
+	uint8_t p[BS_PSEUDONYM_LEN];
+	int64_t subj = 0;
+	GError *error = NULL;
+	bs_occurrence_row occ = {0, msg_id, "body", "medium", false, 1};
+
+	pseudonym_of(f, kind, canon, p);
+	g_assert_true(bs_store_subject_put(f->s, kind, p, role, &subj, NULL, &error));
+	g_assert_no_error(error);
+	occ.subject_id = subj;
+	g_assert_true(bs_store_occurrence_add(f->s, &occ, &error));
+	occ.confidence = "high"; /* a second sighting in the same place: counts add up */
+	g_assert_true(bs_store_occurrence_add(f->s, &occ, &error));
+	g_assert_no_error(error);
+}
+
+static void
+write_incident(fixture *f, const char *anna, size_t upto)
+{
+	bs_source_row src = {"/mail/ekonomi.mbox", "mbox", "ekonomi", "h1", "scanning"};
+	int64_t source_id = 0;
+	GError *error = NULL;
+
+	g_assert_true(bs_store_begin(f->s, &error));
+	g_assert_true(bs_store_source_upsert(f->s, &src, &source_id, &error));
+	for (size_t i = 0; i < upto; i++) {
+		const msg_case *m = &incident[i];
+		bs_message_row row = {source_id,  m->locator, "<id@example.org>", m->date,
+		                      m->mailbox, "INBOX",    m->grade,           m->status,
+		                      NULL,       1000};
+		int64_t msg_id = 0;
+
+		g_assert_true(bs_store_message_put(f->s, &row, &msg_id, &error));
+		if (m->category)
+			g_assert_true(bs_store_category_add(f->s, msg_id, m->category, 2, &error));
+		if (m->has_anna)
+			put_subject_occurrence(f, "pnr", anna, NULL, msg_id);
+		if (m->has_bo)
+			put_subject_occurrence(f, "email", "bo@example.org", BS_ROLE_RESIDENT,
+			                       msg_id);
+	}
+	g_assert_true(bs_store_commit(f->s, &error));
+	g_assert_no_error(error);
+}
+
+static char *
+lookup_json(fixture *f, bs_store *s, const char *kind, const char *canon)
+{
+	uint8_t p[BS_PSEUDONYM_LEN];
+	g_autoptr(bs_json) j = bs_json_new();
+	GError *error = NULL;
+	bs_lookup l;
+
+	pseudonym_of(f, kind, canon, p);
+	bs_lookup_init(&l);
+	g_assert_true(bs_store_lookup(s, p, kind, &l, &error));
+	g_assert_no_error(error);
+	bs_lookup_write_json(&l, NULL, j);
+	bs_lookup_fini(&l);
+	return g_strdup(bs_json_text(j));
+}
+
+static char *
+stats_json(bs_store *s)
+{
+	g_autoptr(bs_json) j = bs_json_new();
+	GError *error = NULL;
+	bs_stats st;
+
+	bs_stats_init(&st);
+	g_assert_true(bs_store_stats(s, &st, &error));
+	g_assert_no_error(error);
+	bs_stats_write_json(&st, NULL, j);
+	bs_stats_fini(&st);
+	return g_strdup(bs_json_text(j));
+}
+
+#define ANNA_JSON                                                                                  \
+	"{\"found\":true,\"messages\":3,\"first\":\"2024-01-05\",\"last\":\"2024-03-01\","         \
+	"\"mailboxes\":[\"ekonomi\",\"socialtjanst\"],\"categories\":{\"health\":2},"              \
+	"\"exposure\":{\"accessed\":1,\"synced\":1,\"window\":1}}"
+#define STATS_JSON                                                                                 \
+	"{\"messages\":{\"total\":5,\"ok\":3,\"partial\":1,\"failed\":1},"                         \
+	"\"subjects\":{\"pnr\":1,\"samordningsnummer\":0,\"email\":1,\"phone\":0},"                \
+	"\"occurrences\":6}"
+
+static void
+test_lookup_counts_exposed_messages_only(fixture *f, gconstpointer data)
+{
+	g_autofree char *anna = synth_pnr(f->rand, 1984, 3, 14, false, false);
+	g_autofree char *a = NULL, *b = NULL, *nobody = NULL, *st = NULL;
+
+	write_incident(f, anna, G_N_ELEMENTS(incident));
+	a = lookup_json(f, f->s, "pnr", anna);
+	g_assert_cmpstr(a, ==, ANNA_JSON);
+	b = lookup_json(f, f->s, "email", "bo@example.org");
+	g_assert_true(g_str_has_prefix(b, "{\"found\":true,\"messages\":2,"));
+	nobody = lookup_json(f, f->s, "email", "nobody@example.org");
+	g_assert_cmpstr(nobody, ==,
+	                "{\"found\":false,\"messages\":0,\"first\":null,\"last\":null,"
+	                "\"mailboxes\":[],\"categories\":{},"
+	                "\"exposure\":{\"accessed\":0,\"synced\":0,\"window\":0}}");
+	st = stats_json(f->s);
+	g_assert_cmpstr(st, ==, STATS_JSON);
+}
+
+/* One number from the index file, read behind the store's back. */
+static int64_t
+sql_number(fixture *f, const char *sql)
+{
+	g_autofree char *dir = ws_dir(f);
+	g_autofree char *index = g_build_filename(dir, BS_WORKSPACE_INDEX, NULL);
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int64_t v = -1;
+
+	g_assert_cmpint(sqlite3_open_v2(index, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_prepare_v2(db, sql, -1, &st, NULL), ==, SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+/* A scan killed after some batches and run again over everything gives the
+ * index of one clean run. */
+static void
+test_rewrite_converges_to_the_clean_index(fixture *f, gconstpointer data)
+{
+	g_autofree char *anna = synth_pnr(f->rand, 1990, 7, 1, true, true);
+	g_autofree char *a = NULL, *st = NULL;
+
+	write_incident(f, anna, 2);
+	write_incident(f, anna, G_N_ELEMENTS(incident));
+	write_incident(f, anna, G_N_ELEMENTS(incident));
+	/* 6 occurrences seen twice each, 3 categories of 2 hits, best confidence */
+	g_assert_cmpint(sql_number(f, "SELECT sum(count) FROM occurrence"), ==, 12);
+	g_assert_cmpint(sql_number(f, "SELECT sum(count) FROM message_category"), ==, 6);
+	g_assert_cmpint(sql_number(f, "SELECT count(*) FROM occurrence WHERE confidence = 'high'"),
+	                ==, 6);
+	g_assert_cmpint(sql_number(f, "SELECT count(*) FROM message"), ==, 5);
+	g_assert_cmpint(sql_number(f, "SELECT journal_mode = 'wal' FROM pragma_journal_mode"), ==,
+	                1);
+	a = lookup_json(f, f->s, "pnr", anna);
+	g_assert_cmpstr(a, ==, ANNA_JSON);
+	st = stats_json(f->s);
+	g_assert_cmpstr(st, ==, STATS_JSON);
+}
+
+static void
+test_resume_sees_committed_messages_only(fixture *f, gconstpointer data)
+{
+	g_autofree char *anna = synth_pnr(f->rand, 1975, 11, 30, false, true);
+	bs_source_row src = {"/mail/ekonomi.mbox", "mbox", "ekonomi", "h1", "scanning"};
+	bs_message_row row = {0, "offset:42", NULL, NULL, NULL, NULL, "window", "ok", NULL, -1};
+	int64_t sid = 0, mid = 0;
+	bool exists = true, found = false;
+	g_autofree char *hash = NULL, *state = NULL;
+	GError *error = NULL;
+
+	write_incident(f, anna, 1);
+	g_assert_true(bs_store_source_find(f->s, src.path, &found, &sid, &hash, &state, &error));
+	g_assert_true(found);
+	g_assert_cmpstr(hash, ==, "h1");
+	g_assert_cmpstr(state, ==, "scanning");
+	g_assert_true(bs_store_message_exists(f->s, sid, "offset:0", &exists, &error));
+	g_assert_true(exists);
+	row.source_id = sid;
+	g_assert_true(bs_store_begin(f->s, &error));
+	g_assert_true(bs_store_message_put(f->s, &row, &mid, &error));
+	bs_store_rollback(f->s); /* the kill */
+	g_assert_true(bs_store_message_exists(f->s, sid, "offset:42", &exists, &error));
+	g_assert_false(exists);
+	g_assert_true(bs_store_source_set_state(f->s, sid, "done", &error));
+	g_assert_no_error(error);
+}
+
+static void
+test_subject_role_merge_is_order_free(fixture *f, gconstpointer data)
+{
+	static const char *const orders[][3] = {
+	    {NULL, BS_ROLE_RESIDENT, BS_ROLE_STAFF},
+	    {BS_ROLE_STAFF, BS_ROLE_RESIDENT, NULL},
+	    {BS_ROLE_RESIDENT, BS_ROLE_STAFF, BS_ROLE_RESIDENT},
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(orders); i++) {
+		g_autofree char *addr = g_strdup_printf("person%zu@example.org", i);
+		uint8_t p[BS_PSEUDONYM_LEN];
+		int64_t id = 0, first = 0;
+		bool created = false;
+		GError *error = NULL;
+
+		g_test_message("row %zu", i);
+		pseudonym_of(f, "email", addr, p);
+		for (size_t k = 0; k < 3; k++) {
+			g_assert_true(bs_store_subject_put(f->s, "email", p, orders[i][k], &id,
+			                                   &created, &error));
+			g_assert_cmpint(created, ==, k == 0);
+			if (k == 0)
+				first = id;
+			g_assert_cmpint(id, ==, first);
+		}
+		g_assert_no_error(error);
+	}
+}
+
+static const struct bad_write_case {
+	const char *grade, *status, *location, *confidence;
+} bad_writes[] = {
+    {"exposed", "ok", "body", "high"},
+    {"window", "fine", "body", "high"},
+    {"window", "ok", "footer", "high"},
+    {"window", "ok", "body", "certain"},
+};
+
+static void
+test_closed_vocabularies_refuse_other_words(fixture *f, gconstpointer data)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(bad_writes); i++) {
+		const struct bad_write_case *c = &bad_writes[i];
+		bs_message_row row = {1,    "x",      NULL,      NULL, NULL,
+		                      NULL, c->grade, c->status, NULL, -1};
+		bs_occurrence_row occ = {1, 1, c->location, c->confidence, false, 1};
+		int64_t id;
+		GError *error = NULL;
+		bool ok;
+
+		g_test_message("row %zu", i);
+		ok = bs_store_message_put(f->s, &row, &id, &error) &&
+		     bs_store_occurrence_add(f->s, &occ, &error);
+		g_assert_false(ok);
+		g_assert_error(error, BS_ERROR, BS_ERROR_INTERNAL);
+		g_error_free(error);
+	}
+}
+
+/* WAL: a reader opened beside the writer sees each committed batch and
+ * never waits for an open one. */
+static void
+test_reader_beside_writer_sees_commits(fixture *f, gconstpointer data)
+{
+	g_autofree char *dir = ws_dir(f);
+	g_autofree char *index = g_build_filename(dir, BS_WORKSPACE_INDEX, NULL);
+	g_autofree char *anna = synth_pnr(f->rand, 2001, 5, 5, false, false);
+	g_autoptr(bs_store) reader = NULL;
+	g_autofree char *before = NULL, *after = NULL;
+	bs_message_row row = {1, "offset:9", NULL, NULL, NULL, NULL, "window", "ok", NULL, -1};
+	int64_t id = 0;
+	GError *error = NULL;
+
+	write_incident(f, anna, 1);
+	reader = bs_store_open(index, false, &error);
+	g_assert_no_error(error);
+	g_assert_true(bs_store_begin(f->s, &error));
+	g_assert_true(bs_store_message_put(f->s, &row, &id, &error));
+	before = stats_json(reader); /* the writer's batch is open: no wait, old snapshot */
+	g_assert_true(g_str_has_prefix(before, "{\"messages\":{\"total\":1,"));
+	g_assert_true(bs_store_commit(f->s, &error));
+	after = stats_json(reader);
+	g_assert_true(g_str_has_prefix(after, "{\"messages\":{\"total\":2,"));
+	g_assert_false(bs_store_message_put(reader, &row, &id, &error)); /* read-only */
+	g_assert_error(error, BS_ERROR, BS_ERROR_STORE);
+	g_clear_error(&error);
+}
+
+static void
+test_workspace_refuses_missing_key_and_reinit(fixture *f, gconstpointer data)
+{
+	g_autofree char *dir = ws_dir(f);
+	g_autofree char *key = g_build_filename(dir, BS_WORKSPACE_KEY, NULL);
+	g_autoptr(bs_config) cfg = bs_config_new();
+	GError *error = NULL;
+
+	g_assert_false(bs_workspace_create(dir, cfg, &error));
+	g_assert_error(error, BS_ERROR, BS_ERROR_WORKSPACE);
+	g_clear_error(&error);
+	g_assert_cmpint(g_unlink(key), ==, 0);
+	g_assert_null(bs_workspace_open(dir, false, &error));
+	g_assert_error(error, BS_ERROR, BS_ERROR_WORKSPACE);
+	g_assert_nonnull(strstr(error->message, key));
+	g_clear_error(&error);
+	g_assert_false(g_file_test(key, G_FILE_TEST_EXISTS)); /* never a silent new key */
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct {
+		const char *path;
+		void (*fn)(fixture *, gconstpointer);
+	} tests[] = {
+	    {"/store/lookup/counts-exposed-messages-only",
+	     test_lookup_counts_exposed_messages_only},
+	    {"/store/write/rewrite-converges-to-the-clean-index",
+	     test_rewrite_converges_to_the_clean_index},
+	    {"/store/write/resume-sees-committed-messages-only",
+	     test_resume_sees_committed_messages_only},
+	    {"/store/write/subject-role-merge-is-order-free",
+	     test_subject_role_merge_is_order_free},
+	    {"/store/write/closed-vocabularies-refuse-other-words",
+	     test_closed_vocabularies_refuse_other_words},
+	    {"/store/wal/reader-beside-writer-sees-commits",
+	     test_reader_beside_writer_sees_commits},
+	    {"/store/workspace/refuses-missing-key-and-reinit",
+	     test_workspace_refuses_missing_key_and_reinit},
+	};
+
+	g_test_init(&argc, &argv, NULL);
+	for (size_t i = 0; i < G_N_ELEMENTS(tests); i++)
+		g_test_add(tests[i].path, fixture, NULL, fixture_setup, tests[i].fn,
+		           fixture_teardown);
+	return g_test_run();
+}
