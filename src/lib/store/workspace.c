@@ -227,7 +227,12 @@ bs_workspace_lookup(bs_workspace *ws, bs_kind want, const char *value, size_t le
 	const char *kind_name;
 	bs_ident id;
 
-	bs_ident_parse(value, len, NULL, &id);
+	/* A phone number can look like a personnummer: ask ident for the one
+	 * kind wanted; for --pnr let ident tell pnr from samordningsnummer. */
+	if (want == BS_KIND_PNR)
+		bs_ident_parse(value, len, NULL, &id);
+	else
+		bs_ident_parse_as(want, value, len, NULL, &id);
 	if (!id.valid || !kind_accepts(want, id.kind)) {
 		g_set_error(error, BS_ERROR, BS_ERROR_USAGE, "not a valid %s: %s",
 		            want == BS_KIND_PNR     ? "personnummer or samordningsnummer"
