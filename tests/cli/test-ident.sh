@@ -97,6 +97,42 @@ def structured_cases(tree):
                     yield s, exp
 
 
+def luhn_complete(digits):
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch) * (2 if i % 2 == 0 else 1)
+        total += d - 9 if d > 9 else d
+    return digits + str((10 - total % 10) % 10)
+
+
+def iban(cc, bban):
+    moved = bban + cc + "00"
+    num = int("".join(str(int(c, 36)) for c in moved))
+    return f"{cc}{98 - num % 97:02d}{bban}"
+
+
+def other_kind_cases():
+    """Generated values of the other kinds, with their exact answers."""
+    def ok(inp, kind, canon, birth=None, sex=None):
+        return inp, {"input": inp, "valid": True, "kind": kind, "canonical": canon,
+                     "birth_date": birth, "sex": sex, "reason": "ok"}
+
+    def bad(inp, kind, reason):
+        return inp, {"input": inp, "valid": False, "kind": kind, "canonical": None,
+                     "birth_date": None, "sex": None, "reason": reason}
+    se = iban("SE", "5000" + "0000058398257466"[:-1] + "6")
+    card = luhn_complete("400000123456789")
+    yield ok("070-123 45 67", "phone", "+46701234567")
+    yield ok("+46 (0)8-123 456 78", "phone", "+46812345678")
+    yield bad("+47 22 12 34 56", "phone", "country")
+    yield ok("Anna.Svensson@Kommun.Example", "email", "Anna.Svensson@kommun.example")
+    yield bad("anna..svensson@kommun.example", "email", "local part")
+    yield ok(" ".join(se[i:i + 4] for i in range(0, len(se), 4)), "iban", se)
+    yield ok(card, "card", card)
+    yield ok(card[:4] + " " + card[4:8] + " " + card[8:12] + " " + card[12:], "card", card)
+    yield bad("hello", None, "not recognised")
+
+
 def run(args, expect_status=0):
     p = subprocess.run([BIN, "ident", "--date", DATE] + args, capture_output=True, text=True)
     if p.returncode != expect_status:
@@ -127,6 +163,7 @@ def main():
     check("orgnumber.json", org_cases(load("orgnumber.json")))
     check("structured.json", structured_cases(load("structured.json")))
     check("allCoords.json", coords_cases(load("allCoords.json")))
+    check("other kinds", other_kind_cases())
     # loose mode accepts the space separator the strict default refuses
     p = subprocess.run([BIN, "ident", "--loose", "--date", DATE, "19090527 1474"],
                        capture_output=True, text=True)

@@ -24,7 +24,7 @@ synth_pnr(GRand *r, int year, int month, int day, bool samordning, bool male)
 	if (serial < 1)
 		serial = 2;
 	g_snprintf(buf, sizeof buf, "%04d%02d%02d%03d", year, month, day + (samordning ? 60 : 0),
-		   serial);
+	           serial);
 	buf[11] = (char)('0' + synth_luhn_digit(buf + 2, 9));
 	buf[12] = '\0';
 	return g_strdup(buf);
@@ -91,4 +91,73 @@ synth_orgnr(const char *body9)
 	buf[9] = (char)('0' + synth_luhn_digit(buf, 9));
 	buf[10] = '\0';
 	return g_strdup(buf);
+}
+
+char *
+synth_luhn_complete(const char *digits)
+{
+	size_t n = strlen(digits);
+	int sum = 0;
+
+	/* Luhn from the right: the digit next to the check digit is doubled. */
+	for (size_t i = 0; i < n; i++) {
+		int d = (digits[n - 1 - i] - '0') * (i % 2 == 0 ? 2 : 1);
+
+		sum += d > 9 ? d - 9 : d;
+	}
+	return g_strdup_printf("%s%d", digits, (10 - sum % 10) % 10);
+}
+
+char *
+synth_iban(const char *cc, const char *bban)
+{
+	g_autofree char *moved = g_strdup_printf("%s%s00", bban, cc);
+	unsigned r = 0;
+
+	for (const char *c = moved; *c; c++) {
+		if (g_ascii_isdigit(*c))
+			r = (r * 10 + (unsigned)(*c - '0')) % 97;
+		else
+			r = (r * 100 + (unsigned)(*c - 'A' + 10)) % 97;
+	}
+	return g_strdup_printf("%s%02u%s", cc, 98 - r, bban);
+}
+
+static int
+synth_mod11(const char *d, const int *w, size_t n)
+{
+	int sum = 0;
+
+	for (size_t i = 0; i < n; i++)
+		sum += w[i] * (d[i] - '0');
+	return (11 - sum % 11) % 11;
+}
+
+char *
+synth_no_fnr(int day_written, int month_written, int yy, int individual)
+{
+	static const int w1[9] = {3, 7, 6, 1, 8, 9, 4, 5, 2};
+	static const int w2[10] = {5, 4, 3, 2, 7, 6, 5, 4, 3, 2};
+	char buf[16];
+	int k;
+
+	g_snprintf(buf, sizeof buf, "%02d%02d%02d%03d", day_written, month_written, yy, individual);
+	if ((k = synth_mod11(buf, w1, 9)) == 10)
+		return NULL;
+	buf[9] = (char)('0' + k);
+	if ((k = synth_mod11(buf, w2, 10)) == 10)
+		return NULL;
+	buf[10] = (char)('0' + k);
+	buf[11] = '\0';
+	return g_strdup(buf);
+}
+
+char *
+synth_fi_hetu(int day, int month, int yy, char sign, int individual)
+{
+	static const char chars[] = "0123456789ABCDEFHJKLMNPRSTUVWXY";
+	long v = ((long)day * 10000 + month * 100 + yy) * 1000 + individual;
+
+	return g_strdup_printf("%02d%02d%02d%c%03d%c", day, month, yy, sign, individual,
+	                       chars[v % 31]);
 }

@@ -34,4 +34,20 @@ char *synth_interim(int year, int month, int day, char letter, int serial2);
  * forced to >= 2, Luhn check digit. body is 9 digits. Caller g_free()s. */
 char *synth_orgnr(const char *body9);
 
+/* digits followed by their Luhn check digit (cards). Caller g_free()s. */
+char *synth_luhn_complete(const char *digits);
+
+/* IBAN for country cc and BBAN (upper case), with computed check digits,
+ * written without spaces. Caller g_free()s. */
+char *synth_iban(const char *cc, const char *bban);
+
+/* Norwegian fødselsnummer DDMMYY + individual number + both control digits
+ * (old rule), day/month written as given (D-number: day + 40). NULL when a
+ * control digit would be 10 (no such number). Caller g_free()s. */
+char *synth_no_fnr(int day_written, int month_written, int yy, int individual);
+
+/* Finnish HETU with the given century sign and individual number.
+ * Caller g_free()s. */
+char *synth_fi_hetu(int day, int month, int yy, char sign, int individual);
+
 #endif

@@ -121,11 +121,11 @@ static const struct {
 	{"-", 1, BS_SEP_DASH},
 	{"+", 1, BS_SEP_PLUS},
 	{" ", 1, BS_SEP_SPACE},
-	{"\xe2\x80\x93", 3, BS_SEP_DASH},  /* U+2013 en dash */
-	{"\xe2\x80\x90", 3, BS_SEP_DASH},  /* U+2010 hyphen */
-	{"\xe2\x80\x91", 3, BS_SEP_DASH},  /* U+2011 non-breaking hyphen */
-	{"\xe2\x88\x92", 3, BS_SEP_DASH},  /* U+2212 minus sign */
-	{"\xc2\xa0", 2, BS_SEP_SPACE},     /* U+00A0 no-break space */
+	{"\xe2\x80\x93", 3, BS_SEP_DASH}, /* U+2013 en dash */
+	{"\xe2\x80\x90", 3, BS_SEP_DASH}, /* U+2010 hyphen */
+	{"\xe2\x80\x91", 3, BS_SEP_DASH}, /* U+2011 non-breaking hyphen */
+	{"\xe2\x88\x92", 3, BS_SEP_DASH}, /* U+2212 minus sign */
+	{"\xc2\xa0", 2, BS_SEP_SPACE},    /* U+00A0 no-break space */
 };
 
 size_t

@@ -51,17 +51,17 @@ typedef enum {
 #define BS_IDENT_CANON_MAX 320 /* e-mail is the longest (RFC 5321: 254) */
 
 typedef struct {
-	bs_kind kind;           /* best reading; BS_KIND_NONE if nothing fits */
-	bool valid;             /* passes every check of that kind */
+	bs_kind kind;                           /* best reading; BS_KIND_NONE if nothing fits */
+	bool valid;                             /* passes every check of that kind */
 	char canonical[BS_IDENT_CANON_MAX + 1]; /* "" when invalid; pnr: 12 digits */
-	int birth_year;         /* 0 when unknown or not applicable */
-	int birth_month;        /* 1..12, 0 unknown (samordningsnummer month 00) */
-	int birth_day;          /* 1..31, 0 unknown */
+	int birth_year;                         /* 0 when unknown or not applicable */
+	int birth_month;                        /* 1..12, 0 unknown (samordningsnummer month 00) */
+	int birth_day;                          /* 1..31, 0 unknown */
 	bs_sex sex;
-	bs_sep sep;             /* personnummer family only */
-	bool long_form;         /* written with the century (12 digits) */
-	bool test_number;       /* a known fictitious test series (Skatteverket) */
-	const char *reason;     /* static text: "ok" or what failed first */
+	bs_sep sep;         /* personnummer family only */
+	bool long_form;     /* written with the century (12 digits) */
+	bool test_number;   /* a known fictitious test series (Skatteverket) */
+	const char *reason; /* static text: "ok" or what failed first */
 } bs_ident;
 
 /* Recognises the kind of value and validates it. The century of a 10-digit
@@ -78,7 +78,8 @@ typedef struct {
  *      or samordningsnummer when the day is 60 or more
  *      [then fi_hetu, phone: "0701234567" is a phone only if it is not a
  *      valid personnummer];
- *   3. fi_hetu, no_fnr (11 digits), iban, phone, card, in that order.
+ *   3. otherwise fi_hetu, no_fnr (11 digits), iban, phone, card: the first
+ *      valid reading, else the first that recognised the shape.
  * dk_cpr is never guessed: DDMMYY-SSSS has the personnummer shape and no
  * reliable check digit, so only bs_ident_parse_as(BS_KIND_DK_CPR) reads it.
  * Returns BS_OK when out->valid, BS_INVALID when the shape is recognised
@@ -90,7 +91,7 @@ bs_status bs_ident_parse(const char *p, size_t len, const GDate *ref_date, bs_id
  * try the personnummer family; the day (+60 or not) decides which kind is
  * reported. BS_KIND_NONE is the same as bs_ident_parse(). */
 bs_status bs_ident_parse_as(bs_kind kind, const char *p, size_t len, const GDate *ref_date,
-			    bs_ident *out);
+                            bs_ident *out);
 
 /* Options for bs_ident_parse_full(). */
 enum {
@@ -102,7 +103,7 @@ enum {
 
 /* bs_ident_parse_as() with option flags (BS_IDENT_*). */
 bs_status bs_ident_parse_full(bs_kind kind, const char *p, size_t len, const GDate *ref_date,
-			      unsigned flags, bs_ident *out);
+                              unsigned flags, bs_ident *out);
 
 /* Birth date as "YYYY-MM-DD" into buf (>= 11 bytes); false when unknown. */
 bool bs_ident_birth_date(const bs_ident *id, char *buf, size_t buf_len);

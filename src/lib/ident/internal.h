@@ -20,7 +20,7 @@ typedef struct {
 } bs_ident_ctx;
 
 typedef bs_status bs_ident__parse_fn(const char *p, size_t len, const bs_ident_ctx *ctx,
-				     bs_ident *out);
+                                     bs_ident *out);
 
 bs_ident__parse_fn bs_ident__pnr, bs_ident__interim, bs_ident__orgnr, bs_ident__phone,
 	bs_ident__email, bs_ident__iban, bs_ident__card, bs_ident__no_fnr, bs_ident__dk_cpr,

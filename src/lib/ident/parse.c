@@ -12,6 +12,13 @@ static bs_ident__parse_fn *const parsers[BS_KIND_COUNT] = {
 	[BS_KIND_SAMORDNING] = bs_ident__pnr,
 	[BS_KIND_INTERIM] = bs_ident__interim,
 	[BS_KIND_ORGNR] = bs_ident__orgnr,
+	[BS_KIND_PHONE] = bs_ident__phone,
+	[BS_KIND_EMAIL] = bs_ident__email,
+	[BS_KIND_IBAN] = bs_ident__iban,
+	[BS_KIND_CARD] = bs_ident__card,
+	[BS_KIND_NO_FNR] = bs_ident__no_fnr,
+	[BS_KIND_DK_CPR] = bs_ident__dk_cpr,
+	[BS_KIND_FI_HETU] = bs_ident__fi_hetu,
 };
 
 static void
@@ -54,11 +61,14 @@ run(bs_kind kind, const char *p, size_t len, const bs_ident_ctx *ctx, bs_ident *
 /* Tries the other readings of a Swedish-shaped value whose first reading
  * failed; keeps the first reading unless one of them is valid. */
 static bs_status
-swedish_fallback(bs_status first, const char *p, size_t len, const bs_ident_ctx *ctx,
-		 bs_ident *out)
+swedish_fallback(bs_status first, const char *p, size_t len, const bs_ident_ctx *ctx, bs_ident *out)
 {
 	static const bs_kind others[] = {BS_KIND_FI_HETU, BS_KIND_PHONE};
 	bs_ident alt;
+
+	/* refused only for how it was written: still that personal number */
+	if (out->sep == BS_SEP_SPACE && (ctx->flags & BS_IDENT_STRICT_SEP))
+		return first;
 
 	for (size_t i = 0; i < G_N_ELEMENTS(others); i++) {
 		if (run(others[i], p, len, ctx, &alt) == BS_OK) {
@@ -69,36 +79,53 @@ swedish_fallback(bs_status first, const char *p, size_t len, const bs_ident_ctx 
 	return first;
 }
 
+/* The kinds tried in order when the value has no personnummer shape: the
+ * first valid reading wins, else the first invalid one is reported. */
+static bs_status
+parse_rest(const char *p, size_t len, const bs_ident_ctx *ctx, bs_ident *out)
+{
+	static const bs_kind rest[] = {BS_KIND_FI_HETU, BS_KIND_NO_FNR, BS_KIND_IBAN, BS_KIND_PHONE,
+	                               BS_KIND_CARD};
+	bs_status best = BS_NOMATCH;
+	bs_ident alt;
+
+	bs_ident__reset(out);
+	for (size_t i = 0; i < G_N_ELEMENTS(rest); i++) {
+		bs_status st = run(rest[i], p, len, ctx, &alt);
+
+		if (st == BS_OK) {
+			*out = alt;
+			return BS_OK;
+		}
+		if (st == BS_INVALID && best == BS_NOMATCH) {
+			*out = alt;
+			best = st;
+		}
+	}
+	return best;
+}
+
 /* Auto-detection; the order is documented at bs_ident_parse() in ident.h. */
 static bs_status
 parse_any(const char *p, size_t len, const bs_ident_ctx *ctx, bs_ident *out)
 {
-	static const bs_kind rest[] = {BS_KIND_FI_HETU, BS_KIND_NO_FNR, BS_KIND_IBAN,
-				       BS_KIND_PHONE, BS_KIND_CARD};
 	bs_kind sw;
 	bs_status st;
 
 	if (memchr(p, '@', len))
 		return run(BS_KIND_EMAIL, p, len, ctx, out);
 	sw = bs_ident__swedish_kind(p, len);
-	if (sw != BS_KIND_NONE) {
-		st = run(sw, p, len, ctx, out);
-		if (st == BS_OK || sw == BS_KIND_INTERIM)
-			return st;
-		return swedish_fallback(st, p, len, ctx, out);
-	}
-	for (size_t i = 0; i < G_N_ELEMENTS(rest); i++) {
-		st = run(rest[i], p, len, ctx, out);
-		if (st != BS_NOMATCH)
-			return st;
-	}
-	bs_ident__reset(out);
-	return BS_NOMATCH;
+	if (sw == BS_KIND_NONE)
+		return parse_rest(p, len, ctx, out);
+	st = run(sw, p, len, ctx, out);
+	if (st == BS_OK || sw == BS_KIND_INTERIM)
+		return st;
+	return swedish_fallback(st, p, len, ctx, out);
 }
 
 bs_status
-bs_ident_parse_full(bs_kind kind, const char *p, size_t len, const GDate *ref_date,
-		    unsigned flags, bs_ident *out)
+bs_ident_parse_full(bs_kind kind, const char *p, size_t len, const GDate *ref_date, unsigned flags,
+                    bs_ident *out)
 {
 	bs_ident_ctx ctx;
 
@@ -136,8 +163,7 @@ bs_ident_birth_date(const bs_ident *id, char *buf, size_t buf_len)
 	if (!id->valid || !bs_ident__date_valid(id->birth_year, id->birth_month, id->birth_day) ||
 	    id->birth_year > 9999 || buf_len < 11)
 		return false;
-	g_snprintf(buf, buf_len, "%04d-%02d-%02d", id->birth_year, id->birth_month,
-		   id->birth_day);
+	g_snprintf(buf, buf_len, "%04d-%02d-%02d", id->birth_year, id->birth_month, id->birth_day);
 	return true;
 }
 

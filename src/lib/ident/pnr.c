@@ -75,7 +75,7 @@ static int
 infer_year(int yy, const bs_ymd *birth, bs_sep sep, const bs_ymd *ref)
 {
 	bs_ymd b = {ref->year / 100 * 100 + yy, birth->month ? birth->month : 1,
-		    birth->day ? birth->day : 1};
+	            birth->day ? birth->day : 1};
 
 	if (sep == BS_SEP_PLUS) {
 		int limit = ref->year - 100;
