@@ -615,10 +615,10 @@ test_phone_forms_to_e164(void)
 
 static const struct str_case email_cases[] = {
 	{"anna.svensson@kommun.example", BS_OK, "anna.svensson@kommun.example"},
-	{"Anna.Svensson@Kommun.EXAMPLE", BS_OK, "Anna.Svensson@kommun.example"},
+	{"Anna.Svensson@Kommun.EXAMPLE", BS_OK, "anna.svensson@kommun.example"},
 	{"a+tag@sub.domain.se", BS_OK, "a+tag@sub.domain.se"},
 	{"o'brien_1@x-y.se", BS_OK, "o'brien_1@x-y.se"},
-	{"\xc3\xa5sa@\xc3\xb6rebro.se", BS_OK, "\xc3\xa5sa@\xc3\xb6rebro.se"},
+	{"\xc3\xa5sa@\xc3\xb6rebro.SE", BS_OK, "\xc3\xa5sa@\xc3\xb6rebro.se"},
 	{"a@b", BS_INVALID, "domain"},
 	{"a@-b.se", BS_INVALID, "domain"},
 	{"a@b-.se", BS_INVALID, "domain"},

@@ -3,7 +3,11 @@
  * labels (letters, digits, hyphens or UTF-8; 1..63 bytes each; no hyphen at
  * either end) of at most 253 bytes, 254 in all. Quoted local parts and
  * address literals are refused: they do not occur in the mail we scan.
- * Canonical: local part as written, domain lower-cased (ASCII). */
+ * Canonical: the address lower-cased (ASCII letters), the local part too:
+ * RFC 5321 2.4 lets a server treat local parts case-sensitively but says
+ * exploiting it "impedes interoperability and is discouraged", no mail
+ * system we meet does, and a resident asking about "Anna.Svensson@..."
+ * must find the mail that wrote "anna.svensson@..." (one pseudonym). */
 #include "ident/internal.h"
 
 #include <string.h>
@@ -85,8 +89,7 @@ bs_ident__email(const char *p, size_t len, const bs_ident_ctx *ctx, bs_ident *ou
 		return bs_ident__fail(out, BS_KIND_EMAIL, "encoding");
 	if ((why = check_local(p, local_len)) || (why = check_domain(at + 1, len - local_len - 1)))
 		return bs_ident__fail(out, BS_KIND_EMAIL, why);
-	memcpy(out->canonical, p, len);
-	for (size_t i = local_len + 1; i < len; i++)
+	for (size_t i = 0; i < len; i++)
 		out->canonical[i] = g_ascii_tolower(p[i]);
 	out->canonical[len] = '\0';
 	return bs_ident__ok(out, BS_KIND_EMAIL);

@@ -24,7 +24,7 @@ typedef enum {
 	BS_KIND_INTERIM,    /* "interim" */
 	BS_KIND_ORGNR,      /* "orgnr": not personal data */
 	BS_KIND_PHONE,      /* "phone": Swedish, canonical E.164 */
-	BS_KIND_EMAIL,      /* "email": domain lower-cased */
+	BS_KIND_EMAIL,      /* "email": lower-cased, local part too */
 	BS_KIND_IBAN,       /* "iban" */
 	BS_KIND_CARD,       /* "card" */
 	BS_KIND_NO_FNR,     /* "no_fnr" */
