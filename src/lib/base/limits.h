@@ -42,5 +42,11 @@
 /* HTTP (serve). */
 #define BS_LIMIT_HTTP_BODY (64u * 1024)
 #define BS_LIMIT_FORM_FIELDS 32
+/* The incident notice and dev-residents files are short hand-written texts. */
+#define BS_LIMIT_NOTICE_BYTES (64u * 1024)
+/* Live sessions in memory (~1 KB each); new ones are refused beyond it. */
+#define BS_LIMIT_SESSIONS 200000
+/* Outbound OIDC answers (discovery, JWKS, token): small JSON documents. */
+#define BS_LIMIT_OIDC_BYTES (256u * 1024)
 
 #endif

@@ -1,0 +1,282 @@
+/* OpenID Connect relying party: authorization code flow with PKCE (S256),
+ * state and nonce bound to the session, discovery, and a JWKS cache that
+ * refetches on an unknown key id at most every oidc_jwks_refetch_s (key
+ * rotation without letting forged kids hammer the provider). */
+#include "serve/internal.h"
+
+#include <openssl/sha.h>
+#include <sodium.h>
+
+struct bs_oidc {
+	const bs_serve_settings *cfg; /* borrowed from the server */
+	GMutex lock;                  /* guards everything below */
+	bool discovered;
+	char *auth_ep, *token_ep, *userinfo_ep, *jwks_uri; /* owned */
+	bs_jwks *jwks;
+	int64_t jwks_at_us;           /* last fetch, monotonic */
+};
+
+bs_oidc *
+bs_serve__oidc_new(const bs_serve_settings *cfg)
+{
+	bs_oidc *o = g_new0(bs_oidc, 1);
+
+	o->cfg = cfg;
+	g_mutex_init(&o->lock);
+	return o;
+}
+
+void
+bs_serve__oidc_free(bs_oidc *o)
+{
+	if (!o)
+		return;
+	g_free(o->auth_ep);
+	g_free(o->token_ep);
+	g_free(o->userinfo_ep);
+	g_free(o->jwks_uri);
+	bs_serve__jwks_free(o->jwks);
+	g_mutex_clear(&o->lock);
+	g_free(o);
+}
+
+static char *
+member_dup(json_t *root, const char *name)
+{
+	return g_strdup(json_string_value(json_object_get(root, name)));
+}
+
+/* Caller holds the lock. */
+static bool
+discover(bs_oidc *o, GError **error)
+{
+	g_autofree char *url = NULL, *text = NULL;
+	json_t *root;
+	long status;
+	bool ok;
+
+	if (o->discovered)
+		return true;
+	url = g_strconcat(o->cfg->oidc_issuer,
+			  g_str_has_suffix(o->cfg->oidc_issuer, "/") ? "" : "/",
+			  ".well-known/openid-configuration", NULL);
+	if (!(text = bs_serve__http_fetch(url, NULL, NULL, NULL, NULL, &status, error)))
+		return false;
+	root = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
+	ok = root && g_strcmp0(json_string_value(json_object_get(root, "issuer")),
+			       o->cfg->oidc_issuer) == 0;
+	if (ok) {
+		o->auth_ep = member_dup(root, "authorization_endpoint");
+		o->token_ep = member_dup(root, "token_endpoint");
+		o->userinfo_ep = member_dup(root, "userinfo_endpoint");
+		o->jwks_uri = member_dup(root, "jwks_uri");
+		ok = o->auth_ep && o->token_ep && o->jwks_uri;
+	}
+	json_decref(root);
+	if (!ok)
+		g_set_error(error, BS_ERROR, BS_ERROR_PARSE,
+			    "%s: not a discovery document for the configured issuer", url);
+	o->discovered = ok;
+	return ok;
+}
+
+/* Caller holds the lock. */
+static bool
+fetch_jwks(bs_oidc *o, GError **error)
+{
+	g_autofree char *text = NULL;
+	bs_jwks *k;
+	long status;
+
+	o->jwks_at_us = g_get_monotonic_time();
+	if (!(text = bs_serve__http_fetch(o->jwks_uri, NULL, NULL, NULL, NULL, &status, error)))
+		return false;
+	if (!(k = bs_serve__jwks_parse(text, error)))
+		return false;
+	bs_serve__jwks_free(o->jwks);
+	o->jwks = k;
+	return true;
+}
+
+static char *
+redirect_uri(const bs_serve_settings *cfg)
+{
+	if (cfg->public_url && *cfg->public_url)
+		return g_strconcat(cfg->public_url, "/callback", NULL);
+	return g_strconcat("http://", cfg->listen, "/callback", NULL);
+}
+
+static void
+pkce_challenge(const char *verifier, char out[48])
+{
+	uint8_t h[SHA256_DIGEST_LENGTH];
+
+	SHA256((const uint8_t *)verifier, strlen(verifier), h);
+	bs_serve__b64url(h, sizeof h, out, 48);
+}
+
+static void
+param(GString *u, const char *name, const char *value)
+{
+	g_autofree char *v = g_uri_escape_string(value, NULL, FALSE);
+
+	g_string_append_printf(u, "%c%s=%s", strchr(u->str, '?') ? '&' : '?', name, v);
+}
+
+char *
+bs_serve__oidc_auth_url(bs_oidc *o, bs_session *s, GError **error)
+{
+	g_autofree char *redirect = redirect_uri(o->cfg);
+	g_autofree char *scope = NULL;
+	char challenge[48];
+	uint8_t raw[48];
+	GString *u;
+
+	g_mutex_lock(&o->lock);
+	if (!discover(o, error)) {
+		g_mutex_unlock(&o->lock);
+		return NULL;
+	}
+	u = g_string_new(o->auth_ep);
+	g_mutex_unlock(&o->lock);
+	bs_serve__random_hex(s->oidc_state, 32);
+	bs_serve__random_hex(s->oidc_nonce, 32);
+	randombytes_buf(raw, sizeof raw);
+	bs_serve__b64url(raw, sizeof raw, s->oidc_verifier, sizeof s->oidc_verifier);
+	s->oidc_started_us = g_get_monotonic_time();
+	pkce_challenge(s->oidc_verifier, challenge);
+	scope = g_strjoin(" ", "openid", o->cfg->oidc_scope ? o->cfg->oidc_scope : "", NULL);
+	param(u, "response_type", "code");
+	param(u, "client_id", o->cfg->oidc_client_id);
+	param(u, "redirect_uri", redirect);
+	param(u, "scope", g_strstrip(scope));
+	param(u, "state", s->oidc_state);
+	param(u, "nonce", s->oidc_nonce);
+	param(u, "code_challenge", challenge);
+	param(u, "code_challenge_method", "S256");
+	return g_string_free(u, FALSE);
+}
+
+static char *
+token_request(bs_oidc *o, const bs_session *s, const char *code, char **out_access,
+	      GError **error)
+{
+	g_autofree char *redirect = redirect_uri(o->cfg);
+	g_autofree char *text = NULL, *token_ep = NULL;
+	GString *form = g_string_new("grant_type=authorization_code");
+	json_t *root;
+	char *id_token;
+	long status;
+
+	g_mutex_lock(&o->lock);
+	token_ep = g_strdup(o->token_ep);
+	g_mutex_unlock(&o->lock);
+	g_string_append(form, "&code=");
+	g_string_append_uri_escaped(form, code, NULL, FALSE);
+	g_string_append(form, "&redirect_uri=");
+	g_string_append_uri_escaped(form, redirect, NULL, FALSE);
+	g_string_append(form, "&code_verifier=");
+	g_string_append_uri_escaped(form, s->oidc_verifier, NULL, FALSE);
+	text = bs_serve__http_fetch(token_ep, form->str, o->cfg->oidc_client_id,
+				    o->cfg->oidc_client_secret, NULL, &status, error);
+	g_string_free(form, TRUE);
+	if (!text)
+		return NULL;
+	root = json_loads(text, 0, NULL);
+	id_token = g_strdup(json_string_value(json_object_get(root, "id_token")));
+	*out_access = g_strdup(json_string_value(json_object_get(root, "access_token")));
+	json_decref(root);
+	if (!id_token)
+		g_set_error(error, BS_ERROR, BS_ERROR_PARSE, "token answer without id_token");
+	return id_token;
+}
+
+/* Verifies under the lock; an unknown kid refetches the JWKS once when the
+ * last fetch is older than the configured interval. */
+static json_t *
+verify(bs_oidc *o, const char *id_token, const bs_session *s, GError **error)
+{
+	bs_jwt_expect e = {.issuer = o->cfg->oidc_issuer,
+			   .audience = o->cfg->oidc_client_id,
+			   .nonce = s->oidc_nonce,
+			   .now_s = g_get_real_time() / G_USEC_PER_SEC,
+			   .skew_s = o->cfg->oidc_skew_s,
+			   .max_age_s = 600};
+	int64_t refetch_us = (int64_t)o->cfg->oidc_jwks_refetch_s * G_USEC_PER_SEC;
+	json_t *claims = NULL;
+	jwt_result res = JWT_UNKNOWN_KID;
+
+	g_mutex_lock(&o->lock);
+	if (!o->jwks && !fetch_jwks(o, error))
+		goto out;
+	res = bs_serve__jwt_verify(id_token, o->jwks, &e, &claims, error);
+	if (res == JWT_UNKNOWN_KID && g_get_monotonic_time() - o->jwks_at_us >= refetch_us) {
+		g_clear_error(error);
+		if (fetch_jwks(o, error))
+			res = bs_serve__jwt_verify(id_token, o->jwks, &e, &claims, error);
+	}
+out:
+	g_mutex_unlock(&o->lock);
+	return res == JWT_OK ? claims : NULL;
+}
+
+static char *
+identity_claim(const bs_serve_settings *cfg, json_t *claims)
+{
+	g_auto(GStrv) names = g_strsplit(cfg->oidc_claims ? cfg->oidc_claims : "", ",", 16);
+
+	for (int i = 0; names[i]; i++) {
+		const char *v = json_string_value(json_object_get(claims, g_strstrip(names[i])));
+
+		if (v && *v)
+			return g_strdup(v);
+	}
+	return NULL;
+}
+
+/* Brokers that put the number only in UserInfo (Signicat's nin by default). */
+static char *
+userinfo_claim(bs_oidc *o, const char *access, json_t *id_claims, GError **error)
+{
+	g_autofree char *text = NULL, *ep = NULL;
+	json_t *root;
+	char *v = NULL;
+	long status;
+
+	g_mutex_lock(&o->lock);
+	ep = g_strdup(o->userinfo_ep);
+	g_mutex_unlock(&o->lock);
+	if (!ep || !access ||
+	    !(text = bs_serve__http_fetch(ep, NULL, NULL, NULL, access, &status, error)))
+		return NULL;
+	root = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
+	if (g_strcmp0(json_string_value(json_object_get(root, "sub")),
+		      json_string_value(json_object_get(id_claims, "sub"))) == 0)
+		v = identity_claim(o->cfg, root);
+	json_decref(root);
+	return v;
+}
+
+char *
+bs_serve__oidc_finish(bs_oidc *o, const bs_session *s, const char *code, GError **error)
+{
+	g_autofree char *id_token = NULL, *access = NULL;
+	json_t *claims;
+	char *value;
+
+	if (strlen(code) > 2048) {
+		g_set_error(error, BS_ERROR, BS_ERROR_LIMIT, "authorization code too long");
+		return NULL;
+	}
+	if (!(id_token = token_request(o, s, code, &access, error)))
+		return NULL;
+	if (!(claims = verify(o, id_token, s, error)))
+		return NULL;
+	value = identity_claim(o->cfg, claims);
+	if (!value)
+		value = userinfo_claim(o, access, claims, error);
+	json_decref(claims);
+	if (!value && error && !*error)
+		g_set_error(error, BS_ERROR, BS_ERROR_NOT_FOUND, "no identity claim");
+	return value;
+}
