@@ -85,7 +85,7 @@ bs_serve__api_lookup(bs_req *r)
 	}
 	if (!bs_serve__pseudonymise(r->srv, value, strcmp(field, "email") == 0, kind, pseud)) {
 		bs_serve__audit(r->srv->audit, actor, "api.lookup", "", "invalid identifier");
-		api_error(r, MHD_HTTP_UNPROCESSABLE_ENTITY, "not a valid identifier of that kind");
+		api_error(r, MHD_HTTP_UNPROCESSABLE_CONTENT, "not a valid identifier of that kind");
 		return;
 	}
 	bs_serve__hex(pseud, 32, phex);

@@ -250,6 +250,7 @@ bs_audit_verify(const char *db_path, bs_audit_report *out, GError **error)
 	sqlite3 *db = bs_serve__db_open(db_path, error);
 	sqlite3_stmt *st = NULL;
 	char prev[65] = ZERO_HASH, hash[65];
+	int64_t expect = 1;
 	int rc;
 
 	if (!db)
@@ -262,7 +263,7 @@ bs_audit_verify(const char *db_path, bs_audit_report *out, GError **error)
 		return false;
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *why = check_row(st, out->entries + 1, prev, hash);
+		const char *why = check_row(st, expect, prev, hash);
 
 		out->entries++;
 		if (why && !out->broken_seq) {
@@ -271,7 +272,7 @@ bs_audit_verify(const char *db_path, bs_audit_report *out, GError **error)
 		}
 		/* Follow the stored chain so one break is reported once. */
 		g_strlcpy(prev, (const char *)sqlite3_column_text(st, 7), sizeof prev);
-		out->entries = sqlite3_column_int64(st, 0);
+		expect = sqlite3_column_int64(st, 0) + 1;
 	}
 	g_strlcpy(out->head, prev, sizeof out->head);
 	sqlite3_finalize(st);

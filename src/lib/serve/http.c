@@ -6,6 +6,8 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <gio/gio.h>
+
 const char *
 bs_serve__query(bs_req *r, const char *key)
 {

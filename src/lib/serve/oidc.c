@@ -223,10 +223,8 @@ out:
 static char *
 identity_claim(const bs_serve_settings *cfg, json_t *claims)
 {
-	g_auto(GStrv) names = g_strsplit(cfg->oidc_claims ? cfg->oidc_claims : "", ",", 16);
-
-	for (int i = 0; names[i]; i++) {
-		const char *v = json_string_value(json_object_get(claims, g_strstrip(names[i])));
+	for (size_t i = 0; cfg->oidc_claims && cfg->oidc_claims[i]; i++) {
+		const char *v = json_string_value(json_object_get(claims, cfg->oidc_claims[i]));
 
 		if (v && *v)
 			return g_strdup(v);

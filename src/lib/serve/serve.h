@@ -39,7 +39,7 @@ typedef struct {
 	int timeout_s;               /* idle connection timeout */
 	const char *tls_cert;        /* PEM files: HTTPS when both set */
 	const char *tls_key;
-	const char *trusted_proxies; /* comma-separated peers whose X-Forwarded-For counts */
+	char *const *trusted_proxies; /* NULL-terminated: peers whose X-Forwarded-For counts */
 	const char *public_url;      /* e.g. "https://minasidor.kommun.se"; redirect URI base */
 	bool access_log;             /* one structured line per request */
 	int session_idle_s;
@@ -55,7 +55,7 @@ typedef struct {
 	const char *oidc_client_id;
 	const char *oidc_client_secret;
 	const char *oidc_scope;      /* added to "openid" */
-	const char *oidc_claims;     /* comma-separated identity claims, tried in order */
+	char *const *oidc_claims;    /* NULL-terminated identity claims, tried in order */
 	int oidc_skew_s;             /* bounded clock skew */
 	int oidc_jwks_refetch_s;     /* unknown kid refetches at most this often */
 	/* [smtp] */
@@ -68,8 +68,11 @@ typedef struct {
 	const char *incident_org;     /* the organisation's name */
 } bs_serve_settings;
 
-/* Defaults for every field (workspace_dir/db_path stay NULL). */
-void bs_serve_settings_init(bs_serve_settings *s);
+/* The [serve], [oidc], [smtp] and [incident] settings of cfg (defaults
+ * come from the config table: bs_config_new()); strings borrowed from cfg;
+ * workspace_dir, db_path and dev_login are left unset. */
+struct bs_config;
+void bs_serve_settings_from_config(bs_serve_settings *s, const struct bs_config *cfg);
 
 typedef struct bs_server bs_server;
 

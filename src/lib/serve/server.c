@@ -54,32 +54,6 @@ static const route routes[] = {
 	{"GET", "/admin/export.csv", bs_serve__admin_export, F_ADMIN},
 };
 
-void
-bs_serve_settings_init(bs_serve_settings *s)
-{
-	memset(s, 0, sizeof *s);
-	s->listen = "127.0.0.1:8080";
-	s->threads = 2;
-	s->connection_limit = 1000;
-	s->per_ip_limit = 64;
-	s->timeout_s = 15;
-	s->access_log = true;
-	s->session_idle_s = 15 * 60;
-	s->session_max_s = 2 * 3600;
-	s->rate_ip_per_min = 120;
-	s->rate_identity_per_hour = 30;
-	s->rate_api_per_s = 200;
-	s->code_ttl_s = 15 * 60;
-	s->code_attempts = 5;
-	s->code_lockout_per_hour = 10;
-	s->oidc_scope = "https://id.oidc.se/scope/naturalPersonNumber";
-	s->oidc_claims = "https://id.oidc.se/claim/personalIdentityNumber,"
-			 "https://id.oidc.se/claim/coordinationNumber";
-	s->oidc_skew_s = 60;
-	s->oidc_jwks_refetch_s = 60;
-	s->smtp_from = "noreply@localhost";
-}
-
 /* ---- fixed routes ---- */
 
 static void
@@ -508,11 +482,8 @@ bs_server_new(const bs_serve_settings *s, const bs_key *key, GError **error)
 	srv->key = key;
 	srv->db_path = g_strdup(s->db_path);
 	srv->tls = s->tls_cert && s->tls_key;
-	if (s->trusted_proxies && *s->trusted_proxies) {
-		srv->trusted_proxies = g_strsplit(s->trusted_proxies, ",", 64);
-		for (int i = 0; srv->trusted_proxies[i]; i++)
-			g_strstrip(srv->trusted_proxies[i]);
-	}
+	if (s->trusted_proxies && s->trusted_proxies[0])
+		srv->trusted_proxies = g_strdupv((char **)s->trusted_proxies);
 	load_texts(srv);
 	make_limiters(srv);
 	if (!bs_serve_db_prepare(srv->db_path, error) || !open_pools(srv, error))
