@@ -21,9 +21,9 @@ cmd_admin(bs_cli *cli, int argc, char **argv)
 	int st;
 
 	st = bs_cli_parse(cli, entries, "add USER",
-			  "Creates (or resets) a DPO desk account; reads the password, at least "
-			  "12 characters, from the first line of standard input.",
-			  &argc, &argv);
+	                  "Creates (or resets) a DPO desk account; reads the password, at least "
+	                  "12 characters, from the first line of standard input.",
+	                  &argc, &argv);
 	if (st >= 0)
 		return st;
 	if (argc != 3 || strcmp(argv[1], "add") != 0)

@@ -51,9 +51,9 @@ cmd_apikey(bs_cli *cli, int argc, char **argv)
 	int st;
 
 	st = bs_cli_parse(cli, entries, "add NAME | list | revoke NAME",
-			  "Keys for POST /api/v1/lookup. add prints a new key once and stores "
-			  "only its hash; list prints JSON; revoke stops a key.",
-			  &argc, &argv);
+	                  "Keys for POST /api/v1/lookup. add prints a new key once and stores "
+	                  "only its hash; list prints JSON; revoke stops a key.",
+	                  &argc, &argv);
 	if (st >= 0)
 		return st;
 	if (argc < 2)

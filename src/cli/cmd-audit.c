@@ -18,9 +18,9 @@ cmd_audit(bs_cli *cli, int argc, char **argv)
 	    {"json", 0, 0, G_OPTION_ARG_NONE, &json, "print one JSON object", NULL}, {NULL}};
 
 	st = bs_cli_parse(cli, entries, "verify",
-			  "Checks the e-service's hash-chained audit log and names the first "
-			  "broken entry. Exit 1 when the chain is broken.",
-			  &argc, &argv);
+	                  "Checks the e-service's hash-chained audit log and names the first "
+	                  "broken entry. Exit 1 when the chain is broken.",
+	                  &argc, &argv);
 	if (st >= 0)
 		return st;
 	if (argc != 2 || strcmp(argv[1], "verify") != 0)

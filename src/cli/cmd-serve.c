@@ -26,9 +26,9 @@ cmd_serve(bs_cli *cli, int argc, char **argv)
 	    {NULL}};
 
 	st = bs_cli_parse(cli, entries, NULL,
-			  "Runs the resident e-service and the DPO desk over the index until "
-			  "SIGTERM or SIGINT.",
-			  &argc, &argv);
+	                  "Runs the resident e-service and the DPO desk over the index until "
+	                  "SIGTERM or SIGINT.",
+	                  &argc, &argv);
 	if (st >= 0)
 		return st;
 	if (argc != 1)
@@ -47,7 +47,7 @@ cmd_serve(bs_cli *cli, int argc, char **argv)
 	if (!srv)
 		return bs_cli_fail(cli, error);
 	fprintf(stderr, "breachscope serve: listening on port %u%s\n", bs_server_port(srv),
-		dev_login ? " (test mode: --dev-login)" : "");
+	        dev_login ? " (test mode: --dev-login)" : "");
 	bs_server_wait(srv);
 	fprintf(stderr, "breachscope serve: stopping\n");
 	return BS_EXIT_OK;

@@ -15,9 +15,13 @@ struct bs_command {
 };
 
 static const struct bs_command commands[] = { /* sorted by name */
+	{"admin", cmd_admin, BS_NEED_WORKSPACE_RW, "DPO desk accounts: add USER"},
+	{"apikey", cmd_apikey, BS_NEED_WORKSPACE_RW, "keys for the lookup API: add, list, revoke"},
+	{"audit", cmd_audit, BS_NEED_WORKSPACE_RO, "check the e-service audit chain: verify"},
 	{"ident", cmd_ident, BS_NEED_NONE, "parse and validate identifiers"},
 	{"init", cmd_init, BS_NEED_NONE, "create a workspace (config, pseudonym key, index)"},
 	{"lookup", cmd_lookup, BS_NEED_WORKSPACE_RO, "is a person in the index? (pnr, e-mail, phone)"},
+	{"serve", cmd_serve, BS_NEED_WORKSPACE_RW, "the resident e-service and the DPO desk"},
 	{"stats", cmd_stats, BS_NEED_WORKSPACE_RO, "counts of messages, subjects, occurrences"},
 	{"vault", cmd_vault, BS_NEED_NONE, "vault keys: keygen for the DPO"},
 };

@@ -57,9 +57,9 @@ keyset_init(keyset *ks)
 	x = bn_param_b64(ks->ec, OSSL_PKEY_PARAM_EC_PUB_X, 32);
 	y = bn_param_b64(ks->ec, OSSL_PKEY_PARAM_EC_PUB_Y, 32);
 	ks->jwks = g_strdup_printf("{\"keys\":[{\"kty\":\"RSA\",\"kid\":\"r1\",\"use\":\"sig\","
-				   "\"n\":\"%s\",\"e\":\"%s\"},{\"kty\":\"EC\",\"kid\":\"e1\","
-				   "\"crv\":\"P-256\",\"x\":\"%s\",\"y\":\"%s\"}]}",
-				   n, e, x, y);
+	                           "\"n\":\"%s\",\"e\":\"%s\"},{\"kty\":\"EC\",\"kid\":\"e1\","
+	                           "\"crv\":\"P-256\",\"x\":\"%s\",\"y\":\"%s\"}]}",
+	                           n, e, x, y);
 }
 
 static void
@@ -94,10 +94,10 @@ sign(EVP_PKEY *k, bool ec, const char *input)
 
 typedef struct {
 	const char *name;
-	const char *alg;        /* header alg */
+	const char *alg; /* header alg */
 	const char *kid;
-	int key;                /* 0 rsa, 1 ec, 2 rsa not in the JWKS */
-	const char *aud_json;   /* JSON value of aud */
+	int key;              /* 0 rsa, 1 ec, 2 rsa not in the JWKS */
+	const char *aud_json; /* JSON value of aud */
 	const char *azp;
 	const char *iss;
 	int64_t exp_delta, iat_delta;
@@ -108,47 +108,41 @@ typedef struct {
 
 #define ISS "https://op.example"
 static const token_case token_cases[] = {
-	{"rs256 ok", "RS256", "r1", 0, "\"rp\"", NULL, ISS, 300, 0, "n1", false, JWT_OK},
-	{"es256 ok", "ES256", "e1", 1, "\"rp\"", NULL, ISS, 300, 0, "n1", false, JWT_OK},
-	{"aud array with azp", "RS256", "r1", 0, "[\"rp\",\"x\"]", "rp", ISS, 300, 0, "n1",
-	 false, JWT_OK},
-	{"tampered payload", "RS256", "r1", 0, "\"rp\"", NULL, ISS, 300, 0, "n1", true, JWT_BAD},
-	{"tampered es256", "ES256", "e1", 1, "\"rp\"", NULL, ISS, 300, 0, "n1", true, JWT_BAD},
-	{"signed by another key", "RS256", "r1", 2, "\"rp\"", NULL, ISS, 300, 0, "n1", false,
-	 JWT_BAD},
-	{"wrong audience", "RS256", "r1", 0, "\"other\"", NULL, ISS, 300, 0, "n1", false,
-	 JWT_BAD},
-	{"aud array, azp not us", "RS256", "r1", 0, "[\"rp\",\"x\"]", "x", ISS, 300, 0, "n1",
-	 false, JWT_BAD},
-	{"wrong issuer", "RS256", "r1", 0, "\"rp\"", NULL, "https://evil", 300, 0, "n1", false,
-	 JWT_BAD},
-	{"expired beyond skew", "RS256", "r1", 0, "\"rp\"", NULL, ISS, -61, -700, "n1", false,
-	 JWT_BAD},
-	{"expired within skew", "RS256", "r1", 0, "\"rp\"", NULL, ISS, -30, -100, "n1", false,
-	 JWT_OK},
-	{"issued in the future", "RS256", "r1", 0, "\"rp\"", NULL, ISS, 900, 300, "n1", false,
-	 JWT_BAD},
-	{"issued too long ago", "RS256", "r1", 0, "\"rp\"", NULL, ISS, 900, -3600, "n1", false,
-	 JWT_BAD},
-	{"wrong nonce", "RS256", "r1", 0, "\"rp\"", NULL, ISS, 300, 0, "n2", false, JWT_BAD},
-	{"unknown key id", "RS256", "r9", 0, "\"rp\"", NULL, ISS, 300, 0, "n1", false,
-	 JWT_UNKNOWN_KID},
-	{"alg none", "none", "r1", 0, "\"rp\"", NULL, ISS, 300, 0, "n1", false, JWT_BAD},
-	{"alg HS256", "HS256", "r1", 0, "\"rp\"", NULL, ISS, 300, 0, "n1", false, JWT_BAD},
-	{"RS256 naming an EC key", "RS256", "e1", 0, "\"rp\"", NULL, ISS, 300, 0, "n1", false,
-	 JWT_UNKNOWN_KID},
+    {"rs256 ok", "RS256", "r1", 0, "\"rp\"", NULL, ISS, 300, 0, "n1", false, JWT_OK},
+    {"es256 ok", "ES256", "e1", 1, "\"rp\"", NULL, ISS, 300, 0, "n1", false, JWT_OK},
+    {"aud array with azp", "RS256", "r1", 0, "[\"rp\",\"x\"]", "rp", ISS, 300, 0, "n1", false,
+     JWT_OK},
+    {"tampered payload", "RS256", "r1", 0, "\"rp\"", NULL, ISS, 300, 0, "n1", true, JWT_BAD},
+    {"tampered es256", "ES256", "e1", 1, "\"rp\"", NULL, ISS, 300, 0, "n1", true, JWT_BAD},
+    {"signed by another key", "RS256", "r1", 2, "\"rp\"", NULL, ISS, 300, 0, "n1", false, JWT_BAD},
+    {"wrong audience", "RS256", "r1", 0, "\"other\"", NULL, ISS, 300, 0, "n1", false, JWT_BAD},
+    {"aud array, azp not us", "RS256", "r1", 0, "[\"rp\",\"x\"]", "x", ISS, 300, 0, "n1", false,
+     JWT_BAD},
+    {"wrong issuer", "RS256", "r1", 0, "\"rp\"", NULL, "https://evil", 300, 0, "n1", false,
+     JWT_BAD},
+    {"expired beyond skew", "RS256", "r1", 0, "\"rp\"", NULL, ISS, -61, -700, "n1", false, JWT_BAD},
+    {"expired within skew", "RS256", "r1", 0, "\"rp\"", NULL, ISS, -30, -100, "n1", false, JWT_OK},
+    {"issued in the future", "RS256", "r1", 0, "\"rp\"", NULL, ISS, 900, 300, "n1", false, JWT_BAD},
+    {"issued too long ago", "RS256", "r1", 0, "\"rp\"", NULL, ISS, 900, -3600, "n1", false,
+     JWT_BAD},
+    {"wrong nonce", "RS256", "r1", 0, "\"rp\"", NULL, ISS, 300, 0, "n2", false, JWT_BAD},
+    {"unknown key id", "RS256", "r9", 0, "\"rp\"", NULL, ISS, 300, 0, "n1", false, JWT_UNKNOWN_KID},
+    {"alg none", "none", "r1", 0, "\"rp\"", NULL, ISS, 300, 0, "n1", false, JWT_BAD},
+    {"alg HS256", "HS256", "r1", 0, "\"rp\"", NULL, ISS, 300, 0, "n1", false, JWT_BAD},
+    {"RS256 naming an EC key", "RS256", "e1", 0, "\"rp\"", NULL, ISS, 300, 0, "n1", false,
+     JWT_UNKNOWN_KID},
 };
 
 static char *
 make_token(const keyset *ks, const token_case *c, int64_t now)
 {
-	g_autofree char *hdr = g_strdup_printf("{\"alg\":\"%s\",\"kid\":\"%s\",\"typ\":\"JWT\"}",
-					       c->alg, c->kid);
+	g_autofree char *hdr =
+	    g_strdup_printf("{\"alg\":\"%s\",\"kid\":\"%s\",\"typ\":\"JWT\"}", c->alg, c->kid);
 	g_autofree char *azp = c->azp ? g_strdup_printf(",\"azp\":\"%s\"", c->azp) : g_strdup("");
 	g_autofree char *pl = g_strdup_printf(
-		"{\"iss\":\"%s\",\"sub\":\"s1\",\"aud\":%s%s,\"exp\":%" G_GINT64_FORMAT
-		",\"iat\":%" G_GINT64_FORMAT ",\"nonce\":\"%s\"}",
-		c->iss, c->aud_json, azp, now + c->exp_delta, now + c->iat_delta, c->nonce);
+	    "{\"iss\":\"%s\",\"sub\":\"s1\",\"aud\":%s%s,\"exp\":%" G_GINT64_FORMAT
+	    ",\"iat\":%" G_GINT64_FORMAT ",\"nonce\":\"%s\"}",
+	    c->iss, c->aud_json, azp, now + c->exp_delta, now + c->iat_delta, c->nonce);
 	g_autofree char *h64 = b64url_dup((const uint8_t *)hdr, strlen(hdr));
 	g_autofree char *p64 = b64url_dup((const uint8_t *)pl, strlen(pl));
 	g_autofree char *input = g_strconcat(h64, ".", p64, NULL);
@@ -184,7 +178,8 @@ test_jwt_verify_table(void)
 		g_assert_cmpint(res, ==, c->want);
 		g_assert_true((res == JWT_OK) == (claims != NULL));
 		if (claims)
-			g_assert_cmpstr(json_string_value(json_object_get(claims, "sub")), ==, "s1");
+			g_assert_cmpstr(json_string_value(json_object_get(claims, "sub")), ==,
+			                "s1");
 		json_decref(claims);
 	}
 	bs_serve__jwks_free(jwks);
@@ -194,8 +189,8 @@ test_jwt_verify_table(void)
 static void
 test_jwt_garbage_is_refused(void)
 {
-	static const char *const junk[] = {"", ".", "..", "a.b.c", "a.b.c.d", "e30.e30.",
-					   "eyJhbGciOiJSUzI1NiJ9.e30.AAAA"};
+	static const char *const junk[] = {
+	    "", ".", "..", "a.b.c", "a.b.c.d", "e30.e30.", "eyJhbGciOiJSUzI1NiJ9.e30.AAAA"};
 	keyset ks;
 	bs_jwks *jwks;
 
@@ -211,8 +206,8 @@ test_jwt_garbage_is_refused(void)
 		g_assert_null(claims);
 	}
 	g_assert_null(bs_serve__jwks_parse("{\"keys\":[{\"kty\":\"RSA\",\"n\":\"AQAB\","
-					   "\"e\":\"AQAB\"}]}",
-					   NULL)); /* a tiny RSA key is refused */
+	                                   "\"e\":\"AQAB\"}]}",
+	                                   NULL)); /* a tiny RSA key is refused */
 	g_assert_null(bs_serve__jwks_parse("not json", NULL));
 	bs_serve__jwks_free(jwks);
 	keyset_fini(&ks);
@@ -298,11 +293,11 @@ static const struct tamper_case {
 	const char *sql;
 	int64_t broken;
 } tamper_cases[] = {
-	{"changed detail", "UPDATE audit SET detail = 'other' WHERE seq = 4", 4},
-	{"changed actor", "UPDATE audit SET actor = 'admin:x' WHERE seq = 2", 2},
-	{"deleted entry", "DELETE FROM audit WHERE seq = 3", 4},
-	{"rewritten link", "UPDATE audit SET prev = hash WHERE seq = 5", 5},
-	{"first entry changed", "UPDATE audit SET at = '2020-01-01' WHERE seq = 1", 1},
+    {"changed detail", "UPDATE audit SET detail = 'other' WHERE seq = 4", 4},
+    {"changed actor", "UPDATE audit SET actor = 'admin:x' WHERE seq = 2", 2},
+    {"deleted entry", "DELETE FROM audit WHERE seq = 3", 4},
+    {"rewritten link", "UPDATE audit SET prev = hash WHERE seq = 5", 5},
+    {"first entry changed", "UPDATE audit SET at = '2020-01-01' WHERE seq = 1", 1},
 };
 
 static void
@@ -316,7 +311,7 @@ test_audit_tamper_names_first_broken_entry(fixture *f, gconstpointer data)
 
 		g_test_message("row %zu: %s", i, c->name);
 		exec_sql(f->db_path, "DROP TRIGGER IF EXISTS audit_no_update;"
-				     "DROP TRIGGER IF EXISTS audit_no_delete; DELETE FROM audit");
+		                     "DROP TRIGGER IF EXISTS audit_no_delete; DELETE FROM audit");
 		append_n(f->db_path, 6);
 		exec_sql(f->db_path, c->sql);
 		g_assert_true(bs_audit_verify(f->db_path, &rep, &error));
@@ -465,11 +460,11 @@ static const struct form_case {
 	bool ok;
 	const char *key, *value;
 } form_cases[] = {
-	{"a=1&b=2", true, "b", "2"},
-	{"email=a%40b.se", true, "email", "a@b.se"},
-	{"note=hej+d%C3%A5", true, "note", "hej då"},
-	{"a=%zz", false, NULL, NULL},
-	{"", true, NULL, NULL},
+    {"a=1&b=2", true, "b", "2"},
+    {"email=a%40b.se", true, "email", "a@b.se"},
+    {"note=hej+d%C3%A5", true, "note", "hej då"},
+    {"a=%zz", false, NULL, NULL},
+    {"", true, NULL, NULL},
 };
 
 static void
@@ -534,21 +529,21 @@ main(int argc, char **argv)
 	g_test_add_func("/serve/jwt/verify-table", test_jwt_verify_table);
 	g_test_add_func("/serve/jwt/garbage-is-refused", test_jwt_garbage_is_refused);
 	g_test_add("/serve/audit/chain-intact", fixture, NULL, fixture_setup,
-		   test_audit_chain_intact, fixture_teardown);
+	           test_audit_chain_intact, fixture_teardown);
 	g_test_add("/serve/audit/tamper-names-first-broken-entry", fixture, NULL, fixture_setup,
-		   test_audit_tamper_names_first_broken_entry, fixture_teardown);
+	           test_audit_tamper_names_first_broken_entry, fixture_teardown);
 	g_test_add("/serve/audit/refuses-update-and-delete", fixture, NULL, fixture_setup,
-		   test_audit_refuses_update_and_delete, fixture_teardown);
+	           test_audit_refuses_update_and_delete, fixture_teardown);
 	g_test_add("/serve/code/single-use-attempts-expiry", fixture, NULL, fixture_setup,
-		   test_code_single_use_attempts_expiry, fixture_teardown);
+	           test_code_single_use_attempts_expiry, fixture_teardown);
 	g_test_add("/serve/apikey/add-check-revoke", fixture, NULL, fixture_setup,
-		   test_apikey_add_check_revoke, fixture_teardown);
+	           test_apikey_add_check_revoke, fixture_teardown);
 	g_test_add("/serve/case/open-close-list", fixture, NULL, fixture_setup,
-		   test_case_open_close_list, fixture_teardown);
+	           test_case_open_close_list, fixture_teardown);
 	g_test_add("/serve/admin/password-argon2id", fixture, NULL, fixture_setup,
-		   test_admin_password_argon2id, fixture_teardown);
+	           test_admin_password_argon2id, fixture_teardown);
 	g_test_add_func("/serve/ratelimit/burst-then-retry-after",
-			test_ratelimit_burst_then_retry_after);
+	                test_ratelimit_burst_then_retry_after);
 	g_test_add_func("/serve/form/parse-table", test_form_parse_table);
 	g_test_add_func("/serve/session/rotate-and-expire", test_sessions_rotate_and_expire);
 	g_test_add_func("/serve/i18n/both-languages", test_i18n_both_languages);

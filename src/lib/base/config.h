@@ -41,6 +41,24 @@ typedef struct bs_config {
 	uint64_t scan_threads;           /* 0: one per core */
 	/* [vault] */
 	char *vault_public_key; /* base64 of the 32-byte X25519 key; NULL: no vault */
+	/* [serve] the resident e-service and DPO desk */
+	char *serve_listen;
+	uint64_t serve_threads, serve_connection_limit, serve_per_ip_limit, serve_timeout_s;
+	char *serve_tls_cert, *serve_tls_key; /* PEM files; both set: HTTPS */
+	char **serve_trusted_proxies;
+	char *serve_public_url;
+	bool serve_access_log;
+	uint64_t serve_session_idle_s, serve_session_max_s;
+	uint64_t serve_rate_ip_per_min, serve_rate_identity_per_hour, serve_rate_api_per_s;
+	uint64_t serve_code_ttl_s, serve_code_attempts, serve_code_lockout_per_hour;
+	/* [oidc] e-ID log-in */
+	char *oidc_issuer, *oidc_client_id, *oidc_client_secret, *oidc_scope;
+	char **oidc_claims;
+	uint64_t oidc_skew_s, oidc_jwks_refetch_s;
+	/* [smtp] e-mail codes */
+	char *smtp_url, *smtp_from, *smtp_user, *smtp_password;
+	/* [incident] shown on the e-service's pages */
+	char *incident_org, *incident_contact;
 } bs_config;
 
 /* A value's own check beyond its type and bounds, e.g. base64 of 32 bytes;

@@ -7,11 +7,11 @@
 #define NOTE_MAX 4000    /* characters of a DPO note */
 
 static const char locator_sql[] =
-	"SELECT s.path, m.locator, m.message_id, m.date, m.mailbox, m.grade "
-	"FROM subject su JOIN occurrence o ON o.subject_id = su.id "
-	"JOIN message m ON m.id = o.message_id JOIN source s ON s.id = m.source_id "
-	"WHERE su.kind = ? AND su.pseudonym = ? AND m.grade <> 'none' "
-	"GROUP BY m.id ORDER BY m.date, m.id LIMIT ?";
+    "SELECT s.path, m.locator, m.message_id, m.date, m.mailbox, m.grade "
+    "FROM subject su JOIN occurrence o ON o.subject_id = su.id "
+    "JOIN message m ON m.id = o.message_id JOIN source s ON s.id = m.source_id "
+    "WHERE su.kind = ? AND su.pseudonym = ? AND m.grade <> 'none' "
+    "GROUP BY m.id ORDER BY m.date, m.id LIMIT ?";
 
 static void
 cell(GString *o, sqlite3_stmt *st, int col)
@@ -27,7 +27,7 @@ static void
 locators(bs_req *r, const bs_case *c)
 {
 	static const char *const cols[] = {"admin.source", "admin.locator", "admin.msgid",
-					   "admin.date",   "admin.mailbox", "admin.grade"};
+	                                   "admin.date",   "admin.mailbox", "admin.grade"};
 	GString *o = r->reply.body;
 	uint8_t pseud[32];
 	sqlite3_stmt *st = NULL;
@@ -35,7 +35,8 @@ locators(bs_req *r, const bs_case *c)
 
 	if (!bs_pseudonym_from_hex(c->pseudonym_hex, pseud))
 		return;
-	g_string_append_printf(o, "<h2>%s</h2>\n<table>\n<thead><tr>", T(r->lang, "admin.messages"));
+	g_string_append_printf(o, "<h2>%s</h2>\n<table>\n<thead><tr>",
+	                       T(r->lang, "admin.messages"));
 	for (size_t i = 0; i < G_N_ELEMENTS(cols); i++)
 		g_string_append_printf(o, "<th scope=\"col\">%s</th>", T(r->lang, cols[i]));
 	g_string_append(o, "</tr></thead>\n<tbody>\n");
@@ -64,14 +65,14 @@ facts(bs_req *r, const bs_case *c)
 	const struct {
 		const char *key, *value;
 	} rows[] = {
-		{"admin.opened", c->opened},
-		{"admin.deadline", c->deadline},
-		{"admin.channel", c->channel},
-		{"admin.state", T(r->lang, state_key)},
-		{"admin.found", T(r->lang, c->found ? "admin.yes" : "admin.no")},
-		{"admin.copy", T(r->lang, c->art15 ? "admin.yes" : "admin.no")},
-		{"admin.closed_by", c->closed_by},
-		{"admin.note", c->note ? c->note : ""},
+	    {"admin.opened", c->opened},
+	    {"admin.deadline", c->deadline},
+	    {"admin.channel", c->channel},
+	    {"admin.state", T(r->lang, state_key)},
+	    {"admin.found", T(r->lang, c->found ? "admin.yes" : "admin.no")},
+	    {"admin.copy", T(r->lang, c->art15 ? "admin.yes" : "admin.no")},
+	    {"admin.closed_by", c->closed_by},
+	    {"admin.note", c->note ? c->note : ""},
 	};
 
 	g_string_append(o, "<dl>\n");
@@ -92,15 +93,17 @@ close_form(bs_req *r, const bs_case *c)
 	bs_serve__csrf_field(r);
 	g_string_append(o, "<input type=\"hidden\" name=\"ref\" value=\"");
 	bs_serve__esc(o, c->ref);
-	g_string_append_printf(o, "\">\n<label for=\"note\">%s</label>\n"
-				  "<textarea id=\"note\" name=\"note\" rows=\"4\" maxlength=\"%d\">",
-			       T(r->lang, "admin.note"), NOTE_MAX);
+	g_string_append_printf(o,
+	                       "\">\n<label for=\"note\">%s</label>\n"
+	                       "<textarea id=\"note\" name=\"note\" rows=\"4\" maxlength=\"%d\">",
+	                       T(r->lang, "admin.note"), NOTE_MAX);
 	bs_serve__esc(o, c->note ? c->note : "");
-	g_string_append_printf(o, "</textarea>\n<button name=\"state\" value=\"answered\">%s</button>\n"
-				  "<button name=\"state\" value=\"closed\">%s</button>\n</form>\n"
-				  "<p><a href=\"/admin\">%s</a></p>\n",
-			       T(r->lang, "admin.answer"), T(r->lang, "admin.close"),
-			       T(r->lang, "admin.back"));
+	g_string_append_printf(
+	    o,
+	    "</textarea>\n<button name=\"state\" value=\"answered\">%s</button>\n"
+	    "<button name=\"state\" value=\"closed\">%s</button>\n</form>\n"
+	    "<p><a href=\"/admin\">%s</a></p>\n",
+	    T(r->lang, "admin.answer"), T(r->lang, "admin.close"), T(r->lang, "admin.back"));
 }
 
 void
@@ -151,7 +154,8 @@ bs_serve__admin_close(bs_req *r)
 	bool ok;
 
 	if (!ref || !state || (strcmp(state, "answered") != 0 && strcmp(state, "closed") != 0) ||
-	    (note && g_utf8_strlen(note, -1) > NOTE_MAX) || (note && !g_utf8_validate(note, -1, NULL))) {
+	    (note && g_utf8_strlen(note, -1) > NOTE_MAX) ||
+	    (note && !g_utf8_validate(note, -1, NULL))) {
 		bs_serve__error_page(r, MHD_HTTP_BAD_REQUEST, "err.form");
 		return;
 	}
@@ -163,9 +167,8 @@ bs_serve__admin_close(bs_req *r)
 		bs_serve__error_page(r, MHD_HTTP_NOT_FOUND, "err.notfound");
 		return;
 	}
-	bs_serve__audit(r->srv->audit, actor, strcmp(state, "closed") == 0 ? "admin.close"
-									: "admin.answer",
-			"", ref);
+	bs_serve__audit(r->srv->audit, actor,
+	                strcmp(state, "closed") == 0 ? "admin.close" : "admin.answer", "", ref);
 	location = g_uri_escape_string(ref, NULL, FALSE);
 	url = g_strconcat("/admin/case?ref=", location, NULL);
 	bs_serve__redirect(r, url);
@@ -191,10 +194,17 @@ static void
 csv_row(const bs_case *c, void *user)
 {
 	GString *o = user;
-	const char *f[] = {c->ref,	    c->opened,			 c->deadline,
-			   c->channel,	    c->subject_kind,		 c->state,
-			   c->found ? "yes" : "no", c->art15 ? "yes" : "no", c->closed,
-			   c->closed_by,    c->note};
+	const char *f[] = {c->ref,
+	                   c->opened,
+	                   c->deadline,
+	                   c->channel,
+	                   c->subject_kind,
+	                   c->state,
+	                   c->found ? "yes" : "no",
+	                   c->art15 ? "yes" : "no",
+	                   c->closed,
+	                   c->closed_by,
+	                   c->note};
 
 	for (size_t i = 0; i < G_N_ELEMENTS(f); i++)
 		csv_field(o, f[i], i + 1 == G_N_ELEMENTS(f));
@@ -210,7 +220,7 @@ bs_serve__admin_export(bs_req *r)
 	bool ok;
 
 	g_string_assign(r->reply.body, "ref,opened,deadline,channel,kind,state,found,copy,closed,"
-				       "closed_by,note\r\n");
+	                               "closed_by,note\r\n");
 	db = bs_serve__db_take(r->srv);
 	ok = bs_serve__case_list(db, &f, csv_row, r->reply.body, &error);
 	bs_serve__db_give(r->srv, db);

@@ -19,16 +19,17 @@ login_form(bs_req *r, bool failed)
 	g_string_append_printf(o, "<h1>%s</h1>\n", T(r->lang, "admin.title"));
 	if (failed)
 		g_string_append_printf(o, "<p class=\"error\" role=\"alert\">%s</p>\n",
-				       T(r->lang, "admin.badlogin"));
+		                       T(r->lang, "admin.badlogin"));
 	g_string_append(o, "<form method=\"post\" action=\"/admin/login\">\n");
 	bs_serve__csrf_field(r);
-	g_string_append_printf(o, "<label for=\"user\">%s</label>\n<input type=\"text\" id=\"user\" "
-				  "name=\"user\" autocomplete=\"username\" required>\n"
-				  "<label for=\"password\">%s</label>\n<input type=\"password\" "
-				  "id=\"password\" name=\"password\" autocomplete=\"current-password\" "
-				  "required>\n<button>%s</button>\n</form>\n",
-			       T(r->lang, "admin.user"), T(r->lang, "admin.password"),
-			       T(r->lang, "admin.login"));
+	g_string_append_printf(
+	    o,
+	    "<label for=\"user\">%s</label>\n<input type=\"text\" id=\"user\" "
+	    "name=\"user\" autocomplete=\"username\" required>\n"
+	    "<label for=\"password\">%s</label>\n<input type=\"password\" "
+	    "id=\"password\" name=\"password\" autocomplete=\"current-password\" "
+	    "required>\n<button>%s</button>\n</form>\n",
+	    T(r->lang, "admin.user"), T(r->lang, "admin.password"), T(r->lang, "admin.login"));
 	bs_serve__page_end(r);
 }
 
@@ -57,9 +58,9 @@ case_row(const bs_case *c, void *user)
 	bs_serve__esc(o, c->deadline);
 	g_string_append(o, "</td><td>");
 	bs_serve__esc(o, c->channel);
-	g_string_append_printf(o, "</td><td>%s</td><td>%s</td><td>%s</td></tr>\n",
-			       T(l, state_key), T(l, c->found ? "admin.yes" : "admin.no"),
-			       T(l, c->art15 ? "admin.yes" : "admin.no"));
+	g_string_append_printf(o, "</td><td>%s</td><td>%s</td><td>%s</td></tr>\n", T(l, state_key),
+	                       T(l, c->found ? "admin.yes" : "admin.no"),
+	                       T(l, c->art15 ? "admin.yes" : "admin.no"));
 	lc->rows++;
 }
 
@@ -69,24 +70,26 @@ filter_form(bs_req *r, const bs_case_filter *f)
 	GString *o = r->reply.body;
 	static const char *const states[] = {"open", "answered", "closed"};
 
-	g_string_append_printf(o, "<form method=\"get\" action=\"/admin\">\n<label for=\"state\">%s"
-				  "</label>\n<select id=\"state\" name=\"state\">\n"
-				  "<option value=\"\">%s</option>\n",
-			       T(r->lang, "admin.state"), T(r->lang, "admin.any"));
+	g_string_append_printf(o,
+	                       "<form method=\"get\" action=\"/admin\">\n<label for=\"state\">%s"
+	                       "</label>\n<select id=\"state\" name=\"state\">\n"
+	                       "<option value=\"\">%s</option>\n",
+	                       T(r->lang, "admin.state"), T(r->lang, "admin.any"));
 	for (size_t i = 0; i < G_N_ELEMENTS(states); i++) {
 		g_autofree char *key = g_strconcat("state.", states[i], NULL);
 
 		g_string_append_printf(o, "<option value=\"%s\"%s>%s</option>\n", states[i],
-				       g_strcmp0(f->state, states[i]) == 0 ? " selected" : "",
-				       T(r->lang, key));
+		                       g_strcmp0(f->state, states[i]) == 0 ? " selected" : "",
+		                       T(r->lang, key));
 	}
-	g_string_append_printf(o, "</select>\n<label><input type=\"checkbox\" name=\"overdue\" "
-				  "value=\"1\"%s> %s</label>\n<label><input type=\"checkbox\" "
-				  "name=\"art15\" value=\"1\"%s> %s</label>\n<button>%s</button>\n"
-				  "</form>\n",
-			       f->overdue_only ? " checked" : "", T(r->lang, "admin.overdue"),
-			       f->art15_only ? " checked" : "", T(r->lang, "admin.art15"),
-			       T(r->lang, "admin.filter"));
+	g_string_append_printf(o,
+	                       "</select>\n<label><input type=\"checkbox\" name=\"overdue\" "
+	                       "value=\"1\"%s> %s</label>\n<label><input type=\"checkbox\" "
+	                       "name=\"art15\" value=\"1\"%s> %s</label>\n<button>%s</button>\n"
+	                       "</form>\n",
+	                       f->overdue_only ? " checked" : "", T(r->lang, "admin.overdue"),
+	                       f->art15_only ? " checked" : "", T(r->lang, "admin.art15"),
+	                       T(r->lang, "admin.filter"));
 }
 
 static void
@@ -96,7 +99,7 @@ read_filter(bs_req *r, bs_case_filter *f)
 
 	memset(f, 0, sizeof *f);
 	if (state && (strcmp(state, "open") == 0 || strcmp(state, "answered") == 0 ||
-		      strcmp(state, "closed") == 0))
+	              strcmp(state, "closed") == 0))
 		f->state = state;
 	f->overdue_only = bs_serve__query(r, "overdue") != NULL;
 	f->art15_only = bs_serve__query(r, "art15") != NULL;
@@ -114,9 +117,9 @@ table_head(GString *o, lang_id l, const char *const *keys, size_t n)
 static void
 case_list(bs_req *r)
 {
-	static const char *const cols[] = {"admin.ref",	    "admin.opened", "admin.deadline",
-					   "admin.channel", "admin.state",  "admin.found",
-					   "admin.copy"};
+	static const char *const cols[] = {"admin.ref",     "admin.opened", "admin.deadline",
+	                                   "admin.channel", "admin.state",  "admin.found",
+	                                   "admin.copy"};
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GDateTime) now = g_date_time_new_now_utc();
 	g_autofree char *today = g_date_time_format(now, "%Y-%m-%d");
@@ -130,7 +133,7 @@ case_list(bs_req *r)
 	g_strlcpy(lc.today, today, sizeof lc.today);
 	bs_serve__page_begin(r, "admin.title");
 	g_string_append_printf(o, "<h1>%s</h1>\n<h2>%s</h2>\n", T(r->lang, "admin.title"),
-			       T(r->lang, "admin.cases"));
+	                       T(r->lang, "admin.cases"));
 	filter_form(r, &f);
 	table_head(o, r->lang, cols, G_N_ELEMENTS(cols));
 	db = bs_serve__db_take(r->srv);
@@ -140,12 +143,13 @@ case_list(bs_req *r)
 	g_string_append(o, "</tbody>\n</table>\n");
 	if (!lc.rows)
 		g_string_append_printf(o, "<p>%s</p>\n", T(r->lang, "admin.none"));
-	g_string_append_printf(o, "<p><a href=\"/admin/export.csv\">%s</a></p>\n"
-				  "<form method=\"post\" action=\"/admin/logout\">\n",
-			       T(r->lang, "admin.export"));
+	g_string_append_printf(o,
+	                       "<p><a href=\"/admin/export.csv\">%s</a></p>\n"
+	                       "<form method=\"post\" action=\"/admin/logout\">\n",
+	                       T(r->lang, "admin.export"));
 	bs_serve__csrf_field(r);
 	g_string_append_printf(o, "<button class=\"secondary\">%s</button>\n</form>\n",
-			       T(r->lang, "logout"));
+	                       T(r->lang, "logout"));
 	bs_serve__page_end(r);
 }
 

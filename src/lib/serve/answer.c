@@ -21,16 +21,16 @@ exposure(bs_req *r, const bs_lookup *a)
 		const char *key;
 		int64_t n;
 	} grades[] = {{"grade.accessed", a->accessed},
-		      {"grade.synced", a->synced},
-		      {"grade.window", a->window}};
+	              {"grade.synced", a->synced},
+	              {"grade.window", a->window}};
 
 	g_string_append_printf(o, "<h2>%s</h2>\n<ul>\n", T(r->lang, "answer.exposure"));
 	for (size_t i = 0; i < G_N_ELEMENTS(grades); i++)
 		if (grades[i].n > 0)
 			g_string_append_printf(o, "<li>%" G_GINT64_FORMAT " %s: %s</li>\n",
-					       grades[i].n,
-					       r->lang == LANG_SV ? "meddelanden" : "messages",
-					       T(r->lang, grades[i].key));
+			                       grades[i].n,
+			                       r->lang == LANG_SV ? "meddelanden" : "messages",
+			                       T(r->lang, grades[i].key));
 	g_string_append(o, "</ul>\n");
 }
 
@@ -54,8 +54,7 @@ details(bs_req *r, const bs_lookup *a)
 	row(o, T(r->lang, "answer.messages"), count);
 	if (a->first[0])
 		row(o, T(r->lang, "answer.period"), period);
-	row(o, T(r->lang, "answer.kinds"),
-	    kinds->len ? kinds->str : T(r->lang, "answer.nokinds"));
+	row(o, T(r->lang, "answer.kinds"), kinds->len ? kinds->str : T(r->lang, "answer.nokinds"));
 	g_string_append(o, "</dl>\n");
 	g_string_free(kinds, TRUE);
 	exposure(r, a);
@@ -77,23 +76,24 @@ next_steps(bs_req *r, const bs_lookup *a, const bs_case *c)
 {
 	GString *o = r->reply.body;
 
-	g_string_append_printf(o, "<section aria-labelledby=\"next-h\">\n<h2 id=\"next-h\">%s</h2>\n"
-				  "<p>%s</p>\n",
-			       T(r->lang, "answer.next"),
-			       T(r->lang, a->found ? "answer.next.found" : "answer.next.notfound"));
+	g_string_append_printf(o,
+	                       "<section aria-labelledby=\"next-h\">\n<h2 id=\"next-h\">%s</h2>\n"
+	                       "<p>%s</p>\n",
+	                       T(r->lang, "answer.next"),
+	                       T(r->lang, a->found ? "answer.next.found" : "answer.next.notfound"));
 	if (c->art15) {
 		g_string_append_printf(o, "<p class=\"answer\" role=\"status\">%s</p>\n",
-				       T(r->lang, "art15.done"));
+		                       T(r->lang, "art15.done"));
 	} else {
 		g_string_append(o, "<form method=\"post\" action=\"/art15\">\n");
 		bs_serve__csrf_field(r);
 		g_string_append_printf(o, "<button>%s</button>\n</form>\n",
-				       T(r->lang, "art15.button"));
+		                       T(r->lang, "art15.button"));
 	}
 	g_string_append(o, "</section>\n<form method=\"post\" action=\"/logout\">\n");
 	bs_serve__csrf_field(r);
 	g_string_append_printf(o, "<button class=\"secondary\">%s</button>\n</form>\n",
-			       T(r->lang, "logout"));
+	                       T(r->lang, "logout"));
 }
 
 static void
@@ -143,7 +143,7 @@ bs_serve__render_answer(bs_req *r)
 		bs_serve__hex(r->sess.pseudonym, 32, phex);
 		g_snprintf(actor, sizeof actor, "session:%s", r->sess.tag);
 		bs_serve__audit(r->srv->audit, actor, "lookup", phex,
-				a.found ? "found" : "not-found");
+		                a.found ? "found" : "not-found");
 		answer_page(r, &a, &c);
 	} else {
 		g_warning("case: %s", error->message);

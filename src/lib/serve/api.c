@@ -79,8 +79,9 @@ bs_serve__api_lookup(bs_req *r)
 	}
 	if (!parse_body(r, &field, &value)) {
 		bs_serve__audit(r->srv->audit, actor, "api.lookup", "", "bad request");
-		api_error(r, MHD_HTTP_BAD_REQUEST, "body must be {\"pnr\": string} or "
-						   "{\"email\": string}");
+		api_error(r, MHD_HTTP_BAD_REQUEST,
+		          "body must be {\"pnr\": string} or "
+		          "{\"email\": string}");
 		return;
 	}
 	if (!bs_serve__pseudonymise(r->srv, value, strcmp(field, "email") == 0, kind, pseud)) {
@@ -97,4 +98,5 @@ bs_serve__api_lookup(bs_req *r)
 	}
 	bs_serve__audit(r->srv->audit, actor, "api.lookup", phex, found ? "found" : "not-found");
 	bs_serve__json_reply(r, MHD_HTTP_OK, json);
+	g_string_append_c(r->reply.body, '\n'); /* byte for byte what lookup --json prints */
 }

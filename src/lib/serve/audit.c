@@ -17,10 +17,10 @@ typedef struct {
 } entry;
 
 struct bs_audit {
-	sqlite3 *db;       /* the writer's own connection */
+	sqlite3 *db; /* the writer's own connection */
 	GAsyncQueue *queue;
 	GThread *thread;
-	int stop_marker;   /* its address marks the end of the queue */
+	int stop_marker; /* its address marks the end of the queue */
 };
 
 static void
@@ -49,8 +49,7 @@ hash_field(crypto_generichash_state *h, const char *s)
 /* BLAKE2b-256 over the length-prefixed fields: no field can bleed into the next. */
 void
 bs_serve__audit_hash(const char *prev, int64_t seq, const char *at, const char *actor,
-		     const char *action, const char *subject, const char *detail,
-		     char out_hex[65])
+                     const char *action, const char *subject, const char *detail, char out_hex[65])
 {
 	crypto_generichash_state h;
 	char seqs[24];
@@ -75,8 +74,8 @@ last_link(sqlite3 *db, int64_t *out_seq, char out_hash[65])
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if (sqlite3_prepare_v2(db, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", -1,
-			       &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", -1, &st,
+	                       NULL) != SQLITE_OK)
 		return false;
 	rc = sqlite3_step(st);
 	*out_seq = 0;
@@ -117,9 +116,10 @@ write_batch(sqlite3 *db, entry **batch, size_t count, GError **error)
 	if (!bs_serve__db_exec(db, "BEGIN IMMEDIATE", error))
 		return false;
 	ok = last_link(db, &seq, prev) &&
-	     sqlite3_prepare_v2(db, "INSERT INTO audit(seq, at, actor, action, subject, detail, "
-				    "prev, hash) VALUES(?,?,?,?,?,?,?,?)",
-				-1, &st, NULL) == SQLITE_OK;
+	     sqlite3_prepare_v2(db,
+	                        "INSERT INTO audit(seq, at, actor, action, subject, detail, "
+	                        "prev, hash) VALUES(?,?,?,?,?,?,?,?)",
+	                        -1, &st, NULL) == SQLITE_OK;
 	for (size_t i = 0; ok && i < count; i++) {
 		ok = insert_entry(st, batch[i], ++seq, prev, hash);
 		memcpy(prev, hash, sizeof prev);
@@ -203,14 +203,14 @@ entry_new(const char *actor, const char *action, const char *subject, const char
 
 void
 bs_serve__audit(bs_audit *a, const char *actor, const char *action, const char *subject,
-		const char *detail)
+                const char *detail)
 {
 	g_async_queue_push(a->queue, entry_new(actor, action, subject, detail));
 }
 
 bool
 bs_audit_append(const char *db_path, const char *actor, const char *action, const char *subject,
-		const char *detail, GError **error)
+                const char *detail, GError **error)
 {
 	sqlite3 *db = bs_serve__db_open(db_path, error);
 	entry *e;
@@ -256,8 +256,10 @@ bs_audit_verify(const char *db_path, bs_audit_report *out, GError **error)
 	if (!db)
 		return false;
 	memset(out, 0, sizeof *out);
-	if (sqlite3_prepare_v2(db, "SELECT seq, at, actor, action, subject, detail, prev, hash "
-				   "FROM audit ORDER BY seq", -1, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(db,
+	                       "SELECT seq, at, actor, action, subject, detail, prev, hash "
+	                       "FROM audit ORDER BY seq",
+	                       -1, &st, NULL) != SQLITE_OK) {
 		g_set_error(error, BS_ERROR, BS_ERROR_STORE, "audit: %s", sqlite3_errmsg(db));
 		sqlite3_close(db);
 		return false;

@@ -35,8 +35,7 @@ common_options(CURL *c)
 
 char *
 bs_serve__http_fetch(const char *url, const char *form, const char *basic_user,
-		     const char *basic_pass, const char *bearer, long *out_status,
-		     GError **error)
+                     const char *basic_pass, const char *bearer, long *out_status, GError **error)
 {
 	CURL *c = curl_easy_init();
 	struct curl_slist *hdr = NULL;
@@ -73,8 +72,9 @@ bs_serve__http_fetch(const char *url, const char *form, const char *basic_user,
 	curl_easy_cleanup(c);
 	if (rc != CURLE_OK || *out_status != 200) {
 		g_set_error(error, BS_ERROR, BS_ERROR_IO, "%s: %s", url,
-			    s.too_big ? "answer too large" :
-			    rc != CURLE_OK ? curl_easy_strerror(rc) : "status not 200");
+		            s.too_big        ? "answer too large"
+		            : rc != CURLE_OK ? curl_easy_strerror(rc)
+		                             : "status not 200");
 		bs_buf_fini(&s.buf);
 		return NULL;
 	}
@@ -108,15 +108,15 @@ smtp_message(const char *from, const char *to, const char *subject, const char *
 	g_autofree char *body = g_base64_encode((const guchar *)text, strlen(text));
 
 	return g_strdup_printf("Date: %s\r\nFrom: <%s>\r\nTo: <%s>\r\n"
-			       "Subject: =?UTF-8?B?%s?=\r\nMIME-Version: 1.0\r\n"
-			       "Content-Type: text/plain; charset=UTF-8\r\n"
-			       "Content-Transfer-Encoding: base64\r\n\r\n%s\r\n",
-			       date, from, to, subj, body);
+	                       "Subject: =?UTF-8?B?%s?=\r\nMIME-Version: 1.0\r\n"
+	                       "Content-Type: text/plain; charset=UTF-8\r\n"
+	                       "Content-Transfer-Encoding: base64\r\n\r\n%s\r\n",
+	                       date, from, to, subj, body);
 }
 
 bool
 bs_serve__smtp_send(const bs_srv *srv, const char *to, const char *subject, const char *text,
-		    GError **error)
+                    GError **error)
 {
 	const bs_serve_settings *cfg = &srv->cfg;
 	g_autofree char *msg = NULL;

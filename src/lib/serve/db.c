@@ -5,29 +5,7 @@
 
 #include <sodium.h>
 
-/* Moves to store/schema.sql when the store lands. */
-static const char serve_schema[] =
-	"CREATE TABLE IF NOT EXISTS request(id INTEGER PRIMARY KEY, ref TEXT UNIQUE NOT NULL,"
-	" opened TEXT NOT NULL, deadline TEXT NOT NULL, channel TEXT NOT NULL,"
-	" subject_kind TEXT NOT NULL, pseudonym BLOB NOT NULL, found INTEGER NOT NULL,"
-	" state TEXT NOT NULL DEFAULT 'open', art15 INTEGER NOT NULL DEFAULT 0, note TEXT,"
-	" closed TEXT, closed_by TEXT);"
-	"CREATE INDEX IF NOT EXISTS request_deadline ON request(state, deadline);"
-	"CREATE INDEX IF NOT EXISTS request_pseudonym ON request(pseudonym);"
-	"CREATE TABLE IF NOT EXISTS audit(seq INTEGER PRIMARY KEY, at TEXT NOT NULL,"
-	" actor TEXT NOT NULL, action TEXT NOT NULL, subject TEXT NOT NULL, detail TEXT NOT NULL,"
-	" prev TEXT NOT NULL, hash TEXT NOT NULL);"
-	"CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit"
-	" BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;"
-	"CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit"
-	" BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;"
-	"CREATE TABLE IF NOT EXISTS apikey(name TEXT PRIMARY KEY, hash BLOB UNIQUE NOT NULL,"
-	" created TEXT NOT NULL, revoked TEXT);"
-	"CREATE TABLE IF NOT EXISTS admin_account(user TEXT PRIMARY KEY, pwhash TEXT NOT NULL,"
-	" created TEXT NOT NULL);"
-	"CREATE TABLE IF NOT EXISTS email_code(id INTEGER PRIMARY KEY, pseudonym BLOB NOT NULL,"
-	" code_hash BLOB NOT NULL, expires_us INTEGER NOT NULL,"
-	" attempts INTEGER NOT NULL DEFAULT 0, used INTEGER NOT NULL DEFAULT 0);";
+#include "store/store.h"
 
 #define BUSY_TIMEOUT_MS 5000
 
@@ -43,16 +21,16 @@ bs_serve__db_open(const char *path, GError **error)
 {
 	sqlite3 *db = NULL;
 
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-				      SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(path, &db,
+	                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+	                    NULL) != SQLITE_OK) {
 		g_set_error(error, BS_ERROR, BS_ERROR_STORE, "\"%s\": %s", path,
-			    db ? sqlite3_errmsg(db) : "out of memory");
+		            db ? sqlite3_errmsg(db) : "out of memory");
 		sqlite3_close(db);
 		return NULL;
 	}
 	sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
-	if (!bs_serve__db_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-			       error)) {
+	if (!bs_serve__db_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", error)) {
 		sqlite3_close(db);
 		return NULL;
 	}
@@ -72,17 +50,15 @@ bs_serve__db_exec(sqlite3 *db, const char *sql, GError **error)
 	return true;
 }
 
+/* The tables are in store/schema.sql; a writable open brings an older
+ * index up to date. */
 bool
 bs_serve_db_prepare(const char *db_path, GError **error)
 {
-	sqlite3 *db = bs_serve__db_open(db_path, error);
-	bool ok;
+	bs_store *s = bs_store_open(db_path, true, error);
 
-	if (!db)
-		return false;
-	ok = bs_serve__db_exec(db, serve_schema, error);
-	sqlite3_close(db);
-	return ok;
+	bs_store_free(s);
+	return s != NULL;
 }
 
 static sqlite3_stmt *
@@ -134,22 +110,24 @@ deadline_from(GDateTime *now, char out[16])
 
 	g_date_clear(&d, 1);
 	g_date_set_dmy(&d, (GDateDay)g_date_time_get_day_of_month(now),
-		       (GDateMonth)g_date_time_get_month(now), (GDateYear)g_date_time_get_year(now));
+	               (GDateMonth)g_date_time_get_month(now),
+	               (GDateYear)g_date_time_get_year(now));
 	g_date_add_months(&d, 1);
 	g_snprintf(out, 16, "%04d-%02d-%02d", g_date_get_year(&d), g_date_get_month(&d),
-		   g_date_get_day(&d));
+	           g_date_get_day(&d));
 }
 
 bool
-bs_serve__case_open(sqlite3 *db, const char *channel, const char *kind,
-		    const uint8_t pseudonym[32], bool found, char out_ref[24], GError **error)
+bs_serve__case_open(sqlite3 *db, const char *channel, const char *kind, const uint8_t pseudonym[32],
+                    bool found, char out_ref[24], GError **error)
 {
 	g_autoptr(GDateTime) now = g_date_time_new_now_utc();
 	g_autofree char *opened = g_date_time_format(now, "%Y-%m-%dT%H:%M:%SZ");
 	char deadline[16], ref[24];
-	sqlite3_stmt *st = prep(db, "INSERT INTO request(ref, opened, deadline, channel, "
-				    "subject_kind, pseudonym, found) VALUES(?,?,?,?,?,?,?)",
-				error);
+	sqlite3_stmt *st = prep(db,
+	                        "INSERT INTO request(ref, opened, deadline, channel, "
+	                        "subject_kind, pseudonym, found) VALUES(?,?,?,?,?,?,?)",
+	                        error);
 	int rc;
 
 	if (!st)
@@ -177,8 +155,8 @@ bs_serve__case_clear(bs_case *c)
 	g_clear_pointer(&c->note, g_free);
 }
 
-#define CASE_COLS                                                                              \
-	"ref, opened, deadline, channel, subject_kind, pseudonym, state, art15, found, note, " \
+#define CASE_COLS                                                                                  \
+	"ref, opened, deadline, channel, subject_kind, pseudonym, state, art15, found, note, "     \
 	"closed, closed_by"
 
 static void
@@ -254,11 +232,13 @@ bs_serve__case_art15(sqlite3 *db, const char *ref, GError **error)
 
 bool
 bs_serve__case_close(sqlite3 *db, const char *ref, const char *state, const char *note,
-		     const char *by, GError **error)
+                     const char *by, GError **error)
 {
 	g_autofree char *now = bs_serve__now_rfc3339_dup();
-	sqlite3_stmt *st = prep(db, "UPDATE request SET state = ?, note = ?, closed = ?, "
-				    "closed_by = ? WHERE ref = ?", error);
+	sqlite3_stmt *st = prep(db,
+	                        "UPDATE request SET state = ?, note = ?, closed = ?, "
+	                        "closed_by = ? WHERE ref = ?",
+	                        error);
 
 	if (!st)
 		return false;
@@ -272,15 +252,16 @@ bs_serve__case_close(sqlite3 *db, const char *ref, const char *state, const char
 
 bool
 bs_serve__case_list(sqlite3 *db, const bs_case_filter *f, bs_case_fn *fn, void *user,
-		    GError **error)
+                    GError **error)
 {
 	g_autoptr(GDateTime) now = g_date_time_new_now_utc();
 	g_autofree char *today = g_date_time_format(now, "%Y-%m-%d");
-	sqlite3_stmt *st = prep(db, "SELECT " CASE_COLS " FROM request WHERE "
-				    "(?1 IS NULL OR state = ?1) AND "
-				    "(?2 = 0 OR (state = 'open' AND deadline < ?3)) AND "
-				    "(?4 = 0 OR art15 = 1) ORDER BY deadline, id LIMIT ?5",
-				error);
+	sqlite3_stmt *st = prep(db,
+	                        "SELECT " CASE_COLS " FROM request WHERE "
+	                        "(?1 IS NULL OR state = ?1) AND "
+	                        "(?2 = 0 OR (state = 'open' AND deadline < ?3)) AND "
+	                        "(?4 = 0 OR art15 = 1) ORDER BY deadline, id LIMIT ?5",
+	                        error);
 	int rc;
 
 	if (!st)
@@ -319,8 +300,8 @@ bs_serve__apikey_check(sqlite3 *db, const char *key, char *out_name, size_t name
 	if (strlen(key) < 20 || strlen(key) > 128)
 		return false;
 	key_hash(key, h);
-	if (sqlite3_prepare_v2(db, "SELECT name FROM apikey WHERE hash = ? AND revoked IS NULL",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, "SELECT name FROM apikey WHERE hash = ? AND revoked IS NULL", -1,
+	                       &st, NULL) != SQLITE_OK)
 		return false;
 	sqlite3_bind_blob(st, 1, h, 32, SQLITE_STATIC);
 	ok = sqlite3_step(st) == SQLITE_ROW;
@@ -340,7 +321,7 @@ name_ok(const char *name, GError **error)
 			n = 0;
 	if (n == 0 || n > 63) {
 		g_set_error(error, BS_ERROR, BS_ERROR_USAGE,
-			    "name must be 1 to 63 letters, digits, '-', '_' or '.'");
+		            "name must be 1 to 63 letters, digits, '-', '_' or '.'");
 		return false;
 	}
 	return true;
@@ -425,7 +406,7 @@ bs_apikey_revoke(const char *db_path, const char *name, GError **error)
 	if (!ok && error && *error && (*error)->code == BS_ERROR_NOT_FOUND) {
 		g_clear_error(error);
 		g_set_error(error, BS_ERROR, BS_ERROR_NOT_FOUND, "no active key named \"%s\"",
-			    name);
+		            name);
 	}
 	return ok;
 }
@@ -444,12 +425,14 @@ code_hash(int64_t id_salt, const uint8_t pseudonym[32], const char *code, uint8_
 }
 
 bool
-bs_serve__code_store(sqlite3 *db, const uint8_t pseudonym[32], const char *code,
-		     int64_t expires_us, int64_t *out_id, GError **error)
+bs_serve__code_store(sqlite3 *db, const uint8_t pseudonym[32], const char *code, int64_t expires_us,
+                     int64_t *out_id, GError **error)
 {
 	uint8_t h[32];
-	sqlite3_stmt *st = prep(db, "INSERT INTO email_code(pseudonym, code_hash, expires_us) "
-				    "VALUES(?,?,?)", error);
+	sqlite3_stmt *st = prep(db,
+	                        "INSERT INTO email_code(pseudonym, code_hash, expires_us) "
+	                        "VALUES(?,?,?)",
+	                        error);
 
 	if (!st)
 		return false;
@@ -468,9 +451,10 @@ code_update(sqlite3 *db, int64_t id, bool used)
 {
 	sqlite3_stmt *st = NULL;
 
-	if (sqlite3_prepare_v2(db, used ? "UPDATE email_code SET used = 1 WHERE id = ?"
-					: "UPDATE email_code SET attempts = attempts + 1 WHERE id = ?",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db,
+	                       used ? "UPDATE email_code SET used = 1 WHERE id = ?"
+	                            : "UPDATE email_code SET attempts = attempts + 1 WHERE id = ?",
+	                       -1, &st, NULL) != SQLITE_OK)
 		return;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_step(st);
@@ -485,8 +469,10 @@ bs_serve__code_check(sqlite3 *db, int64_t id, const char *code, int64_t now_us, 
 	int64_t expires;
 	int attempts, used;
 
-	if (sqlite3_prepare_v2(db, "SELECT pseudonym, code_hash, expires_us, attempts, used "
-				   "FROM email_code WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db,
+	                       "SELECT pseudonym, code_hash, expires_us, attempts, used "
+	                       "FROM email_code WHERE id = ?",
+	                       -1, &st, NULL) != SQLITE_OK)
 		return CODE_GONE;
 	sqlite3_bind_int64(st, 1, id);
 	if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_bytes(st, 0) != 32 ||
@@ -529,18 +515,21 @@ bs_admin_add(const char *db_path, const char *user, const char *password, GError
 	if (!name_ok(user, error))
 		return false;
 	if (strlen(password) < 12) {
-		g_set_error(error, BS_ERROR, BS_ERROR_USAGE, "password must be at least 12 characters");
+		g_set_error(error, BS_ERROR, BS_ERROR_USAGE,
+		            "password must be at least 12 characters");
 		return false;
 	}
 	if (crypto_pwhash_str(hash, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-			      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+	                      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
 		g_set_error(error, BS_ERROR, BS_ERROR_CRYPTO, "password hashing ran out of memory");
 		return false;
 	}
 	if (!(db = bs_serve__db_open(db_path, error)))
 		return false;
-	st = prep(db, "INSERT INTO admin_account(user, pwhash, created) VALUES(?,?,?) "
-		      "ON CONFLICT(user) DO UPDATE SET pwhash = excluded.pwhash", error);
+	st = prep(db,
+	          "INSERT INTO admin_account(user, pwhash, created) VALUES(?,?,?) "
+	          "ON CONFLICT(user) DO UPDATE SET pwhash = excluded.pwhash",
+	          error);
 	ok = st != NULL;
 	if (ok) {
 		sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
@@ -557,14 +546,14 @@ bool
 bs_serve__admin_check(sqlite3 *db, const char *user, const char *password)
 {
 	static const char dummy[] = "$argon2id$v=19$m=65536,t=2,p=1$"
-				    "c29tZXNhbHRzb21lc2FsdA$"
-				    "Q0FLRUNBS0VDQUtFQ0FLRUNBS0VDQUtFQ0FLRUNBS0U";
+	                            "c29tZXNhbHRzb21lc2FsdA$"
+	                            "Q0FLRUNBS0VDQUtFQ0FLRUNBS0VDQUtFQ0FLRUNBS0U";
 	char hash[crypto_pwhash_STRBYTES] = "";
 	sqlite3_stmt *st = NULL;
 	bool known = false;
 
 	if (sqlite3_prepare_v2(db, "SELECT pwhash FROM admin_account WHERE user = ?", -1, &st,
-			       NULL) == SQLITE_OK) {
+	                       NULL) == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
 		if (sqlite3_step(st) == SQLITE_ROW) {
 			copy_col(st, 0, hash, sizeof hash);

@@ -21,8 +21,9 @@ lang_switch(bs_req *r)
 	g_string_append(o, "<a class=\"lang\" lang=\"");
 	g_string_append(o, T(r->lang, "lang.other.code"));
 	g_string_append(o, "\" href=\"");
-	bs_serve__esc(o, g_str_has_prefix(r->path, "/admin") ? "/admin" :
-			 (r->has_sess && r->sess.kind == SESS_RESIDENT) ? "/answer" : "/");
+	bs_serve__esc(o, g_str_has_prefix(r->path, "/admin")              ? "/admin"
+	                 : (r->has_sess && r->sess.kind == SESS_RESIDENT) ? "/answer"
+	                                                                  : "/");
 	g_string_append(o, "?lang=");
 	g_string_append(o, T(r->lang, "lang.other.code"));
 	g_string_append(o, "\">");
@@ -35,14 +36,15 @@ bs_serve__page_begin(bs_req *r, const char *title_key)
 {
 	GString *o = r->reply.body;
 
-	g_string_append_printf(o, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n"
-				  "<meta charset=\"utf-8\">\n"
-				  "<meta name=\"viewport\" content=\"width=device-width, "
-				  "initial-scale=1\">\n<title>",
-			       bs_serve__lang_code(r->lang));
+	g_string_append_printf(o,
+	                       "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n"
+	                       "<meta charset=\"utf-8\">\n"
+	                       "<meta name=\"viewport\" content=\"width=device-width, "
+	                       "initial-scale=1\">\n<title>",
+	                       bs_serve__lang_code(r->lang));
 	g_string_append(o, T(r->lang, title_key));
 	g_string_append(o, "</title>\n<link rel=\"stylesheet\" href=\"/static/style.css\">\n"
-			   "</head>\n<body>\n<a class=\"skip\" href=\"#main\">");
+	                   "</head>\n<body>\n<a class=\"skip\" href=\"#main\">");
 	g_string_append(o, T(r->lang, "skip"));
 	g_string_append(o, "</a>\n");
 	if (r->srv->cfg.dev_login) {
@@ -125,35 +127,35 @@ bs_serve__notice(bs_req *r)
 /* Contrast: text #1a1a1a on #fff (17:1), links #0b4f9c (8:1), banner text
  * #1a1a1a on #ffd24d (13:1). Focus is always visible. */
 const char bs_serve__css[] =
-	"*{box-sizing:border-box}\n"
-	"body{margin:0;font-family:system-ui,sans-serif;font-size:1.05rem;line-height:1.5;"
-	"color:#1a1a1a;background:#fff}\n"
-	"header,main,footer{max-width:46rem;margin:0 auto;padding:0 1rem}\n"
-	"header{display:flex;justify-content:space-between;align-items:center;"
-	"border-bottom:1px solid #767676}\n"
-	"footer{border-top:1px solid #767676;margin-top:2rem;font-size:.95rem}\n"
-	"a{color:#0b4f9c}\n"
-	"a:focus,button:focus,input:focus,select:focus,textarea:focus{outline:3px solid #b35900;"
-	"outline-offset:2px}\n"
-	".skip{position:absolute;left:-999px;top:0;background:#fff;padding:.5rem}\n"
-	".skip:focus{left:.5rem}\n"
-	".testmode{background:#ffd24d;color:#1a1a1a;font-weight:bold;text-align:center;"
-	"padding:.5rem;border-bottom:2px solid #1a1a1a}\n"
-	"section{margin:1.5rem 0}\n"
-	"label{display:block;font-weight:600;margin:.75rem 0 .25rem}\n"
-	"input[type=text],input[type=email],input[type=password],select,textarea{"
-	"font-size:1rem;padding:.5rem;border:2px solid #555;border-radius:3px;width:100%;"
-	"max-width:24rem}\n"
-	"button,.button{display:inline-block;margin-top:.75rem;font-size:1rem;padding:.6rem 1rem;"
-	"background:#0b4f9c;color:#fff;border:2px solid #0b4f9c;border-radius:3px;"
-	"text-decoration:none;cursor:pointer}\n"
-	"button.secondary{background:#fff;color:#0b4f9c}\n"
-	".answer{border-left:6px solid #0b4f9c;padding:.25rem 1rem;background:#f2f6fb}\n"
-	".error{color:#a00000;font-weight:600}\n"
-	"table{border-collapse:collapse;width:100%;font-size:.95rem}\n"
-	"th,td{text-align:left;border-bottom:1px solid #999;padding:.35rem}\n"
-	".overdue{color:#a00000;font-weight:600}\n"
-	"dl{display:grid;grid-template-columns:max-content auto;gap:.25rem 1rem}\n"
-	"dt{font-weight:600}\n"
-	"dd{margin:0}\n"
-	".inline{display:inline}\n";
+    "*{box-sizing:border-box}\n"
+    "body{margin:0;font-family:system-ui,sans-serif;font-size:1.05rem;line-height:1.5;"
+    "color:#1a1a1a;background:#fff}\n"
+    "header,main,footer{max-width:46rem;margin:0 auto;padding:0 1rem}\n"
+    "header{display:flex;justify-content:space-between;align-items:center;"
+    "border-bottom:1px solid #767676}\n"
+    "footer{border-top:1px solid #767676;margin-top:2rem;font-size:.95rem}\n"
+    "a{color:#0b4f9c}\n"
+    "a:focus,button:focus,input:focus,select:focus,textarea:focus{outline:3px solid #b35900;"
+    "outline-offset:2px}\n"
+    ".skip{position:absolute;left:-999px;top:0;background:#fff;padding:.5rem}\n"
+    ".skip:focus{left:.5rem}\n"
+    ".testmode{background:#ffd24d;color:#1a1a1a;font-weight:bold;text-align:center;"
+    "padding:.5rem;border-bottom:2px solid #1a1a1a}\n"
+    "section{margin:1.5rem 0}\n"
+    "label{display:block;font-weight:600;margin:.75rem 0 .25rem}\n"
+    "input[type=text],input[type=email],input[type=password],select,textarea{"
+    "font-size:1rem;padding:.5rem;border:2px solid #555;border-radius:3px;width:100%;"
+    "max-width:24rem}\n"
+    "button,.button{display:inline-block;margin-top:.75rem;font-size:1rem;padding:.6rem 1rem;"
+    "background:#0b4f9c;color:#fff;border:2px solid #0b4f9c;border-radius:3px;"
+    "text-decoration:none;cursor:pointer}\n"
+    "button.secondary{background:#fff;color:#0b4f9c}\n"
+    ".answer{border-left:6px solid #0b4f9c;padding:.25rem 1rem;background:#f2f6fb}\n"
+    ".error{color:#a00000;font-weight:600}\n"
+    "table{border-collapse:collapse;width:100%;font-size:.95rem}\n"
+    "th,td{text-align:left;border-bottom:1px solid #999;padding:.35rem}\n"
+    ".overdue{color:#a00000;font-weight:600}\n"
+    "dl{display:grid;grid-template-columns:max-content auto;gap:.25rem 1rem}\n"
+    "dt{font-weight:600}\n"
+    "dd{margin:0}\n"
+    ".inline{display:inline}\n";

@@ -41,13 +41,13 @@ bs_serve__add_header(bs_req *r, const char *name, const char *value)
 
 void
 bs_serve__set_cookie(bs_req *r, const char *name, const char *value, const char *path,
-		     int64_t max_age_s, bool http_only)
+                     int64_t max_age_s, bool http_only)
 {
 	g_autofree char *v = NULL;
 
 	v = g_strdup_printf("%s=%s; Path=%s; Max-Age=%" G_GINT64_FORMAT "; SameSite=Lax%s%s", name,
-			    value, path, max_age_s, http_only ? "; HttpOnly" : "",
-			    r->srv->tls ? "; Secure" : "");
+	                    value, path, max_age_s, http_only ? "; HttpOnly" : "",
+	                    r->srv->tls ? "; Secure" : "");
 	bs_serve__add_header(r, "Set-Cookie", v);
 }
 
@@ -104,17 +104,18 @@ static void
 peer_address(struct MHD_Connection *c, char *out, size_t len)
 {
 	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
 
 	g_strlcpy(out, "unknown", len);
 	if (!sa)
 		return;
 	if (sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)len);
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out,
+		          (socklen_t)len);
 	else if (sa->sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
-			  (socklen_t)len);
+		          (socklen_t)len);
 }
 
 bool
@@ -167,8 +168,8 @@ bs_serve__ensure_session(bs_req *r)
 	r->sess.admin_area = admin;
 	r->has_sess = true;
 	bs_serve__session_put(r->srv->sessions, &r->sess);
-	bs_serve__set_cookie(r, admin ? "bs_admin" : "bs_sid", r->sess.id,
-			     admin ? "/admin" : "/", r->srv->cfg.session_max_s, true);
+	bs_serve__set_cookie(r, admin ? "bs_admin" : "bs_sid", r->sess.id, admin ? "/admin" : "/",
+	                     r->srv->cfg.session_max_s, true);
 	return true;
 }
 
@@ -194,7 +195,7 @@ bs_serve__session_login(bs_req *r)
 
 	bs_serve__session_rotate(r->srv->sessions, &r->sess);
 	bs_serve__set_cookie(r, admin ? "bs_admin" : "bs_sid", r->sess.id, admin ? "/admin" : "/",
-			     r->srv->cfg.session_max_s, true);
+	                     r->srv->cfg.session_max_s, true);
 }
 
 void
@@ -205,6 +206,5 @@ bs_serve__session_end(bs_req *r)
 	if (r->has_sess)
 		bs_serve__session_drop(r->srv->sessions, r->sess.id);
 	r->has_sess = false;
-	bs_serve__set_cookie(r, admin ? "bs_admin" : "bs_sid", "", admin ? "/admin" : "/", 0,
-			     true);
+	bs_serve__set_cookie(r, admin ? "bs_admin" : "bs_sid", "", admin ? "/admin" : "/", 0, true);
 }

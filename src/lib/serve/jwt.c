@@ -12,9 +12,9 @@
 #define JWKS_MAX_KEYS 32
 
 typedef struct {
-	char *kid;       /* owned; NULL when the key has none */
-	bool ec;         /* P-256, else RSA */
-	EVP_PKEY *pkey;  /* owned */
+	char *kid;      /* owned; NULL when the key has none */
+	bool ec;        /* P-256, else RSA */
+	EVP_PKEY *pkey; /* owned */
 } jwk;
 
 struct bs_jwks {
@@ -100,15 +100,17 @@ bs_serve__jwks_parse(const char *text, GError **error)
 	size_t i;
 	json_t *o;
 
-	json_array_foreach(keys, i, o) {
+	json_array_foreach(keys, i, o)
+	{
 		const char *kty = json_string_value(json_object_get(o, "kty"));
 		const char *use = json_string_value(json_object_get(o, "use"));
 		EVP_PKEY *pkey;
 
 		if (k->count == JWKS_MAX_KEYS || !kty || (use && strcmp(use, "sig") != 0))
 			continue;
-		pkey = strcmp(kty, "RSA") == 0 ? rsa_key(o) : strcmp(kty, "EC") == 0 ? ec_key(o)
-										 : NULL;
+		pkey = strcmp(kty, "RSA") == 0  ? rsa_key(o)
+		       : strcmp(kty, "EC") == 0 ? ec_key(o)
+		                                : NULL;
 		if (!pkey)
 			continue;
 		k->keys[k->count].pkey = pkey;
@@ -181,7 +183,7 @@ out:
 
 static bool
 signature_ok(const jwk *key, const char *input, size_t input_len, const uint8_t *sig,
-	     size_t sig_len)
+             size_t sig_len)
 {
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	g_autofree uint8_t *der = NULL;
@@ -219,9 +221,8 @@ aud_ok(json_t *claims, const char *audience)
 
 	if (json_is_string(aud))
 		return strcmp(json_string_value(aud), audience) == 0;
-	json_array_foreach(aud, i, v)
-		if (g_strcmp0(json_string_value(v), audience) == 0)
-			seen = true;
+	json_array_foreach(aud, i, v) if (g_strcmp0(json_string_value(v), audience) == 0) seen =
+	    true;
 	/* Several audiences: the authorised party must be us (OIDC Core 3.1.3.7). */
 	return seen && (json_array_size(aud) == 1 || g_strcmp0(azp, audience) == 0);
 }
@@ -254,7 +255,7 @@ bad(GError **error, const char *why)
 
 jwt_result
 bs_serve__jwt_verify(const char *token, const bs_jwks *keys, const bs_jwt_expect *e,
-		     json_t **out_claims, GError **error)
+                     json_t **out_claims, GError **error)
 {
 	const char *dot1 = strchr(token, '.'), *dot2 = dot1 ? strchr(dot1 + 1, '.') : NULL;
 	json_t *header = NULL, *claims = NULL;
@@ -272,7 +273,7 @@ bs_serve__jwt_verify(const char *token, const bs_jwks *keys, const bs_jwt_expect
 		return bad(error, "algorithm not RS256 or ES256");
 	}
 	key = find_key(keys, json_string_value(json_object_get(header, "kid")),
-		       strcmp(alg, "ES256") == 0);
+	               strcmp(alg, "ES256") == 0);
 	json_decref(header);
 	if (!key) {
 		g_set_error(error, BS_ERROR, BS_ERROR_CRYPTO, "id token: unknown key id");

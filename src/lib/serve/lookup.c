@@ -34,7 +34,7 @@ bs_serve__lookup_close(bs_srv *srv)
 
 bool
 bs_serve__lookup(bs_srv *srv, const char *kind, const uint8_t pseudonym[32], bs_lookup *out,
-		 GError **error)
+                 GError **error)
 {
 	bs_store *s = g_async_queue_pop(srv->stores);
 	bool ok;
@@ -47,7 +47,7 @@ bs_serve__lookup(bs_srv *srv, const char *kind, const uint8_t pseudonym[32], bs_
 
 bool
 bs_serve__pseudonymise(bs_srv *srv, const char *text, bool want_email, char out_kind[24],
-		       uint8_t out_pseudonym[32])
+                       uint8_t out_pseudonym[32])
 {
 	size_t len = strlen(text);
 	bs_ident id;
@@ -56,11 +56,11 @@ bs_serve__pseudonymise(bs_srv *srv, const char *text, bool want_email, char out_
 	if (len == 0 || len > BS_LIMIT_IDENT_LEN)
 		return false;
 	st = want_email ? bs_ident_parse_as(BS_KIND_EMAIL, text, len, NULL, &id)
-			: bs_ident_parse(text, len, NULL, &id);
+	                : bs_ident_parse(text, len, NULL, &id);
 	if (st != BS_OK || !id.valid)
 		return false;
 	if (want_email ? id.kind != BS_KIND_EMAIL
-		       : id.kind != BS_KIND_PNR && id.kind != BS_KIND_SAMORDNING)
+	               : id.kind != BS_KIND_PNR && id.kind != BS_KIND_SAMORDNING)
 		return false;
 	g_strlcpy(out_kind, bs_kind_name(id.kind), 24);
 	bs_pseudonym(srv->key, out_kind, id.canonical, strlen(id.canonical), out_pseudonym);
@@ -69,7 +69,7 @@ bs_serve__pseudonymise(bs_srv *srv, const char *text, bool want_email, char out_
 
 char *
 bs_serve__lookup_json_dup(bs_srv *srv, const char *kind, const uint8_t pseudonym[32],
-			  bool *out_found, GError **error)
+                          bool *out_found, GError **error)
 {
 	g_autoptr(bs_json) j = NULL;
 	bs_lookup l;

@@ -13,7 +13,7 @@ struct bs_oidc {
 	bool discovered;
 	char *auth_ep, *token_ep, *userinfo_ep, *jwks_uri; /* owned */
 	bs_jwks *jwks;
-	int64_t jwks_at_us;           /* last fetch, monotonic */
+	int64_t jwks_at_us; /* last fetch, monotonic */
 };
 
 bs_oidc *
@@ -57,14 +57,14 @@ discover(bs_oidc *o, GError **error)
 
 	if (o->discovered)
 		return true;
-	url = g_strconcat(o->cfg->oidc_issuer,
-			  g_str_has_suffix(o->cfg->oidc_issuer, "/") ? "" : "/",
-			  ".well-known/openid-configuration", NULL);
+	url =
+	    g_strconcat(o->cfg->oidc_issuer, g_str_has_suffix(o->cfg->oidc_issuer, "/") ? "" : "/",
+	                ".well-known/openid-configuration", NULL);
 	if (!(text = bs_serve__http_fetch(url, NULL, NULL, NULL, NULL, &status, error)))
 		return false;
 	root = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
 	ok = root && g_strcmp0(json_string_value(json_object_get(root, "issuer")),
-			       o->cfg->oidc_issuer) == 0;
+	                       o->cfg->oidc_issuer) == 0;
 	if (ok) {
 		o->auth_ep = member_dup(root, "authorization_endpoint");
 		o->token_ep = member_dup(root, "token_endpoint");
@@ -75,7 +75,7 @@ discover(bs_oidc *o, GError **error)
 	json_decref(root);
 	if (!ok)
 		g_set_error(error, BS_ERROR, BS_ERROR_PARSE,
-			    "%s: not a discovery document for the configured issuer", url);
+		            "%s: not a discovery document for the configured issuer", url);
 	o->discovered = ok;
 	return ok;
 }
@@ -158,8 +158,7 @@ bs_serve__oidc_auth_url(bs_oidc *o, bs_session *s, GError **error)
 }
 
 static char *
-token_request(bs_oidc *o, const bs_session *s, const char *code, char **out_access,
-	      GError **error)
+token_request(bs_oidc *o, const bs_session *s, const char *code, char **out_access, GError **error)
 {
 	g_autofree char *redirect = redirect_uri(o->cfg);
 	g_autofree char *text = NULL, *token_ep = NULL;
@@ -178,7 +177,7 @@ token_request(bs_oidc *o, const bs_session *s, const char *code, char **out_acce
 	g_string_append(form, "&code_verifier=");
 	g_string_append_uri_escaped(form, s->oidc_verifier, NULL, FALSE);
 	text = bs_serve__http_fetch(token_ep, form->str, o->cfg->oidc_client_id,
-				    o->cfg->oidc_client_secret, NULL, &status, error);
+	                            o->cfg->oidc_client_secret, NULL, &status, error);
 	g_string_free(form, TRUE);
 	if (!text)
 		return NULL;
@@ -197,11 +196,11 @@ static json_t *
 verify(bs_oidc *o, const char *id_token, const bs_session *s, GError **error)
 {
 	bs_jwt_expect e = {.issuer = o->cfg->oidc_issuer,
-			   .audience = o->cfg->oidc_client_id,
-			   .nonce = s->oidc_nonce,
-			   .now_s = g_get_real_time() / G_USEC_PER_SEC,
-			   .skew_s = o->cfg->oidc_skew_s,
-			   .max_age_s = 600};
+	                   .audience = o->cfg->oidc_client_id,
+	                   .nonce = s->oidc_nonce,
+	                   .now_s = g_get_real_time() / G_USEC_PER_SEC,
+	                   .skew_s = o->cfg->oidc_skew_s,
+	                   .max_age_s = 600};
 	int64_t refetch_us = (int64_t)o->cfg->oidc_jwks_refetch_s * G_USEC_PER_SEC;
 	json_t *claims = NULL;
 	jwt_result res = JWT_UNKNOWN_KID;
@@ -249,7 +248,7 @@ userinfo_claim(bs_oidc *o, const char *access, json_t *id_claims, GError **error
 		return NULL;
 	root = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
 	if (g_strcmp0(json_string_value(json_object_get(root, "sub")),
-		      json_string_value(json_object_get(id_claims, "sub"))) == 0)
+	              json_string_value(json_object_get(id_claims, "sub"))) == 0)
 		v = identity_claim(o->cfg, root);
 	json_decref(root);
 	return v;

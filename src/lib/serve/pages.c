@@ -54,7 +54,7 @@ email_form(bs_req *r, const char *error_key)
 	g_string_append(o, "<label for=\"email\">");
 	g_string_append(o, T(r->lang, "email.label"));
 	g_string_append(o, "</label>\n<input type=\"email\" id=\"email\" name=\"email\" "
-			   "autocomplete=\"email\" required maxlength=\"254\">\n<button>");
+	                   "autocomplete=\"email\" required maxlength=\"254\">\n<button>");
 	g_string_append(o, T(r->lang, "email.button"));
 	g_string_append(o, "</button>\n</form>\n</section>\n");
 }
@@ -78,10 +78,10 @@ home(bs_req *r, const char *email_error)
 	h2(r, "eid-h", "eid.heading");
 	if (r->srv->cfg.dev_login)
 		g_string_append_printf(o, "<p><a class=\"button\" href=\"/dev-login\">%s</a></p>\n",
-				       T(r->lang, "dev.button"));
+		                       T(r->lang, "dev.button"));
 	if (r->srv->oidc)
 		g_string_append_printf(o, "<p><a class=\"button\" href=\"/login\">%s</a></p>\n",
-				       T(r->lang, "eid.button"));
+		                       T(r->lang, "eid.button"));
 	else if (!r->srv->cfg.dev_login)
 		para(r, "eid.missing", NULL);
 	g_string_append(o, "</section>\n");
@@ -104,7 +104,7 @@ bs_serve__page_home(bs_req *r)
 
 void
 bs_serve__resident_login(bs_req *r, const char *channel, const char *kind,
-			 const uint8_t pseudonym[32])
+                         const uint8_t pseudonym[32])
 {
 	g_autoptr(GError) error = NULL;
 	bs_lookup a;
@@ -243,10 +243,11 @@ bs_serve__page_dev_login(bs_req *r)
 	g_string_append(o, "</ul>\n<form method=\"post\" action=\"/dev-login\">\n");
 	bs_serve__csrf_field(r);
 	g_string_append_printf(o, "<label for=\"pnr\">%s</label>\n", T(r->lang, "dev.pnr"));
-	g_string_append_printf(o, "<input type=\"text\" id=\"pnr\" name=\"pnr\" "
-				  "inputmode=\"numeric\" maxlength=\"13\" required>\n"
-				  "<button>%s</button>\n</form>\n",
-			       T(r->lang, "dev.button"));
+	g_string_append_printf(o,
+	                       "<input type=\"text\" id=\"pnr\" name=\"pnr\" "
+	                       "inputmode=\"numeric\" maxlength=\"13\" required>\n"
+	                       "<button>%s</button>\n</form>\n",
+	                       T(r->lang, "dev.button"));
 	bs_serve__page_end(r);
 }
 
@@ -313,12 +314,13 @@ code_form(bs_req *r, const char *error_key)
 		para(r, error_key, "error");
 	g_string_append(o, "<form method=\"post\" action=\"/email/verify\">\n");
 	bs_serve__csrf_field(r);
-	g_string_append_printf(o, "<label for=\"code\">%s</label>\n"
-				  "<input type=\"text\" id=\"code\" name=\"code\" "
-				  "inputmode=\"numeric\" autocomplete=\"one-time-code\" "
-				  "pattern=\"[0-9]{6}\" maxlength=\"6\" required>\n"
-				  "<button>%s</button>\n</form>\n",
-			       T(r->lang, "code.label"), T(r->lang, "code.button"));
+	g_string_append_printf(o,
+	                       "<label for=\"code\">%s</label>\n"
+	                       "<input type=\"text\" id=\"code\" name=\"code\" "
+	                       "inputmode=\"numeric\" autocomplete=\"one-time-code\" "
+	                       "pattern=\"[0-9]{6}\" maxlength=\"6\" required>\n"
+	                       "<button>%s</button>\n</form>\n",
+	                       T(r->lang, "code.label"), T(r->lang, "code.button"));
 	bs_serve__page_end(r);
 }
 
@@ -336,9 +338,9 @@ send_code(bs_req *r, const char *address, const uint8_t pseud[32])
 
 	g_snprintf(code, sizeof code, "%06u", randombytes_uniform(1000000));
 	db = bs_serve__db_take(r->srv);
-	ok = bs_serve__code_store(db, pseud, code,
-				  g_get_real_time() + (int64_t)r->srv->cfg.code_ttl_s * G_USEC_PER_SEC,
-				  &id, &error);
+	ok = bs_serve__code_store(
+	    db, pseud, code, g_get_real_time() + (int64_t)r->srv->cfg.code_ttl_s * G_USEC_PER_SEC,
+	    &id, &error);
 	bs_serve__db_give(r->srv, db);
 	if (!ok) {
 		g_warning("code not stored: %s", error->message);
@@ -412,7 +414,7 @@ bs_serve__page_email_verify(bs_req *r)
 	}
 	db = bs_serve__db_take(r->srv);
 	res = bs_serve__code_check(db, r->sess.code_id, code ? code : "", g_get_real_time(),
-				   r->srv->cfg.code_attempts);
+	                           r->srv->cfg.code_attempts);
 	bs_serve__db_give(r->srv, db);
 	static const char *const names[] = {"ok", "wrong", "expired", "locked", "gone"};
 	bs_serve__audit(r->srv->audit, actor, "code.check", phex, names[res]);
@@ -424,7 +426,7 @@ bs_serve__page_email_verify(bs_req *r)
 		bs_serve__resident_login(r, "email", "email", pseud);
 		return;
 	}
-	code_form(r, res == CODE_WRONG	  ? "code.wrong"
-		     : res == CODE_LOCKED ? "code.locked"
-					  : "code.expired");
+	code_form(r, res == CODE_WRONG    ? "code.wrong"
+	             : res == CODE_LOCKED ? "code.locked"
+	                                  : "code.expired");
 }

@@ -20,7 +20,7 @@ typedef struct {
 } shard;
 
 struct bs_ratelimit {
-	double per_us;   /* refill rate */
+	double per_us; /* refill rate */
 	double burst;
 	shard shards[SHARDS];
 };

@@ -29,37 +29,37 @@ G_BEGIN_DECLS
 /* Every setting the server reads; filled from the workspace config by
  * bs_serve_settings_from_config(), then the command line. Strings borrowed. */
 typedef struct {
-	const char *workspace_dir;   /* notice.*.txt, dev-residents.txt live here */
-	const char *db_path;         /* the index (request/audit/... tables inside) */
-	const char *listen;          /* "ADDR:PORT"; port 0 picks a free one */
-	bool dev_login;              /* synthetic residents instead of e-ID: loopback only */
-	int threads;                 /* MHD thread pool size */
-	int connection_limit;        /* all connections */
-	int per_ip_limit;            /* connections per client address */
-	int timeout_s;               /* idle connection timeout */
-	const char *tls_cert;        /* PEM files: HTTPS when both set */
+	const char *workspace_dir; /* notice.*.txt, dev-residents.txt live here */
+	const char *db_path;       /* the index (request/audit/... tables inside) */
+	const char *listen;        /* "ADDR:PORT"; port 0 picks a free one */
+	bool dev_login;            /* synthetic residents instead of e-ID: loopback only */
+	int threads;               /* MHD thread pool size */
+	int connection_limit;      /* all connections */
+	int per_ip_limit;          /* connections per client address */
+	int timeout_s;             /* idle connection timeout */
+	const char *tls_cert;      /* PEM files: HTTPS when both set */
 	const char *tls_key;
 	char *const *trusted_proxies; /* NULL-terminated: peers whose X-Forwarded-For counts */
-	const char *public_url;      /* e.g. "https://minasidor.kommun.se"; redirect URI base */
-	bool access_log;             /* one structured line per request */
+	const char *public_url;       /* e.g. "https://minasidor.kommun.se"; redirect URI base */
+	bool access_log;              /* one structured line per request */
 	int session_idle_s;
 	int session_max_s;
-	int rate_ip_per_min;         /* resident pages per client address */
-	int rate_identity_per_hour;  /* lookups/codes per identity */
-	int rate_api_per_s;          /* per API key; 0 = unlimited */
-	int code_ttl_s;              /* e-mail code lifetime */
-	int code_attempts;           /* wrong guesses per code */
-	int code_lockout_per_hour;   /* wrong guesses per address before lockout */
+	int rate_ip_per_min;        /* resident pages per client address */
+	int rate_identity_per_hour; /* lookups/codes per identity */
+	int rate_api_per_s;         /* per API key; 0 = unlimited */
+	int code_ttl_s;             /* e-mail code lifetime */
+	int code_attempts;          /* wrong guesses per code */
+	int code_lockout_per_hour;  /* wrong guesses per address before lockout */
 	/* [oidc] */
-	const char *oidc_issuer;     /* discovery at ISSUER/.well-known/openid-configuration */
+	const char *oidc_issuer; /* discovery at ISSUER/.well-known/openid-configuration */
 	const char *oidc_client_id;
 	const char *oidc_client_secret;
-	const char *oidc_scope;      /* added to "openid" */
-	char *const *oidc_claims;    /* NULL-terminated identity claims, tried in order */
-	int oidc_skew_s;             /* bounded clock skew */
-	int oidc_jwks_refetch_s;     /* unknown kid refetches at most this often */
+	const char *oidc_scope;   /* added to "openid" */
+	char *const *oidc_claims; /* NULL-terminated identity claims, tried in order */
+	int oidc_skew_s;          /* bounded clock skew */
+	int oidc_jwks_refetch_s;  /* unknown kid refetches at most this often */
 	/* [smtp] */
-	const char *smtp_url;        /* smtp://host:port or smtps:// */
+	const char *smtp_url; /* smtp://host:port or smtps:// */
 	const char *smtp_from;
 	const char *smtp_user;
 	const char *smtp_password;
@@ -107,13 +107,13 @@ bool bs_admin_add(const char *db_path, const char *user, const char *password, G
 typedef struct {
 	int64_t entries;
 	int64_t broken_seq;
-	char head[65];           /* hash of the last entry: record it elsewhere */
-	char reason[64];         /* static-like text for the first break */
+	char head[65];   /* hash of the last entry: record it elsewhere */
+	char reason[64]; /* static-like text for the first break */
 } bs_audit_report;
 bool bs_audit_verify(const char *db_path, bs_audit_report *out, GError **error);
 /* Appends one entry from a command (e.g. "apikey.add"), same chain. */
 bool bs_audit_append(const char *db_path, const char *actor, const char *action,
-		     const char *subject, const char *detail, GError **error);
+                     const char *subject, const char *detail, GError **error);
 
 G_END_DECLS
 #endif

@@ -8,8 +8,8 @@
 
 #include <gio/gio.h>
 
-#define CSP                                                                                     \
-	"default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "           \
+#define CSP                                                                                        \
+	"default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "               \
 	"frame-ancestors 'none'; base-uri 'none'"
 
 enum {
@@ -33,25 +33,25 @@ static void serve_healthz(bs_req *r);
 static void serve_css(bs_req *r);
 
 static const route routes[] = {
-	{"GET", "/", bs_serve__page_home, 0},
-	{"GET", "/healthz", serve_healthz, F_RAW},
-	{"GET", "/static/style.css", serve_css, F_RAW},
-	{"GET", "/login", bs_serve__page_login, F_LIMIT},
-	{"GET", "/callback", bs_serve__page_callback, F_LIMIT},
-	{"GET", "/dev-login", bs_serve__page_dev_login, F_DEV},
-	{"POST", "/dev-login", bs_serve__page_dev_login_post, F_DEV | F_FORM | F_CSRF | F_LIMIT},
-	{"GET", "/answer", bs_serve__page_answer, F_RESIDENT},
-	{"POST", "/art15", bs_serve__page_art15, F_RESIDENT | F_FORM | F_CSRF},
-	{"POST", "/logout", bs_serve__page_logout, F_FORM | F_CSRF},
-	{"POST", "/email", bs_serve__page_email, F_FORM | F_CSRF | F_LIMIT},
-	{"POST", "/email/verify", bs_serve__page_email_verify, F_FORM | F_CSRF | F_LIMIT},
-	{"POST", "/api/v1/lookup", bs_serve__api_lookup, F_RAW},
-	{"GET", "/admin", bs_serve__admin_home, 0},
-	{"POST", "/admin/login", bs_serve__admin_login, F_FORM | F_CSRF | F_LIMIT},
-	{"POST", "/admin/logout", bs_serve__admin_logout, F_FORM | F_CSRF},
-	{"GET", "/admin/case", bs_serve__admin_case, F_ADMIN},
-	{"POST", "/admin/case", bs_serve__admin_close, F_ADMIN | F_FORM | F_CSRF},
-	{"GET", "/admin/export.csv", bs_serve__admin_export, F_ADMIN},
+    {"GET", "/", bs_serve__page_home, 0},
+    {"GET", "/healthz", serve_healthz, F_RAW},
+    {"GET", "/static/style.css", serve_css, F_RAW},
+    {"GET", "/login", bs_serve__page_login, F_LIMIT},
+    {"GET", "/callback", bs_serve__page_callback, F_LIMIT},
+    {"GET", "/dev-login", bs_serve__page_dev_login, F_DEV},
+    {"POST", "/dev-login", bs_serve__page_dev_login_post, F_DEV | F_FORM | F_CSRF | F_LIMIT},
+    {"GET", "/answer", bs_serve__page_answer, F_RESIDENT},
+    {"POST", "/art15", bs_serve__page_art15, F_RESIDENT | F_FORM | F_CSRF},
+    {"POST", "/logout", bs_serve__page_logout, F_FORM | F_CSRF},
+    {"POST", "/email", bs_serve__page_email, F_FORM | F_CSRF | F_LIMIT},
+    {"POST", "/email/verify", bs_serve__page_email_verify, F_FORM | F_CSRF | F_LIMIT},
+    {"POST", "/api/v1/lookup", bs_serve__api_lookup, F_RAW},
+    {"GET", "/admin", bs_serve__admin_home, 0},
+    {"POST", "/admin/login", bs_serve__admin_login, F_FORM | F_CSRF | F_LIMIT},
+    {"POST", "/admin/logout", bs_serve__admin_logout, F_FORM | F_CSRF},
+    {"GET", "/admin/case", bs_serve__admin_case, F_ADMIN},
+    {"POST", "/admin/case", bs_serve__admin_close, F_ADMIN | F_FORM | F_CSRF},
+    {"GET", "/admin/export.csv", bs_serve__admin_export, F_ADMIN},
 };
 
 /* ---- fixed routes ---- */
@@ -101,8 +101,8 @@ pick_language(bs_req *r)
 	r->lang = LANG_SV;
 	if (q && bs_serve__lang_parse(q, &r->lang)) {
 		r->lang_from_query = true;
-		bs_serve__set_cookie(r, "bs_lang", bs_serve__lang_code(r->lang), "/",
-				     365 * 86400, true);
+		bs_serve__set_cookie(r, "bs_lang", bs_serve__lang_code(r->lang), "/", 365 * 86400,
+		                     true);
 		return;
 	}
 	if (c)
@@ -138,7 +138,7 @@ precheck(bs_req *r, const route *rt, const conn_state *cs)
 	}
 	if (rt->flags & F_FORM) {
 		r->form = bs_serve__form_parse(cs->body.data ? cs->body.data : "", cs->body.len,
-					       BS_LIMIT_FORM_FIELDS);
+		                               BS_LIMIT_FORM_FIELDS);
 		if (!r->form) {
 			bs_serve__error_page(r, MHD_HTTP_BAD_REQUEST, "err.form");
 			return false;
@@ -152,8 +152,8 @@ precheck(bs_req *r, const route *rt, const conn_state *cs)
 		bs_serve__redirect(r, "/");
 		return false;
 	}
-	if ((rt->flags & F_ADMIN) && (!r->has_sess || r->sess.kind != SESS_ADMIN ||
-				      !r->sess.admin_user[0])) {
+	if ((rt->flags & F_ADMIN) &&
+	    (!r->has_sess || r->sess.kind != SESS_ADMIN || !r->sess.admin_user[0])) {
 		bs_serve__redirect(r, "/admin");
 		return false;
 	}
@@ -171,7 +171,7 @@ dispatch(bs_req *r, const conn_state *cs)
 		if (path_known) {
 			bs_serve__add_header(r, "Allow", "GET, HEAD, POST");
 			bs_serve__text_reply(r, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain",
-					     "method not allowed\n");
+			                     "method not allowed\n");
 		} else {
 			bs_serve__error_page(r, MHD_HTTP_NOT_FOUND, "err.notfound");
 		}
@@ -199,12 +199,12 @@ security_headers(struct MHD_Response *resp, const bs_req *r)
 	MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
 	MHD_add_response_header(resp, "Cross-Origin-Resource-Policy", "same-origin");
 	MHD_add_response_header(resp, "Permissions-Policy",
-				"camera=(), microphone=(), geolocation=(), interest-cohort=()");
+	                        "camera=(), microphone=(), geolocation=(), interest-cohort=()");
 	MHD_add_response_header(resp, "Cache-Control",
-				r->reply.cacheable ? "public, max-age=3600" : "no-store");
+	                        r->reply.cacheable ? "public, max-age=3600" : "no-store");
 	if (r->srv->tls)
 		MHD_add_response_header(resp, "Strict-Transport-Security",
-					"max-age=31536000; includeSubDomains");
+		                        "max-age=31536000; includeSubDomains");
 }
 
 static enum MHD_Result
@@ -214,7 +214,7 @@ send_reply(bs_req *r)
 	enum MHD_Result ret;
 
 	resp = MHD_create_response_from_buffer(r->reply.body->len, r->reply.body->str,
-					       MHD_RESPMEM_MUST_COPY);
+	                                       MHD_RESPMEM_MUST_COPY);
 	if (!resp)
 		return MHD_NO;
 	if (r->reply.type)
@@ -222,7 +222,7 @@ send_reply(bs_req *r)
 	security_headers(resp, r);
 	for (guint i = 0; i + 1 < r->reply.headers->len; i += 2)
 		MHD_add_response_header(resp, g_ptr_array_index(r->reply.headers, i),
-					g_ptr_array_index(r->reply.headers, i + 1));
+		                        g_ptr_array_index(r->reply.headers, i + 1));
 	ret = MHD_queue_response(r->conn, (unsigned)r->reply.status, resp);
 	MHD_destroy_response(resp);
 	return ret;
@@ -236,14 +236,13 @@ access_log(const bs_req *r, const conn_state *cs)
 	if (!r->srv->cfg.access_log)
 		return;
 	g_log_structured("bs-serve", G_LOG_LEVEL_MESSAGE, "BS_ROUTE", r->route, "MESSAGE",
-			 "access method=%s route=%s status=%d us=%" G_GINT64_FORMAT " session=%s",
-			 r->method, r->route, r->reply.status,
-			 g_get_monotonic_time() - cs->start_us, r->has_sess ? r->sess.tag : "-");
+	                 "access method=%s route=%s status=%d us=%" G_GINT64_FORMAT " session=%s",
+	                 r->method, r->route, r->reply.status,
+	                 g_get_monotonic_time() - cs->start_us, r->has_sess ? r->sess.tag : "-");
 }
 
 static enum MHD_Result
-handle(bs_srv *srv, struct MHD_Connection *c, const char *url, const char *method,
-       conn_state *cs)
+handle(bs_srv *srv, struct MHD_Connection *c, const char *url, const char *method, conn_state *cs)
 {
 	bs_req r = {.srv = srv, .conn = c, .method = method, .path = url};
 	enum MHD_Result ret;
@@ -271,7 +270,7 @@ handle(bs_srv *srv, struct MHD_Connection *c, const char *url, const char *metho
  * makes libmicrohttpd close the connection (no keep-alive). */
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
-	   const char *version, const char *upload, size_t *upload_len, void **con_cls)
+           const char *version, const char *upload, size_t *upload_len, void **con_cls)
 {
 	conn_state *cs = *con_cls;
 
@@ -293,7 +292,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 
 static void
 on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
-	     enum MHD_RequestTerminationCode toe)
+             enum MHD_RequestTerminationCode toe)
 {
 	conn_state *cs = *con_cls;
 
@@ -329,8 +328,8 @@ parse_listen(const char *listen, GSocketAddress **out, GError **error)
 	if (!na || !(host = g_network_address_get_hostname(G_NETWORK_ADDRESS(na))) ||
 	    !(ia = g_inet_address_new_from_string(host))) {
 		g_set_error(error, BS_ERROR, BS_ERROR_USAGE,
-			    "listen address \"%s\" is not ADDR:PORT with a numeric address",
-			    listen);
+		            "listen address \"%s\" is not ADDR:PORT with a numeric address",
+		            listen);
 		return false;
 	}
 	*out = g_inet_socket_address_new(ia, g_network_address_get_port(G_NETWORK_ADDRESS(na)));
@@ -382,17 +381,17 @@ make_limiters(bs_srv *srv)
 {
 	const bs_serve_settings *c = &srv->cfg;
 
-	srv->sessions = bs_serve__sessions_new((int64_t)c->session_idle_s * G_USEC_PER_SEC,
-					       (int64_t)c->session_max_s * G_USEC_PER_SEC,
-					       BS_LIMIT_SESSIONS);
+	srv->sessions =
+	    bs_serve__sessions_new((int64_t)c->session_idle_s * G_USEC_PER_SEC,
+	                           (int64_t)c->session_max_s * G_USEC_PER_SEC, BS_LIMIT_SESSIONS);
 	srv->rl_ip = bs_serve__ratelimit_new(c->rate_ip_per_min, MAX(10, c->rate_ip_per_min / 4));
 	srv->rl_identity = bs_serve__ratelimit_new(c->rate_identity_per_hour / 60.0,
-						   MAX(3, c->rate_identity_per_hour / 3));
+	                                           MAX(3, c->rate_identity_per_hour / 3));
 	srv->rl_api = c->rate_api_per_s > 0 ? bs_serve__ratelimit_new(c->rate_api_per_s * 60.0,
-								       c->rate_api_per_s * 2.0)
-					    : NULL;
-	srv->rl_code_fail = bs_serve__ratelimit_new(c->code_lockout_per_hour / 60.0,
-						    c->code_lockout_per_hour);
+	                                                              c->rate_api_per_s * 2.0)
+	                                    : NULL;
+	srv->rl_code_fail =
+	    bs_serve__ratelimit_new(c->code_lockout_per_hour / 60.0, c->code_lockout_per_hour);
 }
 
 static bool
@@ -421,22 +420,22 @@ start_daemon(bs_srv *srv, GSocketAddress *sa, GError **error)
 		flags |= MHD_USE_TLS;
 	}
 	struct MHD_OptionItem opts[] = {
-		{MHD_OPTION_SOCK_ADDR, 0, &ss},
-		{MHD_OPTION_THREAD_POOL_SIZE, c->threads, NULL},
-		{MHD_OPTION_CONNECTION_LIMIT, c->connection_limit, NULL},
-		{MHD_OPTION_PER_IP_CONNECTION_LIMIT, c->per_ip_limit, NULL},
-		{MHD_OPTION_CONNECTION_TIMEOUT, c->timeout_s, NULL},
-		{MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, srv},
-		{srv->tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, cert},
-		{MHD_OPTION_HTTPS_MEM_KEY, 0, key},
-		{MHD_OPTION_END, 0, NULL},
+	    {MHD_OPTION_SOCK_ADDR, 0, &ss},
+	    {MHD_OPTION_THREAD_POOL_SIZE, c->threads, NULL},
+	    {MHD_OPTION_CONNECTION_LIMIT, c->connection_limit, NULL},
+	    {MHD_OPTION_PER_IP_CONNECTION_LIMIT, c->per_ip_limit, NULL},
+	    {MHD_OPTION_CONNECTION_TIMEOUT, c->timeout_s, NULL},
+	    {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, srv},
+	    {srv->tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, cert},
+	    {MHD_OPTION_HTTPS_MEM_KEY, 0, key},
+	    {MHD_OPTION_END, 0, NULL},
 	};
 
 	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_ARRAY,
-				       opts, MHD_OPTION_END);
+	                               opts, MHD_OPTION_END);
 	if (!srv->daemon) {
 		g_set_error(error, BS_ERROR, BS_ERROR_IO, "cannot listen on %s (in use?)",
-			    c->listen);
+		            c->listen);
 		return false;
 	}
 	srv->port = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT)->port;
@@ -450,7 +449,7 @@ check_settings(const bs_serve_settings *s, GSocketAddress *sa, GError **error)
 
 	if (s->dev_login && !g_inet_address_get_is_loopback(ia)) {
 		g_set_error(error, BS_ERROR, BS_ERROR_USAGE,
-			    "--dev-login is refused unless the server listens on loopback");
+		            "--dev-login is refused unless the server listens on loopback");
 		return false;
 	}
 	if (s->threads < 1 || s->threads > 256) {
@@ -459,7 +458,7 @@ check_settings(const bs_serve_settings *s, GSocketAddress *sa, GError **error)
 	}
 	if (!!s->tls_cert != !!s->tls_key) {
 		g_set_error(error, BS_ERROR, BS_ERROR_CONFIG,
-			    "[serve] tls_cert and tls_key go together");
+		            "[serve] tls_cert and tls_key go together");
 		return false;
 	}
 	return true;

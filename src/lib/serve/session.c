@@ -7,10 +7,10 @@
 
 struct bs_sessions {
 	GMutex lock;
-	GHashTable *by_id;   /* id → bs_session*, owned */
+	GHashTable *by_id; /* id → bs_session*, owned */
 	int64_t idle_us;
 	int64_t absolute_us;
-	size_t max_count;    /* memory bound: new sessions refused beyond it */
+	size_t max_count; /* memory bound: new sessions refused beyond it */
 	int64_t last_sweep_us;
 };
 
@@ -51,7 +51,7 @@ bs_serve__b64url_decode(const char *p, size_t len, uint8_t **out, size_t *out_le
 	const char *end = NULL;
 
 	if (sodium_base642bin(buf, cap, p, len, NULL, &n, &end,
-			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+	                      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
 	    end != p + len)
 		return false;
 	*out = g_steal_pointer(&buf);

@@ -60,3 +60,59 @@ CREATE TABLE IF NOT EXISTS vault (
 	subject_id INTEGER PRIMARY KEY REFERENCES subject(id),
 	sealed BLOB NOT NULL        -- crypto_box_seal(kind ":" canonical, vault public key)
 );
+
+-- The e-service (serve): residents' cases, the hash-chained audit log, API
+-- keys (hash only), DPO desk accounts (argon2id) and e-mail codes (hash only).
+CREATE TABLE IF NOT EXISTS request (
+	id INTEGER PRIMARY KEY,
+	ref TEXT UNIQUE NOT NULL,   -- "BS-XXXX-XXXX", shown to the resident
+	opened TEXT NOT NULL,       -- RFC 3339 UTC
+	deadline TEXT NOT NULL,     -- YYYY-MM-DD: one month (GDPR Art. 12(3))
+	channel TEXT NOT NULL,      -- eid | email | dev
+	subject_kind TEXT NOT NULL,
+	pseudonym BLOB NOT NULL,    -- the subject's pseudonym, never the identifier
+	found INTEGER NOT NULL,
+	state TEXT NOT NULL DEFAULT 'open', -- open | answered | closed
+	art15 INTEGER NOT NULL DEFAULT 0,   -- asked for a full copy
+	note TEXT,
+	closed TEXT,
+	closed_by TEXT
+);
+CREATE INDEX IF NOT EXISTS request_deadline ON request(state, deadline);
+
+CREATE TABLE IF NOT EXISTS audit (
+	seq INTEGER PRIMARY KEY,
+	at TEXT NOT NULL,
+	actor TEXT NOT NULL,        -- session:TAG | apikey:NAME | admin:USER | cli
+	action TEXT NOT NULL,
+	subject TEXT NOT NULL,      -- pseudonym hex or ""
+	detail TEXT NOT NULL,
+	prev TEXT NOT NULL,         -- hash of the entry before (64 zeros for the first)
+	hash TEXT NOT NULL          -- BLAKE2b-256 over prev and the fields (serve/audit.c)
+);
+CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
+	BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
+	BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+
+CREATE TABLE IF NOT EXISTS apikey (
+	name TEXT PRIMARY KEY,
+	hash BLOB UNIQUE NOT NULL,  -- BLAKE2b-256 of the key
+	created TEXT NOT NULL,
+	revoked TEXT
+);
+
+CREATE TABLE IF NOT EXISTS admin_account (
+	user TEXT PRIMARY KEY,
+	pwhash TEXT NOT NULL,       -- crypto_pwhash_str (argon2id)
+	created TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS email_code (
+	id INTEGER PRIMARY KEY,
+	pseudonym BLOB NOT NULL,
+	code_hash BLOB NOT NULL,
+	expires_us INTEGER NOT NULL,
+	attempts INTEGER NOT NULL DEFAULT 0,
+	used INTEGER NOT NULL DEFAULT 0
+);

@@ -4,7 +4,7 @@
 
 #include "store/internal.h"
 
-enum { SCHEMA_VERSION = 1 };
+enum { SCHEMA_VERSION = 2 }; /* 2: the e-service tables */
 
 int
 bs_store_schema_version(void)
