@@ -236,7 +236,6 @@ fixture_setup(fixture *f, gconstpointer data)
 static void
 fixture_teardown(fixture *f, gconstpointer data)
 {
-	g_autofree char *cmd = NULL;
 	const char *suffixes[] = {"", "-wal", "-shm"};
 
 	for (size_t i = 0; i < G_N_ELEMENTS(suffixes); i++) {
@@ -306,7 +305,6 @@ test_audit_tamper_names_first_broken_entry(fixture *f, gconstpointer data)
 	for (size_t i = 0; i < G_N_ELEMENTS(tamper_cases); i++) {
 		const struct tamper_case *c = &tamper_cases[i];
 		g_autoptr(GError) error = NULL;
-		g_autofree char *sql = NULL;
 		bs_audit_report rep;
 
 		g_test_message("row %zu: %s", i, c->name);
