@@ -23,6 +23,18 @@ cell(GString *o, sqlite3_stmt *st, int col)
 	g_string_append(o, "</td>");
 }
 
+/* The grade in the desk's language, the stored word as a fallback. */
+static void
+grade_cell(bs_req *r, GString *o, sqlite3_stmt *st)
+{
+	const unsigned char *g = sqlite3_column_text(st, 5);
+	g_autofree char *key = g_strconcat("grade.", g ? (const char *)g : "", NULL);
+
+	g_string_append(o, "<td>");
+	bs_serve__esc(o, T(r->lang, key));
+	g_string_append(o, "</td>");
+}
+
 static void
 locators(bs_req *r, const bs_case *c)
 {
@@ -47,8 +59,9 @@ locators(bs_req *r, const bs_case *c)
 		sqlite3_bind_int(st, 3, LOCATORS_MAX);
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			g_string_append(o, "<tr>");
-			for (int i = 0; i < 6; i++)
+			for (int i = 0; i < 5; i++)
 				cell(o, st, i);
+			grade_cell(r, o, st);
 			g_string_append(o, "</tr>\n");
 		}
 	}

@@ -100,6 +100,25 @@ bs_serve__error_page(bs_req *r, int status, const char *msg_key)
 	bs_serve__page_end(r);
 }
 
+/* One paragraph of the notice; a short first line ending in '?' or ':'
+ * (as in the template init writes) becomes a heading. */
+static void
+notice_paragraph(GString *o, char *para)
+{
+	char *nl = strchr(para, '\n');
+
+	if (nl && nl - para < 80 && (nl[-1] == '?' || nl[-1] == ':')) {
+		*nl = '\0';
+		g_string_append(o, "<h3>");
+		bs_serve__esc(o, para);
+		g_string_append(o, "</h3>\n");
+		para = nl + 1;
+	}
+	g_string_append(o, "<p>");
+	bs_serve__esc(o, para);
+	g_string_append(o, "</p>\n");
+}
+
 /* The notice file: paragraphs separated by blank lines, plain text. */
 void
 bs_serve__notice(bs_req *r)
@@ -117,9 +136,7 @@ bs_serve__notice(bs_req *r)
 	for (int i = 0; paras[i]; i++) {
 		if (!*g_strstrip(paras[i]))
 			continue;
-		g_string_append(o, "<p>");
-		bs_serve__esc(o, paras[i]);
-		g_string_append(o, "</p>\n");
+		notice_paragraph(o, paras[i]);
 	}
 	g_string_append(o, "</section>\n");
 }

@@ -112,7 +112,9 @@ static const text_row texts[] = {
       "senast det datum som står ovan.",
       "Your request for a copy is registered. The data protection officer "
       "contacts you by the date shown above."}},
-    {"contact", {"Kontakt: dataskyddsombudet", "Contact: the data protection officer"}},
+    {"contact", {"Kontakta dataskyddsombudet", "Contact the data protection officer"}},
+    {"msg.one", {"meddelande", "message"}},
+    {"msg.many", {"meddelanden", "messages"}},
     {"logout", {"Logga ut", "Log out"}},
     {"err.heading", {"Något gick fel", "Something went wrong"}},
     {"err.notfound", {"Sidan finns inte.", "The page does not exist."}},

@@ -1,0 +1,325 @@
+// End-to-end test of `breachscope serve` with real peers on loopback: the
+// npm OpenID provider `oidc-provider` (test client, personnummer claim, RS256
+// then a rotated ES256 key), Debian's aiosmtpd as the SMTP sink receiving
+// the codes, and headless Chromium driven by playwright-core. Screenshots go
+// to $BS_BUILD_ROOT/tests-out/serve/. Exits non-zero on the first failed
+// check, naming it.
+import { spawn, execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+import Provider from 'oidc-provider';
+import { chromium } from 'playwright-core';
+
+const BUILD = process.env.BS_BUILD_ROOT || 'build';
+const SRC = process.env.BS_SOURCE_ROOT || '.';
+const BS = path.join(BUILD, 'breachscope');
+const OUT = path.join(BUILD, 'tests-out', 'serve');
+const CHROMIUM = process.env.BS_CHROMIUM || '/usr/bin/chromium';
+const PNR_CLAIM = 'https://id.oidc.se/claim/personalIdentityNumber';
+const PNR_SCOPE = 'https://id.oidc.se/scope/naturalPersonNumber';
+const SECRET = 'client-secret-for-loopback-tests';
+const ADMIN_PASSWORD = 'correct horse battery staple';
+
+let checks = 0;
+function check(name, cond) {
+  if (!cond) throw new Error(`check failed: ${name}`);
+  checks++;
+  console.log(`ok ${checks} - ${name}`);
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(fn, what, ms = 10000) {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function portOpen(port) {
+  return new Promise((resolve) => {
+    const c = net.connect(port, '127.0.0.1');
+    c.on('connect', () => { c.destroy(); resolve(true); });
+    c.on('error', () => resolve(false));
+  });
+}
+
+function signingKey(kind, kid) {
+  const { privateKey } = kind === 'ec'
+    ? crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    : crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return { ...privateKey.export({ format: 'jwk' }), kid, use: 'sig',
+           alg: kind === 'ec' ? 'ES256' : 'RS256' };
+}
+
+// One provider run; accounts maps a login name to a personnummer.
+async function startProvider(port, servePort, key, accounts) {
+  const issuer = `http://127.0.0.1:${port}`;
+  const provider = new Provider(issuer, {
+    clients: [{
+      client_id: 'breachscope',
+      client_secret: SECRET,
+      redirect_uris: [`http://127.0.0.1:${servePort}/callback`],
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+      id_token_signed_response_alg: key.alg,
+    }],
+    jwks: { keys: [key] },
+    scopes: ['openid', PNR_SCOPE],
+    claims: { openid: ['sub'], [PNR_SCOPE]: [PNR_CLAIM] },
+    conformIdTokenClaims: false,
+    features: { devInteractions: { enabled: true } },
+    findAccount: (ctx, id) => ({
+      accountId: id,
+      claims: () => ({ sub: id, [PNR_CLAIM]: accounts[id] }),
+    }),
+  });
+  const server = provider.listen(port, '127.0.0.1');
+  await waitFor(() => portOpen(port), 'the OpenID provider');
+  return { issuer, close: () => new Promise((r) => server.close(r)) };
+}
+
+function run(args, input) {
+  return execFileSync(BS, args, { input, encoding: 'utf8' });
+}
+
+function setupWorkspace(dir, ports) {
+  const ws = path.join(dir, 'ws');
+  run(['init', ws]);
+  const people = JSON.parse(execFileSync('python3', [path.join(SRC, 'tests/lib/seed-index.py'), ws],
+                                         { encoding: 'utf8' }));
+  fs.writeFileSync(path.join(ws, 'notice.sv.txt'),
+    'Obehöriga kom åt fem e-postlådor i mars 2024 (syntetisk testhändelse).\n\n' +
+    'Vi har stängt ute angriparen, bytt lösenord och anmält händelsen till IMY.\n');
+  fs.writeFileSync(path.join(ws, 'notice.en.txt'),
+    'Intruders reached five mailboxes in March 2024 (synthetic test incident).\n\n' +
+    'We locked the attacker out, changed passwords and reported it to IMY.\n');
+  fs.appendFileSync(path.join(ws, 'breachscope.conf'), [
+    '[serve]', `listen = 127.0.0.1:${ports.serve}`, `public_url = http://127.0.0.1:${ports.serve}`,
+    'rate_ip_per_min = 600',
+    '[oidc]', `issuer = http://127.0.0.1:${ports.op}`, 'client_id = breachscope',
+    `client_secret = ${SECRET}`, 'jwks_refetch_s = 1',
+    '[smtp]', `url = smtp://127.0.0.1:${ports.smtp}`, 'from = noreply@kommun.example',
+    '[incident]', 'org = Exempelby kommun (test)', 'contact = dataskyddsombud@kommun.example', '',
+  ].join('\n'));
+  run(['admin', '-w', ws, 'add', 'dpo'], `${ADMIN_PASSWORD}\n`);
+  return { ws, people };
+}
+
+function startServe(ws) {
+  const log = [];
+  const p = spawn(BS, ['serve', '-w', ws], { stdio: ['ignore', 'ignore', 'pipe'] });
+  p.stderr.on('data', (d) => log.push(d.toString()));
+  return { p, log };
+}
+
+function startSmtp(port, maildir) {
+  return spawn('/usr/bin/python3', ['-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${port}`,
+                                    '-c', 'aiosmtpd.handlers.Mailbox', maildir],
+               { stdio: 'inherit' });
+}
+
+// The newest code mailed to address, from the sink's Maildir.
+function codeFor(maildir, address, after) {
+  const dir = path.join(maildir, 'new');
+  if (!fs.existsSync(dir)) return null;
+  for (const f of fs.readdirSync(dir)) {
+    const file = path.join(dir, f);
+    if (after.has(file)) continue;
+    const text = fs.readFileSync(file, 'utf8');
+    if (!text.includes(`To: <${address}>`)) continue;
+    const body = text.split(/\r?\n\r?\n/).slice(1).join('').replace(/\s+/g, '');
+    const m = Buffer.from(body, 'base64').toString('utf8').match(/\b(\d{6})\b/);
+    if (m) { after.add(file); return m[1]; }
+  }
+  return null;
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true });
+}
+
+async function eidLogin(page, base, login) {
+  let callback = null;
+  page.on('request', (r) => { if (r.url().includes('/callback?')) callback = r.url(); });
+  await page.goto(base + '/');
+  await page.getByRole('link', { name: /e-legitimation|e-ID/ }).click();
+  await page.fill('input[name=login]', login);
+  const pw = await page.$('input[name=password]');
+  if (pw) await pw.fill('any');
+  await page.click('button[type=submit]');
+  await page.waitForLoadState();
+  if (page.url().includes('/interaction/')) await page.click('button[type=submit]');
+  await page.waitForURL(/\/answer/);
+  return callback;
+}
+
+async function residentByEid(browser, base, people) {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(base + '/');
+  await shot(page, 'home-sv');
+  check('home is Swedish', (await page.getAttribute('html', 'lang')) === 'sv');
+  check('home shows the incident notice', (await page.textContent('main')).includes('syntetisk testhändelse'));
+  const callback = await eidLogin(page, base, 'found');
+  const main = await page.textContent('main');
+  check('e-ID answer says found', main.includes('Ja, ditt personnummer förekommer'));
+  check('answer counts three messages', /Antal meddelanden\s*3/.test(main));
+  check('answer grade in plain words', main.includes('öppnat av angriparen'));
+  check('answer never shows content or locators', !main.includes('seed0@') && !main.includes(people.found));
+  await shot(page, 'answer-sv');
+  await page.getByRole('link', { name: 'In English' }).click();
+  check('language switch to English', (await page.textContent('h1')).includes('Your answer'));
+  check('English grade text', (await page.textContent('main')).includes('opened by the attacker'));
+  await shot(page, 'answer-en');
+  await page.getByRole('button', { name: /Article 15/ }).click();
+  check('Art. 15 request registered', (await page.textContent('main')).includes('request for a copy is registered'));
+  await page.getByRole('link', { name: 'På svenska' }).click();
+  await page.getByRole('button', { name: 'Logga ut' }).click();
+  check('logout returns to the start page', (await page.textContent('h1')).includes('Har dina uppgifter'));
+  const replay = await page.goto(callback);
+  check('replayed state is refused', replay.status() === 403);
+  await shot(page, 'replayed-state');
+  await ctx.close();
+}
+
+async function residentByEmail(browser, base, maildir) {
+  const seen = new Set();
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  const ask = async (address) => {
+    await page.goto(base + '/');
+    await page.fill('#email', address);
+    await page.getByRole('button', { name: 'Skicka kod' }).click();
+    return page.textContent('main');
+  };
+  const absentPage = await ask('ingen.alls@example.org');
+  await waitFor(() => codeFor(maildir, 'ingen.alls@example.org', seen), 'a code for the absent address');
+  const presentPage = await ask('anna.prov@example.org');
+  check('code page identical for absent and present address', absentPage === presentPage);
+  await shot(page, 'code-sv');
+  const code = await waitFor(() => codeFor(maildir, 'anna.prov@example.org', seen), 'the code mail');
+  check('six-digit code received by the SMTP sink', /^\d{6}$/.test(code));
+  const wrong = code === '000000' ? '111111' : '000000';
+  await page.fill('#code', wrong);
+  await page.getByRole('button', { name: 'Visa svaret' }).click();
+  check('wrong code is refused', (await page.textContent('main')).includes('Koden stämmer inte'));
+  await page.fill('#code', code);
+  await page.getByRole('button', { name: 'Visa svaret' }).click();
+  await page.waitForURL(/\/answer/);
+  check('e-mail answer says found', (await page.textContent('main')).includes('Ja, din e-postadress förekommer'));
+  await shot(page, 'answer-email');
+  await ctx.close();
+}
+
+async function dpoDesk(browser, base) {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(base + '/admin');
+  await page.fill('#user', 'dpo');
+  await page.fill('#password', 'wrong password here');
+  await page.getByRole('button', { name: 'Logga in' }).click();
+  check('wrong admin password refused', (await page.textContent('main')).includes('Fel användarnamn'));
+  await page.fill('#user', 'dpo');
+  await page.fill('#password', ADMIN_PASSWORD);
+  await page.getByRole('button', { name: 'Logga in' }).click();
+  await page.waitForSelector('table');
+  const rows = await page.$$('tbody tr');
+  check('case list shows the cases', rows.length >= 2);
+  await shot(page, 'admin-list');
+  await page.check('input[name=art15]');
+  await page.getByRole('button', { name: 'Filtrera' }).click();
+  check('filter for copy requests', (await page.$$('tbody tr')).length === 1);
+  await page.click('tbody tr a');
+  check('case detail lists the message locators', (await page.textContent('main')).includes('<seed0@kommun.example>'));
+  await page.fill('#note', 'Kopia skickad med rekommenderat brev.');
+  await page.getByRole('button', { name: 'Stäng ärendet' }).click();
+  check('case closed with note', (await page.textContent('main')).includes('stängt'));
+  await shot(page, 'admin-case');
+  // The page's own script could not fetch it (CSP: default-src 'none'); the
+  // browser context's request API carries the same cookie.
+  const csv = await (await ctx.request.get(base + '/admin/export.csv')).text();
+  check('CSV export has the closed case', csv.includes('Kopia skickad') && csv.includes('"closed"'));
+  await ctx.close();
+}
+
+async function main() {
+  fs.mkdirSync(OUT, { recursive: true });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bs-e2e-'));
+  const ports = { serve: await freePort(), op: await freePort(), smtp: await freePort() };
+  const maildir = path.join(dir, 'maildir');
+  const { ws, people } = setupWorkspace(dir, ports);
+  const accounts = { found: people.found, absent: people.absent };
+  let op = await startProvider(ports.op, ports.serve, signingKey('rsa', 'rsa-1'), accounts);
+  const smtp = startSmtp(ports.smtp, maildir);
+  const serve = startServe(ws);
+  const base = `http://127.0.0.1:${ports.serve}`;
+  let browser = null;
+  let failed = false;
+  try {
+    await waitFor(() => portOpen(ports.smtp), 'the SMTP sink');
+    await waitFor(() => portOpen(ports.serve), 'breachscope serve');
+    const userData = fs.mkdtempSync(path.join(dir, 'chromium-'));
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+             '--disable-background-networking', '--disable-component-update', '--disable-sync',
+             `--user-data-dir=${userData}`],
+    }).catch(() => chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] }));
+    await residentByEid(browser, base, people);
+    await residentByEmail(browser, base, maildir);
+    await dpoDesk(browser, base);
+    // Key rotation: the provider now signs with a new ES256 key; the server
+    // meets an unknown kid and refetches the JWKS.
+    await op.close();
+    op = await startProvider(ports.op, ports.serve, signingKey('ec', 'ec-2'), accounts);
+    await new Promise((r) => setTimeout(r, 1100));
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    await eidLogin(page, base, 'absent');
+    check('after key rotation (ES256) login works; absent person gets no',
+          (await page.textContent('main')).includes('Nej, ditt personnummer förekommer inte'));
+    await ctx.close();
+  } catch (e) {
+    console.error(`not ok - ${e.message}`);
+    failed = true;
+  } finally {
+    if (browser) await browser.close();
+    serve.p.kill('SIGTERM');
+    const code = await new Promise((r) => serve.p.on('exit', r));
+    if (!failed) check('serve stops on SIGTERM with status 0', code === 0);
+    smtp.kill('SIGTERM');
+    await op.close();
+  }
+  if (!failed) {
+    const log = serve.log.join('');
+    check('no personnummer or address in the server log',
+          !log.includes(people.found) && !log.includes('anna.prov') && !log.includes('state='));
+    const verify = run(['audit', '-w', ws, 'verify']);
+    check('audit chain intact after the run', verify.includes('audit chain intact'));
+  } else {
+    console.error(serve.log.join(''));
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+  console.log(failed ? 'FAILED' : `all ${checks} checks passed; screenshots in ${OUT}`);
+  process.exit(failed ? 1 : 0);
+}
+
+main();
