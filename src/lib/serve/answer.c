@@ -29,7 +29,7 @@ exposure(bs_req *r, const bs_lookup *a)
 		if (grades[i].n > 0)
 			g_string_append_printf(o, "<li>%" G_GINT64_FORMAT " %s: %s</li>\n",
 			                       grades[i].n,
-			                       r->lang == LANG_SV ? "meddelanden" : "messages",
+			                       T(r->lang, grades[i].n == 1 ? "msg.one" : "msg.many"),
 			                       T(r->lang, grades[i].key));
 	g_string_append(o, "</ul>\n");
 }
