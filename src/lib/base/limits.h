@@ -49,4 +49,11 @@
 /* Outbound OIDC answers (discovery, JWKS, token): small JSON documents. */
 #define BS_LIMIT_OIDC_BYTES (256u * 1024)
 
+/* Sign-in and audit logs (signins): one record (a JSON object or a CSV row,
+ * AuditData included). A MailItemsAccessed Bind record lists the items of
+ * two minutes; real ones stay far below this. */
+#define BS_LIMIT_LOG_RECORD_BYTES (4u * 1024 * 1024)
+/* Columns of a log CSV; the portal's widest export has 56. */
+#define BS_LIMIT_CSV_FIELDS 512
+
 #endif
