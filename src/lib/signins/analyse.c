@@ -122,6 +122,14 @@ bs_signins_add_file(bs_signins *s, const char *path, bool audit)
 	g_ptr_array_add(s->inputs, in);
 }
 
+void
+bs_signins__add_data(bs_signins *s, const char *name, const char *data, size_t len, bool audit)
+{
+	bs_signins_add_file(s, name, audit);
+	((bs_signins__input *)g_ptr_array_index(s->inputs, s->inputs->len - 1))->data = data;
+	((bs_signins__input *)g_ptr_array_index(s->inputs, s->inputs->len - 1))->len = len;
+}
+
 /* --- one event, by pass --- */
 
 static bool
@@ -482,7 +490,9 @@ run_pass(bs_signins *s, int pass, GError **error)
 			continue;
 		s->cur = in;
 		in->header_done = false;
-		if (!bs_signins__read_file(in->path, on_json, on_csv, s, error))
+		if (in->data)
+			bs_signins__read_data(in->data, in->len, 0, on_json, on_csv, s);
+		else if (!bs_signins__read_file(in->path, on_json, on_csv, s, error))
 			return false;
 		if (pass == 0)
 			decide_order(in);

@@ -32,9 +32,10 @@ typedef bool bs_signins__csv_fn(void *user, const bs_signins__csv_row *row);
  * functions per record. Error only when the file cannot be read. */
 bool bs_signins__read_file(const char *path, bs_signins__json_fn *json_fn,
 			   bs_signins__csv_fn *csv_fn, void *user, GError **error);
-/* The same over memory (fuzzing, tests). */
-void bs_signins__read_data(const char *data, size_t len, bs_signins__json_fn *json_fn,
-			   bs_signins__csv_fn *csv_fn, void *user);
+/* The same over memory (fuzzing, tests), fed in pieces of chunk bytes
+ * (0: at once) as a file would be. */
+void bs_signins__read_data(const char *data, size_t len, size_t chunk,
+			   bs_signins__json_fn *json_fn, bs_signins__csv_fn *csv_fn, void *user);
 
 /* --- times (time.c) --- */
 
@@ -180,6 +181,8 @@ typedef struct {
 
 typedef struct {
 	char *path;             /* owned */
+	const char *data;       /* in memory instead of a file (fuzzing); borrowed */
+	size_t len;
 	bool audit;
 	bool header_done;
 	bs_signins__csv_cols cols;
@@ -206,6 +209,10 @@ struct bs_signins {
 	size_t compromised;
 };
 
+/* Queues data in memory as an input named name (fuzzing, tests); data is
+ * borrowed until bs_signins_run() returns. */
+void bs_signins__add_data(bs_signins *s, const char *name, const char *data, size_t len,
+			  bool audit);
 bs_signins__account *bs_signins__account_get(bs_signins *s, const char *name);
 bool bs_signins__ioc_match(const bs_signins *s, const char *ip);
 bool bs_signins__external(const char *target, const char *account);

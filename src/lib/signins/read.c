@@ -30,12 +30,14 @@ typedef struct {
 	int record_depth; /* 1 inside a top-level array, else 0 */
 	bool seen_value;  /* a top-level value started: '[' now is not the outer array */
 	bool in_string, escape, in_record;
+	bool skipping, line_start; /* after a broken record: up to a line starting with '{' */
 	bs_buf rec;
 	uint64_t rec_line;
 	const char *rec_broken; /* static reason, NULL while whole */
 	/* CSV */
 	bs_signins__csv_row row;
 	bool quoted, quote_seen, row_started, bom_checked;
+	int bom_len; /* bytes of a UTF-8 byte order mark seen */
 } bs_signins__reader;
 
 static void
@@ -64,7 +66,7 @@ json_open(bs_signins__reader *r, char c)
 }
 
 /* A raw newline never occurs inside a JSON string: the record is broken.
- * Hand it on as such and go on at the record level. */
+ * Hand it on as such and go on with the next line that starts with '{'. */
 static void
 json_resync(bs_signins__reader *r)
 {
@@ -74,6 +76,25 @@ json_resync(bs_signins__reader *r)
 		json_emit(r);
 	}
 	r->depth = r->record_depth;
+	r->skipping = r->line_start = true;
+}
+
+/* While skipping: true for the bytes to ignore. */
+static bool
+json_skip(bs_signins__reader *r, char c)
+{
+	if (c == '\n') {
+		r->line_start = true;
+		return true;
+	}
+	if (r->line_start && (c == ' ' || c == '\t' || c == '\r'))
+		return true;
+	if (r->line_start && c == '{') {
+		r->skipping = false;
+		return false;
+	}
+	r->line_start = false;
+	return true;
 }
 
 static void
@@ -89,6 +110,8 @@ json_close(bs_signins__reader *r, char c)
 static void
 json_byte(bs_signins__reader *r, char c)
 {
+	if (r->skipping && json_skip(r, c))
+		return;
 	if (r->in_record && !r->rec_broken && !bs_buf_append_c(&r->rec, c))
 		r->rec_broken = "record above the size limit";
 	if (r->in_string) {
@@ -185,9 +208,19 @@ csv_byte(bs_signins__reader *r, char c)
 static void
 detect_format(bs_signins__reader *r, const char **p, const char *end)
 {
-	if (!r->bom_checked && end - *p >= 3 && memcmp(*p, "\xef\xbb\xbf", 3) == 0)
-		*p += 3;
-	r->bom_checked = true;
+	static const char bom[] = "\xef\xbb\xbf";
+
+	/* byte by byte: the mark may be split between chunks */
+	while (!r->bom_checked && *p < end) {
+		if (**p != bom[r->bom_len]) {
+			r->bom_checked = true;
+			break;
+		}
+		(*p)++;
+		r->bom_checked = ++r->bom_len == 3;
+	}
+	if (!r->bom_checked)
+		return;
 	while (*p < end && g_ascii_isspace(**p)) {
 		if (**p == '\n')
 			r->line++;
@@ -248,13 +281,14 @@ reader_fini(bs_signins__reader *r)
 }
 
 void
-bs_signins__read_data(const char *data, size_t len, bs_signins__json_fn *json_fn,
+bs_signins__read_data(const char *data, size_t len, size_t chunk, bs_signins__json_fn *json_fn,
 		      bs_signins__csv_fn *csv_fn, void *user)
 {
 	bs_signins__reader r;
 
 	reader_init(&r, json_fn, csv_fn, user);
-	feed(&r, data, len);
+	for (size_t off = 0; off < len; off += chunk ? chunk : len)
+		feed(&r, data + off, MIN(chunk ? chunk : len, len - off));
 	finish(&r);
 	reader_fini(&r);
 }
