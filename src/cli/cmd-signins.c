@@ -35,7 +35,7 @@ report_skip(const char *file, uint64_t line, const char *reason, void *user)
 	bs_cli *cli = user;
 
 	fprintf(stderr, "%s %s: %s:%" G_GUINT64_FORMAT ": skipped: %s\n", cli->prog, cli->command,
-		file, line, reason);
+	        file, line, reason);
 }
 
 static void
@@ -54,7 +54,7 @@ print_table(const bs_signins *s)
 		       r.compromised ? bs_scope_time_format(r.first_us, from, sizeof from) : "-",
 		       !r.compromised ? "-"
 		       : open         ? "OPEN"
-				      : bs_scope_time_format(r.contained_us, to, sizeof to),
+		                      : bs_scope_time_format(r.contained_us, to, sizeof to),
 		       r.accessed, r.synced, r.throttled, r.rules);
 	}
 	printf("%zu compromised account(s), %" G_GUINT64_FORMAT " rows read, %" G_GUINT64_FORMAT
@@ -74,8 +74,7 @@ write_scope(const bs_signins *s, const char *path, GError **error)
 	text = g_strconcat(bs_json_text(j), "\n", NULL);
 	if (g_file_set_contents(path, text, -1, &local))
 		return true;
-	g_set_error(error, BS_ERROR, BS_ERROR_IO, "\"%s\": cannot write: %s", path,
-		    local->message);
+	g_set_error(error, BS_ERROR, BS_ERROR_IO, "\"%s\": cannot write: %s", path, local->message);
 	return false;
 }
 
@@ -88,14 +87,15 @@ check_opts(bs_cli *cli, const struct opts *o, int argc, bs_signins_options *so, 
 		return bs_cli_usage(cli, "no SIGNIN_FILE or --audit FILE given");
 	if (o->contained_at && !bs_scope_time_parse(o->contained_at, &so->contained_at_us))
 		return bs_cli_usage(cli, "--contained-at \"%s\" is not an RFC 3339 time",
-				    o->contained_at);
+		                    o->contained_at);
 	if (o->home) {
 		*home = g_strsplit(o->home, ",", -1);
 		for (size_t i = 0; (*home)[i]; i++)
 			if (strlen(g_strstrip((*home)[i])) != 2)
-				return bs_cli_usage(cli, "--home-countries \"%s\": not a list of "
-							 "two-letter codes",
-						    o->home);
+				return bs_cli_usage(cli,
+				                    "--home-countries \"%s\": not a list of "
+				                    "two-letter codes",
+				                    o->home);
 		so->home_countries = (const char *const *)*home;
 	}
 	so->mailbox_root = o->mailbox_root;
@@ -125,7 +125,7 @@ run(bs_cli *cli, const struct opts *o, const bs_signins_options *so, int argc, c
 		print_table(s);
 	}
 	return bs_signins_compromised_count(s) || bs_signins_rows_skipped(s) ? BS_EXIT_FINDINGS
-									      : BS_EXIT_OK;
+	                                                                     : BS_EXIT_OK;
 }
 
 int
@@ -136,24 +136,24 @@ cmd_signins(bs_cli *cli, int argc, char **argv)
 	g_auto(GStrv) home = NULL;
 	int st;
 	const GOptionEntry entries[] = {
-		{"audit", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o.audit,
-		 "Unified Audit Log export (JSON or CSV); repeatable", "FILE"},
-		{"ioc", 0, 0, G_OPTION_ARG_FILENAME, &o.ioc, "IOC file with \"ips\"", "FILE"},
-		{"home-countries", 0, 0, G_OPTION_ARG_STRING, &o.home,
-		 "countries that are not foreign (default SE)", "SE,..."},
-		{"contained-at", 0, 0, G_OPTION_ARG_STRING, &o.contained_at,
-		 "end of windows the logs leave open", "TIME"},
-		{"mailbox-root", 0, 0, G_OPTION_ARG_FILENAME, &o.mailbox_root,
-		 "map each account to DIR/<local part> in the scope", "DIR"},
-		{"json", 0, 0, G_OPTION_ARG_NONE, &o.json, "print one JSON object", NULL},
-		{"out", 0, 0, G_OPTION_ARG_FILENAME, &o.out, "scope file to write", "SCOPE.json"},
-		{NULL}};
+	    {"audit", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o.audit,
+	     "Unified Audit Log export (JSON or CSV); repeatable", "FILE"},
+	    {"ioc", 0, 0, G_OPTION_ARG_FILENAME, &o.ioc, "IOC file with \"ips\"", "FILE"},
+	    {"home-countries", 0, 0, G_OPTION_ARG_STRING, &o.home,
+	     "countries that are not foreign (default SE)", "SE,..."},
+	    {"contained-at", 0, 0, G_OPTION_ARG_STRING, &o.contained_at,
+	     "end of windows the logs leave open", "TIME"},
+	    {"mailbox-root", 0, 0, G_OPTION_ARG_FILENAME, &o.mailbox_root,
+	     "map each account to DIR/<local part> in the scope", "DIR"},
+	    {"json", 0, 0, G_OPTION_ARG_NONE, &o.json, "print one JSON object", NULL},
+	    {"out", 0, 0, G_OPTION_ARG_FILENAME, &o.out, "scope file to write", "SCOPE.json"},
+	    {NULL}};
 
 	st = bs_cli_parse(cli, entries, "SIGNIN_FILE...",
-			  "Finds compromised accounts and their windows in sign-in and audit "
-			  "logs; writes a scope file.\nExit status 1 when an account is "
-			  "compromised or a row was skipped.",
-			  &argc, &argv);
+	                  "Finds compromised accounts and their windows in sign-in and audit "
+	                  "logs; writes a scope file.\nExit status 1 when an account is "
+	                  "compromised or a row was skipped.",
+	                  &argc, &argv);
 	if (st < 0)
 		st = check_opts(cli, &o, argc, &so, &home);
 	if (st < 0)

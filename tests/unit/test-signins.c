@@ -15,27 +15,27 @@ static const struct time_case {
 	bs_signins__date_order order;
 	const char *expect; /* NULL: refused */
 } time_cases[] = {
-	{"2024-03-05T10:11:12Z", BS_DATE_ORDER_UNKNOWN, "2024-03-05T10:11:12Z"},
-	{"2024-03-05T10:11:12.1234567Z", BS_DATE_ORDER_DMY, "2024-03-05T10:11:12Z"},
-	{"2024-03-05 10:11:12", BS_DATE_ORDER_MDY, "2024-03-05T10:11:12Z"},
-	{"2024-03-05T10:11:12", BS_DATE_ORDER_UNKNOWN, "2024-03-05T10:11:12Z"},
-	{"3/5/2024, 10:11:12 AM", BS_DATE_ORDER_MDY, "2024-03-05T10:11:12Z"},
-	{"3/5/2024, 12:01:00 AM", BS_DATE_ORDER_MDY, "2024-03-05T00:01:00Z"},
-	{"3/5/2024, 12:01:00 PM", BS_DATE_ORDER_MDY, "2024-03-05T12:01:00Z"},
-	{"3/5/2024, 1:01 pm", BS_DATE_ORDER_UNKNOWN, "2024-03-05T13:01:00Z"},
-	{"05/03/2024 10:11:12", BS_DATE_ORDER_DMY, "2024-03-05T10:11:12Z"},
-	{"05/03/2024 10:11:12", BS_DATE_ORDER_UNKNOWN, "2024-03-05T10:11:12Z"},
-	{"05/03/2024 10:11:12", BS_DATE_ORDER_MDY, "2024-05-03T10:11:12Z"},
-	{"05.03.2024 10:11", BS_DATE_ORDER_DMY, "2024-03-05T10:11:00Z"},
-	{"05-03-2024 10:11:12", BS_DATE_ORDER_DMY, "2024-03-05T10:11:12Z"},
-	{"2024/03/05 10:11:12", BS_DATE_ORDER_DMY, "2024-03-05T10:11:12Z"},
-	{"31/02/2024 10:11:12", BS_DATE_ORDER_DMY, NULL},
-	{"13/13/2024 10:11:12", BS_DATE_ORDER_DMY, NULL},
-	{"3/5/2024, 13:00 PM", BS_DATE_ORDER_MDY, NULL},
-	{"3/5/2024", BS_DATE_ORDER_MDY, NULL},
-	{"yesterday", BS_DATE_ORDER_MDY, NULL},
-	{"", BS_DATE_ORDER_MDY, NULL},
-	{"99999999999999999999/1/2024 10:00", BS_DATE_ORDER_MDY, NULL},
+    {"2024-03-05T10:11:12Z", BS_DATE_ORDER_UNKNOWN, "2024-03-05T10:11:12Z"},
+    {"2024-03-05T10:11:12.1234567Z", BS_DATE_ORDER_DMY, "2024-03-05T10:11:12Z"},
+    {"2024-03-05 10:11:12", BS_DATE_ORDER_MDY, "2024-03-05T10:11:12Z"},
+    {"2024-03-05T10:11:12", BS_DATE_ORDER_UNKNOWN, "2024-03-05T10:11:12Z"},
+    {"3/5/2024, 10:11:12 AM", BS_DATE_ORDER_MDY, "2024-03-05T10:11:12Z"},
+    {"3/5/2024, 12:01:00 AM", BS_DATE_ORDER_MDY, "2024-03-05T00:01:00Z"},
+    {"3/5/2024, 12:01:00 PM", BS_DATE_ORDER_MDY, "2024-03-05T12:01:00Z"},
+    {"3/5/2024, 1:01 pm", BS_DATE_ORDER_UNKNOWN, "2024-03-05T13:01:00Z"},
+    {"05/03/2024 10:11:12", BS_DATE_ORDER_DMY, "2024-03-05T10:11:12Z"},
+    {"05/03/2024 10:11:12", BS_DATE_ORDER_UNKNOWN, "2024-03-05T10:11:12Z"},
+    {"05/03/2024 10:11:12", BS_DATE_ORDER_MDY, "2024-05-03T10:11:12Z"},
+    {"05.03.2024 10:11", BS_DATE_ORDER_DMY, "2024-03-05T10:11:00Z"},
+    {"05-03-2024 10:11:12", BS_DATE_ORDER_DMY, "2024-03-05T10:11:12Z"},
+    {"2024/03/05 10:11:12", BS_DATE_ORDER_DMY, "2024-03-05T10:11:12Z"},
+    {"31/02/2024 10:11:12", BS_DATE_ORDER_DMY, NULL},
+    {"13/13/2024 10:11:12", BS_DATE_ORDER_DMY, NULL},
+    {"3/5/2024, 13:00 PM", BS_DATE_ORDER_MDY, NULL},
+    {"3/5/2024", BS_DATE_ORDER_MDY, NULL},
+    {"yesterday", BS_DATE_ORDER_MDY, NULL},
+    {"", BS_DATE_ORDER_MDY, NULL},
+    {"99999999999999999999/1/2024 10:00", BS_DATE_ORDER_MDY, NULL},
 };
 
 static void
@@ -61,13 +61,12 @@ test_time_votes(void)
 
 	g_assert_cmpint(bs_signins__date_vote("13/3/2024 10:00", &ampm), ==, BS_DATE_ORDER_DMY);
 	g_assert_false(ampm);
-	g_assert_cmpint(bs_signins__date_vote("3/13/2024, 10:00 AM", &ampm), ==,
-			BS_DATE_ORDER_MDY);
+	g_assert_cmpint(bs_signins__date_vote("3/13/2024, 10:00 AM", &ampm), ==, BS_DATE_ORDER_MDY);
 	g_assert_true(ampm);
 	g_assert_cmpint(bs_signins__date_vote("3/5/2024, 10:00 AM", &ampm), ==,
-			BS_DATE_ORDER_UNKNOWN);
+	                BS_DATE_ORDER_UNKNOWN);
 	g_assert_cmpint(bs_signins__date_vote("2024-03-13T10:00:00Z", &ampm), ==,
-			BS_DATE_ORDER_UNKNOWN);
+	                BS_DATE_ORDER_UNKNOWN);
 }
 
 /* --- readers --- */
@@ -82,7 +81,7 @@ collect_json(void *user, const char *text, size_t len, uint64_t line, const char
 	struct collected *c = user;
 
 	g_string_append_printf(c->out, "%" G_GUINT64_FORMAT "|%.*s|%s\n", line, (int)len, text,
-			       broken ? "broken" : "");
+	                       broken ? "broken" : "");
 	return true;
 }
 
@@ -102,15 +101,16 @@ static const struct read_case {
 	const char *in;
 	const char *expect;
 } read_cases[] = {
-	{"\xef\xbb\xbf"
-	 "a,b \r\n\"x, \"\"y\"\"\nz\",2\r\n\r\nlast,\"\"",
-	 "1|[a][b ]|\n2|[x, \"y\"\nz][2]|\n5|[last][]|\n"},
-	{"[\n {\"a\": \"}{\", \"b\": [1, {\"c\": 2}]},\n {\"d\": \"\\\"\"}\n]\n",
-	 "2|{\"a\": \"}{\", \"b\": [1, {\"c\": 2}]}|\n3|{\"d\": \"\\\"\"}|\n"},
-	{"{\"a\":1}\n{\"b\":\"cut\n{\"c\":3}\n", "1|{\"a\":1}|\n2|{\"b\":\"cut\n|broken\n3|{\"c\":3}|\n"},
-	{"[{\"a\":\"x\n\"}, {\"z\":1},\n {\"b\":2}]", "1|{\"a\":\"x\n|broken\n3|{\"b\":2}|\n"},
-	{"{\"a\":{\"b\":1}", "1|{\"a\":{\"b\":1}|broken\n"},
-	{"  \n[1, \"s\", {\"a\":1}]", "2|{\"a\":1}|\n"},
+    {"\xef\xbb\xbf"
+     "a,b \r\n\"x, \"\"y\"\"\nz\",2\r\n\r\nlast,\"\"",
+     "1|[a][b ]|\n2|[x, \"y\"\nz][2]|\n5|[last][]|\n"},
+    {"[\n {\"a\": \"}{\", \"b\": [1, {\"c\": 2}]},\n {\"d\": \"\\\"\"}\n]\n",
+     "2|{\"a\": \"}{\", \"b\": [1, {\"c\": 2}]}|\n3|{\"d\": \"\\\"\"}|\n"},
+    {"{\"a\":1}\n{\"b\":\"cut\n{\"c\":3}\n",
+     "1|{\"a\":1}|\n2|{\"b\":\"cut\n|broken\n3|{\"c\":3}|\n"},
+    {"[{\"a\":\"x\n\"}, {\"z\":1},\n {\"b\":2}]", "1|{\"a\":\"x\n|broken\n3|{\"b\":2}|\n"},
+    {"{\"a\":{\"b\":1}", "1|{\"a\":{\"b\":1}|broken\n"},
+    {"  \n[1, \"s\", {\"a\":1}]", "2|{\"a\":1}|\n"},
 };
 
 static void
@@ -125,7 +125,7 @@ test_read_every_chunk_size(void)
 
 			g_test_message("row %zu, chunk %zu", i, chunks[k]);
 			bs_signins__read_data(c->in, strlen(c->in), chunks[k], collect_json,
-					      collect_csv, &col);
+			                      collect_csv, &col);
 			g_assert_cmpstr(col.out->str, ==, c->expect);
 			g_string_free(col.out, TRUE);
 		}
@@ -141,9 +141,14 @@ test_rules_legacy_clients(void)
 		const char *client;
 		bool legacy;
 	} rows[] = {
-		{"IMAP4", true},         {"POP3", true},     {"Authenticated SMTP", true},
-		{"Other clients", true}, {"Browser", false}, {"Exchange ActiveSync", false},
-		{"Mobile Apps and Desktop clients", false},  {NULL, false},
+	    {"IMAP4", true},
+	    {"POP3", true},
+	    {"Authenticated SMTP", true},
+	    {"Other clients", true},
+	    {"Browser", false},
+	    {"Exchange ActiveSync", false},
+	    {"Mobile Apps and Desktop clients", false},
+	    {NULL, false},
 	};
 
 	for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
@@ -176,40 +181,63 @@ test_rules_addresses_and_distance(void)
 
 /* SIGNIN_ after the place macros have expanded into three arguments */
 #define SIGNIN(...) SIGNIN_(__VA_ARGS__)
-#define SIGNIN_(t, who, ip, cc, lat, lon, client, err, sess)                                    \
-	"{\"createdDateTime\":\"" t "\",\"userPrincipalName\":\"" who "\",\"ipAddress\":\"" ip  \
-	"\",\"clientAppUsed\":\"" client "\",\"sessionId\":\"" sess "\",\"status\":{\"errorCode\":" \
-	err "},\"location\":{\"countryOrRegion\":\"" cc "\",\"geoCoordinates\":{\"latitude\":" lat \
-	",\"longitude\":" lon "}}}\n"
+#define SIGNIN_(t, who, ip, cc, lat, lon, client, err, sess)                                       \
+	"{\"createdDateTime\":\"" t "\",\"userPrincipalName\":\"" who "\",\"ipAddress\":\"" ip     \
+	"\",\"clientAppUsed\":\"" client "\",\"sessionId\":\"" sess                                \
+	"\",\"status\":{\"errorCode\":" err "},\"location\":{\"countryOrRegion\":\"" cc            \
+	"\",\"geoCoordinates\":{\"latitude\":" lat ",\"longitude\":" lon "}}}\n"
 #define STHLM "SE", "59.33", "18.07"
 #define OSLO "NO", "59.91", "10.75"
 #define LAGOS "NG", "6.52", "3.38"
 
 static const char tenant_signins[] =
-	/* eva: Stockholm, then Oslo six hours later by train: foreign, not compromised */
-	SIGNIN("2024-03-04T07:00:00Z", "eva@k.example", "198.51.100.5", STHLM, "Browser", "0", "e1")
-	SIGNIN("2024-03-04T13:00:00Z", "eva@k.example", "198.51.100.205", OSLO, "Browser", "0", "e2")
-	SIGNIN("2024-03-05T09:00:00Z", "eva@k.example", "198.51.100.205", OSLO, "IMAP4", "1", "e3")
-	/* anna: at home, then Lagos an hour later: foreign and impossible travel */
-	SIGNIN("2024-03-05T09:00:00Z", "anna@k.example", "198.51.100.1", STHLM, "Browser", "0", "a1")
-	SIGNIN("2024-03-05T10:05:00Z", "anna@k.example", "192.0.2.9", LAGOS, "Browser", "50126", "x0")
-	SIGNIN("2024-03-05T10:12:00Z", "anna@k.example", "192.0.2.9", LAGOS, "Browser", "0", "x1")
-	"{\"createdDateTime\":\"not a time\",\"userPrincipalName\":\"anna@k.example\"}\n";
+    /* eva: Stockholm, then Oslo six hours later by train: foreign, not compromised */
+    SIGNIN("2024-03-04T07:00:00Z", "eva@k.example", "198.51.100.5", STHLM, "Browser", "0", "e1")
+        SIGNIN("2024-03-04T13:00:00Z", "eva@k.example", "198.51.100.205", OSLO, "Browser", "0",
+               "e2") SIGNIN("2024-03-05T09:00:00Z", "eva@k.example", "198.51.100.205", OSLO,
+                            "IMAP4", "1", "e3")
+    /* anna: at home, then Lagos an hour later: foreign and impossible travel */
+    SIGNIN("2024-03-05T09:00:00Z", "anna@k.example", "198.51.100.1", STHLM, "Browser", "0",
+           "a1") SIGNIN("2024-03-05T10:05:00Z", "anna@k.example", "192.0.2.9", LAGOS, "Browser",
+                        "50126", "x0")
+        SIGNIN(
+            "2024-03-05T10:12:00Z", "anna@k.example", "192.0.2.9", LAGOS, "Browser", "0",
+            "x1") "{\"createdDateTime\":\"not a time\",\"userPrincipalName\":\"anna@k.example\"}\n";
 
-#define MIA(t, who, ip, sess, type, ids)                                                       \
-	"{\"CreationTime\":\"" t "\",\"Operation\":\"MailItemsAccessed\",\"UserId\":\"" who       \
-	"\",\"MailboxOwnerUPN\":\"" who "\",\"ClientIPAddress\":\"" ip "\",\"SessionId\":\"" sess \
-	"\",\"OperationProperties\":[{\"Name\":\"MailAccessType\",\"Value\":\"" type "\"}],"      \
+#define MIA(t, who, ip, sess, type, ids)                                                           \
+	"{\"CreationTime\":\"" t "\",\"Operation\":\"MailItemsAccessed\",\"UserId\":\"" who        \
+	"\",\"MailboxOwnerUPN\":\"" who "\",\"ClientIPAddress\":\"" ip "\",\"SessionId\":\"" sess  \
+	"\",\"OperationProperties\":[{\"Name\":\"MailAccessType\",\"Value\":\"" type "\"}],"       \
 	"\"Folders\":[{\"Path\":\"\\\\Inkorgen\",\"FolderItems\":[" ids "]}]}"
 
 static const char tenant_audit[] =
-	"[" MIA("2024-03-05T10:30:00", "anna@k.example", "2603:10a6::5", "x1", "Bind",
-		"{\"InternetMessageId\":\"<m1@k.example>\"}") ",\n" MIA(
-		"2024-03-05T10:31:00", "anna@k.example", "192.0.2.9", "x1", "Sync", "") ",\n" MIA(
-		"2024-03-05T10:32:00", "eva@k.example", "198.51.100.205", "e2", "Bind",
-		"{\"InternetMessageId\":\"<e1@k.example>\"}") ",\n"
-	"{\"CreationTime\":\"2024-03-06T08:00:00\",\"Operation\":\"Reset user password.\","
-	"\"UserId\":\"admin@k.example\",\"ObjectId\":\"anna@k.example\"}\n]";
+    "[" MIA(
+        "2024-03-05T10:30:00", "anna@k.example", "2603:10a6::5", "x1", "Bind",
+        "{\"InternetMessageId\":\"<m1@k.example>\"}") ",\n" MIA("2024-03-05T10:31:00",
+                                                                "anna@k.example", "192.0.2.9", "x1",
+                                                                "Sync",
+                                                                "") ",\n" MIA("2024-03-05T10:32:00",
+                                                                              "eva@k.example",
+                                                                              "198.51.100.205",
+                                                                              "e2", "Bind",
+                                                                              "{\"InternetMessageId"
+                                                                              "\":\"<e1@k.example>"
+                                                                              "\"}") ",\n"
+                                                                                     "{\"CreationTi"
+                                                                                     "me\":\"2024-"
+                                                                                     "03-06T08:00:"
+                                                                                     "00\","
+                                                                                     "\"Operation\""
+                                                                                     ":\"Reset "
+                                                                                     "user "
+                                                                                     "password.\","
+                                                                                     "\"UserId\":"
+                                                                                     "\"admin@k."
+                                                                                     "example\","
+                                                                                     "\"ObjectId\":"
+                                                                                     "\"anna@k."
+                                                                                     "example\"}"
+                                                                                     "\n]";
 
 static bs_signins *
 run_tenant(const char *signins, const char *audit, GString *skipped)
@@ -235,7 +263,7 @@ scope_of(const bs_signins *s)
 
 	bs_signins_write_scope(s, j);
 	g_assert_true(bs_scope_load_data("scope.json", bs_json_text(j), strlen(bs_json_text(j)),
-					 &scope, &error));
+	                                 &scope, &error));
 	g_assert_no_error(error);
 	return scope;
 }
@@ -275,18 +303,18 @@ test_run_attacker_found_traveller_not(void)
 
 	scope = scope_of(s);
 	g_assert_cmpint(bs_scope_grade(scope, "anna@k.example", "<m1@k.example>", 0, NULL), ==,
-			BS_GRADE_ACCESSED);
+	                BS_GRADE_ACCESSED);
 	g_assert_cmpint(bs_scope_grade(scope, "anna@k.example", "<m2@k.example>",
-				       t("2024-03-05T10:00:00Z"), "INBOX"),
-			==, BS_GRADE_SYNCED);
+	                               t("2024-03-05T10:00:00Z"), "INBOX"),
+	                ==, BS_GRADE_SYNCED);
 	g_assert_cmpint(bs_scope_grade(scope, "anna@k.example", "<m3@k.example>",
-				       t("2024-03-05T12:00:00Z"), "INBOX"),
-			==, BS_GRADE_WINDOW);
+	                               t("2024-03-05T12:00:00Z"), "INBOX"),
+	                ==, BS_GRADE_WINDOW);
 	g_assert_cmpint(bs_scope_grade(scope, "anna@k.example", "<m4@k.example>",
-				       t("2024-03-07T12:00:00Z"), NULL),
-			==, BS_GRADE_NONE);
+	                               t("2024-03-07T12:00:00Z"), NULL),
+	                ==, BS_GRADE_NONE);
 	g_assert_cmpint(bs_scope_grade(scope, "eva@k.example", "<e1@k.example>", 0, NULL), ==,
-			BS_GRADE_NONE);
+	                BS_GRADE_NONE);
 }
 
 /* 1000 MailItemsAccessed records in under 24 hours during a window: the
@@ -303,20 +331,21 @@ test_run_throttle(void)
 		g_autoptr(GDateTime) at = g_date_time_add_seconds(dt, 30.0 * i);
 		g_autofree char *when = g_date_time_format(at, "%Y-%m-%dT%H:%M:%S");
 
-		g_string_append_printf(audit,
-				       "%s{\"CreationTime\":\"%s\",\"Operation\":\"MailItemsAccessed\","
-				       "\"MailboxOwnerUPN\":\"anna@k.example\",\"ClientIPAddress\":"
-				       "\"198.51.100.1\",\"OperationProperties\":[{\"Name\":"
-				       "\"MailAccessType\",\"Value\":\"Bind\"}]}",
-				       i ? "," : "", when);
+		g_string_append_printf(
+		    audit,
+		    "%s{\"CreationTime\":\"%s\",\"Operation\":\"MailItemsAccessed\","
+		    "\"MailboxOwnerUPN\":\"anna@k.example\",\"ClientIPAddress\":"
+		    "\"198.51.100.1\",\"OperationProperties\":[{\"Name\":"
+		    "\"MailAccessType\",\"Value\":\"Bind\"}]}",
+		    i ? "," : "", when);
 	}
 	g_string_append(audit, "]");
 	s = run_tenant(tenant_signins, audit->str, NULL);
 	bs_signins_write_scope(s, j);
 	/* the 1000th record: 11:00:00 + 999 * 30 s = 19:19:30 */
 	g_assert_nonnull(strstr(bs_json_text(j),
-				"\"throttled\":[{\"account\":\"anna@k.example\",\"from\":\"2024-03-"
-				"05T19:19:30Z\",\"to\":\"2024-03-06T19:19:30Z\"}]"));
+	                        "\"throttled\":[{\"account\":\"anna@k.example\",\"from\":\"2024-03-"
+	                        "05T19:19:30Z\",\"to\":\"2024-03-06T19:19:30Z\"}]"));
 }
 
 int
@@ -329,7 +358,7 @@ main(int argc, char **argv)
 	g_test_add_func("/signins/rules/legacy-clients", test_rules_legacy_clients);
 	g_test_add_func("/signins/rules/addresses-and-distance", test_rules_addresses_and_distance);
 	g_test_add_func("/signins/run/attacker-found-traveller-not",
-			test_run_attacker_found_traveller_not);
+	                test_run_attacker_found_traveller_not);
 	g_test_add_func("/signins/run/throttle", test_run_throttle);
 	return g_test_run();
 }

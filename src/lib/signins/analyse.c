@@ -79,8 +79,8 @@ bs_signins_new(const bs_signins_options *opts)
 {
 	static const char *const home_default[] = {"SE", NULL};
 	bs_signins *s = g_new0(bs_signins, 1);
-	const char *const *home = opts && opts->home_countries ? opts->home_countries
-							       : home_default;
+	const char *const *home =
+	    opts && opts->home_countries ? opts->home_countries : home_default;
 
 	s->home = g_new0(char *, g_strv_length((char **)home) + 1);
 	for (size_t i = 0; home[i]; i++)
@@ -146,8 +146,8 @@ static void
 place_add(bs_signins *s, bs_signins__account *a, const bs_signins__event *ev)
 {
 	bs_signins__place *last =
-		a->places->len ? &g_array_index(a->places, bs_signins__place, a->places->len - 1)
-			       : NULL;
+	    a->places->len ? &g_array_index(a->places, bs_signins__place, a->places->len - 1)
+	                   : NULL;
 	bs_signins__place p = {ev->time_us, ev->time_us, ev->lat, ev->lon, true, NULL, NULL, 0};
 
 	if (last && bs_signins__haversine_km(last->lat, last->lon, ev->lat, ev->lon) < 50 &&
@@ -290,15 +290,16 @@ collect_items(bs_signins__account *a, const bs_signins__event *ev)
 	size_t i, k;
 	json_t *f, *item;
 
-	json_array_foreach (ev->folders, i, f) {
+	json_array_foreach(ev->folders, i, f)
+	{
 		const char *path = bs_signins__get_str(f, "Path");
 		json_t *items = bs_signins__get(f, "FolderItems");
 
 		if (ev->sync && path)
 			folder_add(a, path, ev->time_us);
-		json_array_foreach (items, k, item)
-			item_add(a, bs_signins__get_str(item, "InternetMessageId"),
-				 ev->bind ? BS_GRADE_ACCESSED : BS_GRADE_SYNCED);
+		json_array_foreach(items, k, item)
+		    item_add(a, bs_signins__get_str(item, "InternetMessageId"),
+		             ev->bind ? BS_GRADE_ACCESSED : BS_GRADE_SYNCED);
 	}
 }
 
@@ -406,7 +407,8 @@ csv_head(bs_signins *s, const bs_signins__csv_row *row)
 	if (in->audit ? in->cols.audit_data >= 0 : (in->cols.time >= 0 && in->cols.user >= 0))
 		return true;
 	skip_row(s, row->line,
-		 in->audit ? "header has no AuditData column" : "header has no date or user column");
+	         in->audit ? "header has no AuditData column"
+	                   : "header has no date or user column");
 	return false;
 }
 

@@ -15,14 +15,13 @@
 #define TRAVEL_MIN_KM 100.0
 
 static const bool rule_strong[BS_RULE_COUNT] = {
-	[BS_RULE_IOC_IP] = true,        [BS_RULE_INBOX_RULE] = true,
-	[BS_RULE_FORWARDING] = true,    [BS_RULE_ATTACKER_IP] = true,
-	[BS_RULE_ATTACKER_SESSION] = true,
+    [BS_RULE_IOC_IP] = true,      [BS_RULE_INBOX_RULE] = true,       [BS_RULE_FORWARDING] = true,
+    [BS_RULE_ATTACKER_IP] = true, [BS_RULE_ATTACKER_SESSION] = true,
 };
 
 void
 bs_signins__hit_add(bs_signins__account *a, bs_signins__rule rule, bool strong, const char *ip,
-		    int64_t time_us, const char *file, uint64_t line)
+                    int64_t time_us, const char *file, uint64_t line)
 {
 	g_autofree char *key = g_strdup_printf("%s %s", bs_signins__rule_name(rule), ip);
 	bs_signins__hit *h = g_hash_table_lookup(a->hits, key);
@@ -85,7 +84,7 @@ bs_signins_load_ioc(bs_signins *s, const char *path, GError **error)
 
 	if (!root) {
 		g_set_error(error, BS_ERROR, BS_ERROR_PARSE, "%s:%d:%d: %s", path, err.line,
-			    err.column, err.text);
+		            err.column, err.text);
 		return false;
 	}
 	ips = json_object_get(root, "ips");
@@ -94,7 +93,8 @@ bs_signins_load_ioc(bs_signins *s, const char *path, GError **error)
 		g_set_error(error, BS_ERROR, BS_ERROR_PARSE, "%s: \"version\" is not 1", path);
 		ok = false;
 	}
-	json_array_foreach (ips, i, v) {
+	json_array_foreach(ips, i, v)
+	{
 		GInetAddressMask *m = NULL;
 		g_autofree char *text = NULL;
 
@@ -102,14 +102,15 @@ bs_signins_load_ioc(bs_signins *s, const char *path, GError **error)
 			break;
 		if (json_is_string(v))
 			text = strchr(json_string_value(v), '/')
-				       ? g_strdup(json_string_value(v))
-				       : g_strdup_printf("%s/%d", json_string_value(v),
-							 strchr(json_string_value(v), ':') ? 128 : 32);
+			           ? g_strdup(json_string_value(v))
+			           : g_strdup_printf("%s/%d", json_string_value(v),
+			                             strchr(json_string_value(v), ':') ? 128 : 32);
 		if (text)
 			m = g_inet_address_mask_new_from_string(text, NULL);
 		if (!m) {
 			g_set_error(error, BS_ERROR, BS_ERROR_PARSE,
-				    "%s: element %zu of \"ips\" is not an address or range", path, i);
+			            "%s: element %zu of \"ips\" is not an address or range", path,
+			            i);
 			ok = false;
 			break;
 		}
@@ -145,7 +146,7 @@ travel(bs_signins__account *a)
 		if (km < TRAVEL_MIN_KM || (hours > 0 && km / hours <= TRAVEL_KMH))
 			continue;
 		bs_signins__hit_add(a, BS_RULE_IMPOSSIBLE_TRAVEL, false, odd->ip,
-				    odd == p ? p->last_us : q->first_us, odd->file, odd->line);
+		                    odd == p ? p->last_us : q->first_us, odd->file, odd->line);
 	}
 }
 
@@ -282,10 +283,9 @@ overlaps_window(const bs_signins__account *a, int64_t from, int64_t to)
 static void
 add_throttled(bs_signins__account *a, int64_t from)
 {
-	bs_signins__span *last =
-		a->throttled->len
-			? &g_array_index(a->throttled, bs_signins__span, a->throttled->len - 1)
-			: NULL;
+	bs_signins__span *last = a->throttled->len ? &g_array_index(a->throttled, bs_signins__span,
+	                                                            a->throttled->len - 1)
+	                                           : NULL;
 	bs_signins__span sp = {from, from + DAY_US};
 
 	if (!overlaps_window(a, sp.from_us, sp.to_us))
@@ -333,7 +333,7 @@ name_rules(bs_signins__account *a)
 	for (int r = 0; r < BS_RULE_COUNT; r++)
 		if (seen[r])
 			g_string_append_printf(out, "%s%s", out->len ? "," : "",
-					       bs_signins__rule_name((bs_signins__rule)r));
+			                       bs_signins__rule_name((bs_signins__rule)r));
 	a->rules = g_string_free(out, FALSE);
 }
 

@@ -15,9 +15,7 @@ bs_signins__get(json_t *obj, const char *key)
 
 	if (v || !json_is_object(obj))
 		return v;
-	json_object_foreach (obj, k, v)
-		if (g_ascii_strcasecmp(k, key) == 0)
-			return v;
+	json_object_foreach(obj, k, v) if (g_ascii_strcasecmp(k, key) == 0) return v;
 	return NULL;
 }
 
@@ -35,7 +33,8 @@ bs_signins__name_value(json_t *list, const char *name)
 	size_t i;
 	json_t *e;
 
-	json_array_foreach (list, i, e) {
+	json_array_foreach(list, i, e)
+	{
 		const char *n = bs_signins__get_str(e, "Name");
 
 		if (n && g_ascii_strcasecmp(n, name) == 0) {
@@ -77,8 +76,8 @@ signin_geo(json_t *loc, bs_signins__event *ev)
 	if (json_is_number(lat) && json_is_number(lon)) {
 		ev->lat = json_number_value(lat);
 		ev->lon = json_number_value(lon);
-		ev->has_geo = fabs(ev->lat) <= 90 && fabs(ev->lon) <= 180 &&
-			      !(ev->lat == 0 && ev->lon == 0);
+		ev->has_geo =
+		    fabs(ev->lat) <= 90 && fabs(ev->lon) <= 180 && !(ev->lat == 0 && ev->lon == 0);
 	}
 }
 
@@ -86,8 +85,8 @@ static bool
 signin_success(json_t *rec)
 {
 	json_t *status = bs_signins__get(rec, "status");
-	json_t *code = status ? bs_signins__get(status, "errorCode")
-			      : bs_signins__get(rec, "ResultType");
+	json_t *code =
+	    status ? bs_signins__get(status, "errorCode") : bs_signins__get(rec, "ResultType");
 	const char *s = json_string_value(code);
 
 	if (json_is_integer(code))
@@ -122,8 +121,8 @@ bs_signins__decode_signin_json(json_t *rec, bs_signins__event *ev, const char **
 	ev->client_app = bs_signins__get_str(rec, "clientAppUsed");
 	ev->session = bs_signins__get_str(rec, "sessionId");
 	signin_geo(bs_signins__get(rec, "location") ? bs_signins__get(rec, "location")
-						     : bs_signins__get(rec, "LocationDetails"),
-		   ev);
+	                                            : bs_signins__get(rec, "LocationDetails"),
+	           ev);
 	return true;
 }
 
@@ -139,7 +138,8 @@ audit_target(json_t *rec)
 
 	if (o && strchr(o, '@'))
 		return o;
-	json_array_foreach (targets, i, e) {
+	json_array_foreach(targets, i, e)
+	{
 		const char *id = bs_signins__get_str(e, "ID");
 
 		if (id && strchr(id, '@'))
@@ -170,7 +170,7 @@ audit_mail_access(json_t *rec, bs_signins__event *ev)
 	ev->bind = type && g_ascii_strcasecmp(type, "Bind") == 0;
 	ev->sync = type && g_ascii_strcasecmp(type, "Sync") == 0;
 	ev->throttled = (thr && g_ascii_strcasecmp(thr, "True") == 0) ||
-			json_bool_text(bs_signins__get(rec, "IsThrottled"));
+	                json_bool_text(bs_signins__get(rec, "IsThrottled"));
 	ev->folders = bs_signins__get(rec, "Folders");
 	if (!json_is_array(ev->folders))
 		ev->folders = NULL;
@@ -197,8 +197,8 @@ audit_kind(json_t *rec, const char *op, bs_signins__event *ev)
 	if (g_ascii_strcasecmp(op, "MailItemsAccessed") == 0)
 		audit_mail_access(rec, ev);
 	else if (g_ascii_strcasecmp(op, "New-InboxRule") == 0 ||
-		 g_ascii_strcasecmp(op, "Set-InboxRule") == 0 ||
-		 g_ascii_strcasecmp(op, "UpdateInboxRules") == 0) {
+	         g_ascii_strcasecmp(op, "Set-InboxRule") == 0 ||
+	         g_ascii_strcasecmp(op, "UpdateInboxRules") == 0) {
 		ev->kind = BS_EV_INBOX_RULE;
 		bs_signins__judge_inbox_rule(rec, ev);
 	} else if (g_ascii_strcasecmp(op, "Set-Mailbox") == 0)
@@ -236,7 +236,7 @@ bs_signins__decode_audit_json(json_t *rec, bs_signins__event *ev, const char **o
 	}
 	audit_kind(rec, op, ev);
 	who = ev->kind == BS_EV_CONTAIN ? audit_target(rec)
-					: bs_signins__get_str(rec, "MailboxOwnerUPN");
+	                                : bs_signins__get_str(rec, "MailboxOwnerUPN");
 	if (!who)
 		who = bs_signins__get_str(rec, "UserId");
 	if (!copy_account(who, ev)) {
@@ -255,26 +255,26 @@ static const struct {
 	const char *name; /* header, trimmed, lower case */
 	size_t field;     /* offset of the int in bs_signins__csv_cols */
 } csv_names[] = {
-	{"date (utc)", G_STRUCT_OFFSET(bs_signins__csv_cols, time)},
-	{"createddatetime", G_STRUCT_OFFSET(bs_signins__csv_cols, time)},
-	{"date", G_STRUCT_OFFSET(bs_signins__csv_cols, time)},
-	{"username", G_STRUCT_OFFSET(bs_signins__csv_cols, user)},
-	{"userprincipalname", G_STRUCT_OFFSET(bs_signins__csv_cols, user)},
-	{"user principal name", G_STRUCT_OFFSET(bs_signins__csv_cols, user)},
-	{"ip address", G_STRUCT_OFFSET(bs_signins__csv_cols, ip)},
-	{"ipaddress", G_STRUCT_OFFSET(bs_signins__csv_cols, ip)},
-	{"location", G_STRUCT_OFFSET(bs_signins__csv_cols, location)},
-	{"country", G_STRUCT_OFFSET(bs_signins__csv_cols, country)},
-	{"country or region", G_STRUCT_OFFSET(bs_signins__csv_cols, country)},
-	{"status", G_STRUCT_OFFSET(bs_signins__csv_cols, status)},
-	{"sign-in error code", G_STRUCT_OFFSET(bs_signins__csv_cols, error_code)},
-	{"client app", G_STRUCT_OFFSET(bs_signins__csv_cols, client_app)},
-	{"clientappused", G_STRUCT_OFFSET(bs_signins__csv_cols, client_app)},
-	{"session id", G_STRUCT_OFFSET(bs_signins__csv_cols, session)},
-	{"sessionid", G_STRUCT_OFFSET(bs_signins__csv_cols, session)},
-	{"latitude", G_STRUCT_OFFSET(bs_signins__csv_cols, lat)},
-	{"longitude", G_STRUCT_OFFSET(bs_signins__csv_cols, lon)},
-	{"auditdata", G_STRUCT_OFFSET(bs_signins__csv_cols, audit_data)},
+    {"date (utc)", G_STRUCT_OFFSET(bs_signins__csv_cols, time)},
+    {"createddatetime", G_STRUCT_OFFSET(bs_signins__csv_cols, time)},
+    {"date", G_STRUCT_OFFSET(bs_signins__csv_cols, time)},
+    {"username", G_STRUCT_OFFSET(bs_signins__csv_cols, user)},
+    {"userprincipalname", G_STRUCT_OFFSET(bs_signins__csv_cols, user)},
+    {"user principal name", G_STRUCT_OFFSET(bs_signins__csv_cols, user)},
+    {"ip address", G_STRUCT_OFFSET(bs_signins__csv_cols, ip)},
+    {"ipaddress", G_STRUCT_OFFSET(bs_signins__csv_cols, ip)},
+    {"location", G_STRUCT_OFFSET(bs_signins__csv_cols, location)},
+    {"country", G_STRUCT_OFFSET(bs_signins__csv_cols, country)},
+    {"country or region", G_STRUCT_OFFSET(bs_signins__csv_cols, country)},
+    {"status", G_STRUCT_OFFSET(bs_signins__csv_cols, status)},
+    {"sign-in error code", G_STRUCT_OFFSET(bs_signins__csv_cols, error_code)},
+    {"client app", G_STRUCT_OFFSET(bs_signins__csv_cols, client_app)},
+    {"clientappused", G_STRUCT_OFFSET(bs_signins__csv_cols, client_app)},
+    {"session id", G_STRUCT_OFFSET(bs_signins__csv_cols, session)},
+    {"sessionid", G_STRUCT_OFFSET(bs_signins__csv_cols, session)},
+    {"latitude", G_STRUCT_OFFSET(bs_signins__csv_cols, lat)},
+    {"longitude", G_STRUCT_OFFSET(bs_signins__csv_cols, lon)},
+    {"auditdata", G_STRUCT_OFFSET(bs_signins__csv_cols, audit_data)},
 };
 
 void
@@ -349,13 +349,12 @@ csv_geo(const bs_signins__csv_row *row, const bs_signins__csv_cols *c, bs_signin
 		return;
 	ev->lat = g_ascii_strtod(lat, &end1);
 	ev->lon = g_ascii_strtod(lon, &end2);
-	ev->has_geo = *end1 == '\0' && *end2 == '\0' && fabs(ev->lat) <= 90 &&
-		      fabs(ev->lon) <= 180;
+	ev->has_geo = *end1 == '\0' && *end2 == '\0' && fabs(ev->lat) <= 90 && fabs(ev->lon) <= 180;
 }
 
 bool
 bs_signins__decode_signin_csv(const bs_signins__csv_row *row, const bs_signins__csv_cols *c,
-			      bs_signins__event *ev, const char **out_reason)
+                              bs_signins__event *ev, const char **out_reason)
 {
 	ev->kind = BS_EV_SIGNIN;
 	if (!bs_signins__time_parse(csv_field(row, c->time), c->order, &ev->time_us)) {

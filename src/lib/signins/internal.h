@@ -16,26 +16,26 @@
 typedef struct {
 	bs_buf data;
 	size_t off[BS_LIMIT_CSV_FIELDS];
-	size_t count;    /* fields */
-	uint64_t line;   /* 1-based line where the row starts */
-	bool too_big;    /* a limit was hit: the row is incomplete */
+	size_t count;  /* fields */
+	uint64_t line; /* 1-based line where the row starts */
+	bool too_big;  /* a limit was hit: the row is incomplete */
 } bs_signins__csv_row;
 
 /* Called per JSON record (text, len: one object; broken: NULL, or a static
  * reason why the record is incomplete) or CSV row. Returns false to stop
  * reading the file. */
 typedef bool bs_signins__json_fn(void *user, const char *text, size_t len, uint64_t line,
-				 const char *broken);
+                                 const char *broken);
 typedef bool bs_signins__csv_fn(void *user, const bs_signins__csv_row *row);
 
 /* Reads path (JSON or CSV, told by its first byte) and calls one of the
  * functions per record. Error only when the file cannot be read. */
 bool bs_signins__read_file(const char *path, bs_signins__json_fn *json_fn,
-			   bs_signins__csv_fn *csv_fn, void *user, GError **error);
+                           bs_signins__csv_fn *csv_fn, void *user, GError **error);
 /* The same over memory (fuzzing, tests), fed in pieces of chunk bytes
  * (0: at once) as a file would be. */
-void bs_signins__read_data(const char *data, size_t len, size_t chunk,
-			   bs_signins__json_fn *json_fn, bs_signins__csv_fn *csv_fn, void *user);
+void bs_signins__read_data(const char *data, size_t len, size_t chunk, bs_signins__json_fn *json_fn,
+                           bs_signins__csv_fn *csv_fn, void *user);
 
 /* --- times (time.c) --- */
 
@@ -57,11 +57,11 @@ bool bs_signins__time_parse(const char *s, bs_signins__date_order order, int64_t
 
 typedef enum {
 	BS_EV_SIGNIN,
-	BS_EV_MAIL_ACCESS,  /* MailItemsAccessed */
-	BS_EV_INBOX_RULE,   /* New-/Set-InboxRule, UpdateInboxRules */
-	BS_EV_FORWARDING,   /* Set-Mailbox forwarding */
-	BS_EV_CONTAIN,      /* password reset or change, session revocation */
-	BS_EV_ACTIVITY,     /* any other audit record */
+	BS_EV_MAIL_ACCESS, /* MailItemsAccessed */
+	BS_EV_INBOX_RULE,  /* New-/Set-InboxRule, UpdateInboxRules */
+	BS_EV_FORWARDING,  /* Set-Mailbox forwarding */
+	BS_EV_CONTAIN,     /* password reset or change, session revocation */
+	BS_EV_ACTIVITY,    /* any other audit record */
 } bs_signins__kind;
 
 #define BS_SIGNINS_ACCOUNT_LEN 320
@@ -84,10 +84,10 @@ typedef struct {
 	double lat, lon;
 	/* MailItemsAccessed */
 	bool bind, sync, throttled;
-	json_t *folders;        /* the record's "Folders" array or NULL */
+	json_t *folders; /* the record's "Folders" array or NULL */
 	/* inbox rules and forwarding */
 	bool suspicious, strong;
-	const char *target;     /* forwarding address (for the external check) */
+	const char *target; /* forwarding address (for the external check) */
 } bs_signins__event;
 
 /* false and a static reason when the record is not usable. */
@@ -103,7 +103,7 @@ typedef struct {
 
 void bs_signins__csv_header(const bs_signins__csv_row *row, bs_signins__csv_cols *out_cols);
 bool bs_signins__decode_signin_csv(const bs_signins__csv_row *row, const bs_signins__csv_cols *c,
-				   bs_signins__event *ev, const char **out_reason);
+                                   bs_signins__event *ev, const char **out_reason);
 
 /* --- rules (rules.c) --- */
 
@@ -145,10 +145,10 @@ typedef struct {
 typedef struct {
 	bs_signins__rule rule;
 	bool strong;
-	char *ip;       /* "" when the record had none; owned */
+	char *ip; /* "" when the record had none; owned */
 	int64_t first_us, last_us;
 	uint64_t count;
-	char *record;   /* "file:line" of the first; owned */
+	char *record; /* "file:line" of the first; owned */
 } bs_signins__hit;
 
 /* Sign-ins with coordinates, consecutive ones from one place merged. */
@@ -162,26 +162,26 @@ typedef struct {
 } bs_signins__place;
 
 typedef struct {
-	char *name;            /* lower case; owned */
-	GHashTable *hits;      /* "rule ip" -> bs_signins__hit * (owned) */
-	GArray *places;        /* bs_signins__place */
-	GArray *contain_us;    /* int64_t: resets and revocations */
-	GArray *mia_us;        /* int64_t: every MailItemsAccessed record */
-	GArray *throttled_us;  /* int64_t: records marked IsThrottled */
-	GArray *attack_us;     /* int64_t: attributed activity (third pass) */
-	GHashTable *items;     /* Message-ID (owned) -> GINT_TO_POINTER(bs_grade) */
-	GHashTable *folders;   /* folder path (owned) -> bs_signins__span * (owned) */
+	char *name;           /* lower case; owned */
+	GHashTable *hits;     /* "rule ip" -> bs_signins__hit * (owned) */
+	GArray *places;       /* bs_signins__place */
+	GArray *contain_us;   /* int64_t: resets and revocations */
+	GArray *mia_us;       /* int64_t: every MailItemsAccessed record */
+	GArray *throttled_us; /* int64_t: records marked IsThrottled */
+	GArray *attack_us;    /* int64_t: attributed activity (third pass) */
+	GHashTable *items;    /* Message-ID (owned) -> GINT_TO_POINTER(bs_grade) */
+	GHashTable *folders;  /* folder path (owned) -> bs_signins__span * (owned) */
 	/* decided */
 	bool compromised, open;
-	char *rules;           /* comma-separated; owned */
-	GArray *windows;       /* bs_signins__span */
-	GArray *throttled;     /* bs_signins__span */
+	char *rules;       /* comma-separated; owned */
+	GArray *windows;   /* bs_signins__span */
+	GArray *throttled; /* bs_signins__span */
 	size_t synced_items;
 } bs_signins__account;
 
 typedef struct {
-	char *path;             /* owned */
-	const char *data;       /* in memory instead of a file (fuzzing); borrowed */
+	char *path;       /* owned */
+	const char *data; /* in memory instead of a file (fuzzing); borrowed */
 	size_t len;
 	bool audit;
 	bool header_done;
@@ -192,16 +192,16 @@ typedef struct {
 } bs_signins__input;
 
 struct bs_signins {
-	char **home;            /* upper-case alpha-2 codes; owned strv */
+	char **home; /* upper-case alpha-2 codes; owned strv */
 	int64_t contained_at_us;
-	char *mailbox_root;     /* owned or NULL */
-	GPtrArray *inputs;      /* bs_signins__input *, owned */
-	GPtrArray *ioc;         /* GInetAddressMask *, owned */
-	GHashTable *accounts;   /* name -> bs_signins__account * (owned) */
-	GPtrArray *sorted;      /* accounts with hits, by name; borrowed */
+	char *mailbox_root;            /* owned or NULL */
+	GPtrArray *inputs;             /* bs_signins__input *, owned */
+	GPtrArray *ioc;                /* GInetAddressMask *, owned */
+	GHashTable *accounts;          /* name -> bs_signins__account * (owned) */
+	GPtrArray *sorted;             /* accounts with hits, by name; borrowed */
 	GHashTable *attacker_ips;      /* owned strings */
 	GHashTable *attacker_sessions; /* owned strings */
-	int pass;               /* 0 date order, 1 signals, 2 sessions, 3 attribution */
+	int pass;                      /* 0 date order, 1 signals, 2 sessions, 3 attribution */
 	bs_signins__input *cur;
 	bs_signins_skip_fn *skip;
 	void *skip_user;
@@ -212,12 +212,12 @@ struct bs_signins {
 /* Queues data in memory as an input named name (fuzzing, tests); data is
  * borrowed until bs_signins_run() returns. */
 void bs_signins__add_data(bs_signins *s, const char *name, const char *data, size_t len,
-			  bool audit);
+                          bool audit);
 bs_signins__account *bs_signins__account_get(bs_signins *s, const char *name);
 bool bs_signins__ioc_match(const bs_signins *s, const char *ip);
 bool bs_signins__external(const char *target, const char *account);
-void bs_signins__hit_add(bs_signins__account *a, bs_signins__rule rule, bool strong,
-			 const char *ip, int64_t time_us, const char *file, uint64_t line);
+void bs_signins__hit_add(bs_signins__account *a, bs_signins__rule rule, bool strong, const char *ip,
+                         int64_t time_us, const char *file, uint64_t line);
 /* After the first pass: impossible travel, then the attacker's addresses. */
 void bs_signins__decide_addresses(bs_signins *s);
 /* After the third pass: compromised accounts, windows, throttled periods. */

@@ -222,7 +222,8 @@ bs_signins_write_scope(const bs_signins *s, bs_json *j)
 		const bs_signins__account *a = g_ptr_array_index(s->sorted, i);
 
 		for (guint k = 0; a->compromised && k < a->throttled->len; k++) {
-			const bs_signins__span *t = &g_array_index(a->throttled, bs_signins__span, k);
+			const bs_signins__span *t =
+			    &g_array_index(a->throttled, bs_signins__span, k);
 
 			bs_json_obj_begin(j, NULL);
 			bs_json_str(j, "account", a->name);

@@ -44,7 +44,7 @@ static void
 json_emit(bs_signins__reader *r)
 {
 	if (!r->stopped && !r->json_fn(r->user, r->rec.data ? r->rec.data : "", r->rec.len,
-				       r->rec_line, r->rec_broken))
+	                               r->rec_line, r->rec_broken))
 		r->stopped = true;
 	r->in_record = false;
 }
@@ -262,7 +262,7 @@ finish(bs_signins__reader *r)
 
 static void
 reader_init(bs_signins__reader *r, bs_signins__json_fn *json_fn, bs_signins__csv_fn *csv_fn,
-	    void *user)
+            void *user)
 {
 	memset(r, 0, sizeof *r);
 	r->line = 1;
@@ -282,7 +282,7 @@ reader_fini(bs_signins__reader *r)
 
 void
 bs_signins__read_data(const char *data, size_t len, size_t chunk, bs_signins__json_fn *json_fn,
-		      bs_signins__csv_fn *csv_fn, void *user)
+                      bs_signins__csv_fn *csv_fn, void *user)
 {
 	bs_signins__reader r;
 
@@ -295,7 +295,7 @@ bs_signins__read_data(const char *data, size_t len, size_t chunk, bs_signins__js
 
 bool
 bs_signins__read_file(const char *path, bs_signins__json_fn *json_fn, bs_signins__csv_fn *csv_fn,
-		      void *user, GError **error)
+                      void *user, GError **error)
 {
 	g_autofree char *chunk = NULL;
 	bs_signins__reader r;
@@ -305,7 +305,7 @@ bs_signins__read_file(const char *path, bs_signins__json_fn *json_fn, bs_signins
 
 	if (!fp) {
 		g_set_error(error, BS_ERROR, BS_ERROR_IO, "\"%s\": cannot open: %s", path,
-			    g_strerror(errno));
+		            g_strerror(errno));
 		return false;
 	}
 	chunk = g_malloc(CHUNK_BYTES);

@@ -4,14 +4,14 @@
 #include <math.h>
 
 static const char *const rule_names[BS_RULE_COUNT] = {
-	[BS_RULE_IOC_IP] = "ioc-ip",
-	[BS_RULE_FOREIGN_COUNTRY] = "foreign-country",
-	[BS_RULE_IMPOSSIBLE_TRAVEL] = "impossible-travel",
-	[BS_RULE_LEGACY_PROTOCOL] = "legacy-protocol",
-	[BS_RULE_INBOX_RULE] = "inbox-rule",
-	[BS_RULE_FORWARDING] = "forwarding",
-	[BS_RULE_ATTACKER_IP] = "attacker-ip",
-	[BS_RULE_ATTACKER_SESSION] = "attacker-session",
+    [BS_RULE_IOC_IP] = "ioc-ip",
+    [BS_RULE_FOREIGN_COUNTRY] = "foreign-country",
+    [BS_RULE_IMPOSSIBLE_TRAVEL] = "impossible-travel",
+    [BS_RULE_LEGACY_PROTOCOL] = "legacy-protocol",
+    [BS_RULE_INBOX_RULE] = "inbox-rule",
+    [BS_RULE_FORWARDING] = "forwarding",
+    [BS_RULE_ATTACKER_IP] = "attacker-ip",
+    [BS_RULE_ATTACKER_SESSION] = "attacker-session",
 };
 
 const char *
@@ -46,15 +46,15 @@ static const struct {
 	const char *word; /* lower case, found anywhere in the folder name */
 	bool strong;
 } hiding_folders[] = {
-	{"rss", true},
-	{"conversation history", true},
-	{"konversationshistorik", true},
-	{"deleted items", true},
-	{"borttagna", true},
-	{"junk", true},
-	{"skräppost", true},
-	{"archive", false}, /* people do file mail there themselves */
-	{"arkiv", false},
+    {"rss", true},
+    {"conversation history", true},
+    {"konversationshistorik", true},
+    {"deleted items", true},
+    {"borttagna", true},
+    {"junk", true},
+    {"skräppost", true},
+    {"archive", false}, /* people do file mail there themselves */
+    {"arkiv", false},
 };
 
 static void
@@ -90,8 +90,8 @@ judge_pair(const char *name, const char *value, bs_signins__event *ev)
 	} else if (!g_ascii_strcasecmp(name, "MoveToFolder")) {
 		judge_folder(value, ev);
 	} else if (!g_ascii_strcasecmp(name, "ForwardTo") ||
-		   !g_ascii_strcasecmp(name, "RedirectTo") ||
-		   !g_ascii_strcasecmp(name, "ForwardAsAttachmentTo")) {
+	           !g_ascii_strcasecmp(name, "RedirectTo") ||
+	           !g_ascii_strcasecmp(name, "ForwardAsAttachmentTo")) {
 		ev->suspicious = true; /* strong when outside: decided with the account */
 		ev->target = value;
 	} else if (!g_ascii_strcasecmp(name, "Name")) {
@@ -116,7 +116,8 @@ bs_signins__judge_inbox_rule(json_t *rec, bs_signins__event *ev)
 		size_t i;
 		json_t *e;
 
-		json_array_foreach (list, i, e) {
+		json_array_foreach(list, i, e)
+		{
 			const char *n = bs_signins__get_str(e, "Name");
 			const char *v = bs_signins__get_str(e, "Value");
 

@@ -64,13 +64,13 @@ size_t bs_signins_compromised_count(const bs_signins *s);
 typedef struct {
 	const char *account;
 	bool compromised;
-	const char *rules;      /* rule names hit, comma-separated */
-	int64_t first_us;       /* first attacker activity; 0 when not compromised */
-	int64_t contained_us;   /* end of the last window; BS_SCOPE_OPEN_END when open */
+	const char *rules;    /* rule names hit, comma-separated */
+	int64_t first_us;     /* first attacker activity; 0 when not compromised */
+	int64_t contained_us; /* end of the last window; BS_SCOPE_OPEN_END when open */
 	size_t windows;
-	size_t accessed;        /* items graded accessed */
-	size_t synced;          /* items or folders graded synced */
-	size_t throttled;       /* throttled periods */
+	size_t accessed;  /* items graded accessed */
+	size_t synced;    /* items or folders graded synced */
+	size_t throttled; /* throttled periods */
 } bs_signins_row;
 
 size_t bs_signins_row_count(const bs_signins *s);

@@ -8,7 +8,7 @@
 struct parts {
 	uint64_t n[6]; /* three date numbers, hour, minute, second */
 	int count;
-	int pm;        /* -1 none, 0 AM, 1 PM */
+	int pm; /* -1 none, 0 AM, 1 PM */
 };
 
 /* Splits "N1?N2?N3[,][ ]H:MM[:SS][.fff][ AM|PM]" into numbers. */
@@ -70,11 +70,11 @@ to_us(uint64_t y, uint64_t mo, uint64_t d, const struct parts *pt, int64_t *out_
 			return false;
 		h = h % 12 + (pt->pm ? 12 : 0);
 	}
-	if (y < 1 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
-	    pt->n[4] > 59 || pt->n[5] > 59)
+	if (y < 1 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || pt->n[4] > 59 ||
+	    pt->n[5] > 59)
 		return false;
 	dt = g_date_time_new(utc, (gint)y, (gint)mo, (gint)d, (gint)h, (gint)pt->n[4],
-			     (gdouble)pt->n[5]);
+	                     (gdouble)pt->n[5]);
 	if (!dt)
 		return false;
 	*out_us = g_date_time_to_unix(dt) * G_USEC_PER_SEC;
