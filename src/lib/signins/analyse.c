@@ -93,6 +93,7 @@ bs_signins_new(const bs_signins_options *opts)
 	s->sorted = g_ptr_array_new();
 	s->attacker_ips = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	s->attacker_sessions = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	s->needles = g_ptr_array_new_with_free_func(g_free);
 	return s;
 }
 
@@ -109,6 +110,7 @@ bs_signins_free(bs_signins *s)
 	g_hash_table_unref(s->accounts);
 	g_hash_table_unref(s->attacker_ips);
 	g_hash_table_unref(s->attacker_sessions);
+	g_ptr_array_unref(s->needles);
 	g_free(s);
 }
 
@@ -188,8 +190,11 @@ signals(bs_signins *s, const bs_signins__event *ev)
 {
 	bs_signins__account *a = bs_signins__account_get(s, ev->account);
 
-	if (ev->success && ev->kind != BS_EV_CONTAIN && bs_signins__ioc_match(s, ev->ip))
+	if (ev->success && ev->kind != BS_EV_CONTAIN && bs_signins__ioc_match(s, ev->ip)) {
 		hit(s, a, BS_RULE_IOC_IP, true, ev);
+		if (!g_hash_table_contains(s->attacker_ips, ev->ip))
+			g_hash_table_add(s->attacker_ips, g_strdup(ev->ip));
+	}
 	switch (ev->kind) {
 	case BS_EV_SIGNIN:
 		signals_signin(s, a, ev);
@@ -373,6 +378,43 @@ decode_json(bs_signins *s, json_t *rec, uint64_t line)
 	decoded(s, ok, &ev, line, reason);
 }
 
+/* Passes 2 and 3 look only at records that mention an attacker address or
+ * session: a cheap search in the raw text spares parsing the rest. Needles
+ * are the exact strings (plus an upper-case copy for IPv6 letters), so a
+ * miss is never a record that could match. */
+static void
+make_needles(bs_signins *s)
+{
+	GHashTable *sets[] = {s->attacker_ips, s->attacker_sessions};
+
+	g_ptr_array_set_size(s->needles, 0);
+	for (size_t k = 0; k < G_N_ELEMENTS(sets); k++) {
+		GHashTableIter it;
+		gpointer key;
+
+		g_hash_table_iter_init(&it, sets[k]);
+		while (g_hash_table_iter_next(&it, &key, NULL)) {
+			g_ptr_array_add(s->needles, g_strdup(key));
+			if (k == 0)
+				g_ptr_array_add(s->needles, g_ascii_strup(key, -1));
+		}
+	}
+}
+
+static bool
+maybe_attacker(const bs_signins *s, const char *text, size_t len)
+{
+	if (s->needles->len > BS_SIGNINS_NEEDLES_MAX)
+		return true; /* too many to search one by one: parse everything */
+	for (guint i = 0; i < s->needles->len; i++) {
+		const char *n = g_ptr_array_index(s->needles, i);
+
+		if (memmem(text, len, n, strlen(n)))
+			return true;
+	}
+	return false;
+}
+
 static bool
 on_json(void *user, const char *text, size_t len, uint64_t line, const char *broken)
 {
@@ -382,6 +424,8 @@ on_json(void *user, const char *text, size_t len, uint64_t line, const char *bro
 
 	if (s->pass == 0)
 		return false; /* JSON has ISO dates: nothing to decide */
+	if (s->pass >= 2 && (broken || !maybe_attacker(s, text, len)))
+		return true;
 	if (broken) {
 		skip_row(s, line, broken);
 		return true;
@@ -459,6 +503,8 @@ on_csv(void *user, const bs_signins__csv_row *row)
 		skip_row(s, row->line, "row above the size limit");
 		return true;
 	}
+	if (s->pass >= 2 && !maybe_attacker(s, row->data.data, row->data.len))
+		return true;
 	if (s->pass == 0)
 		csv_vote(s->cur, row);
 	else if (s->cur->audit)
@@ -513,7 +559,11 @@ bs_signins_run(bs_signins *s, bs_signins_skip_fn *skip, void *user, GError **err
 	bs_signins__decide_addresses(s);
 	/* nothing to attribute: a clean tenant is read once */
 	if (g_hash_table_size(s->attacker_ips) || s->ioc->len) {
-		if (!run_pass(s, 2, error) || !run_pass(s, 3, error))
+		make_needles(s);
+		if (!run_pass(s, 2, error))
+			return false;
+		make_needles(s);
+		if (!run_pass(s, 3, error))
 			return false;
 	}
 	bs_signins__decide_accounts(s);

@@ -66,6 +66,9 @@ typedef enum {
 
 #define BS_SIGNINS_ACCOUNT_LEN 320
 #define BS_SIGNINS_IP_LEN 64
+/* Above this many attacker addresses and sessions, passes 2 and 3 parse
+ * every record instead of searching the raw text for each. */
+#define BS_SIGNINS_NEEDLES_MAX 256
 
 /* One record, decoded. Strings are borrowed from the record and valid
  * during the call that receives the event. */
@@ -201,6 +204,7 @@ struct bs_signins {
 	GPtrArray *sorted;             /* accounts with hits, by name; borrowed */
 	GHashTable *attacker_ips;      /* owned strings */
 	GHashTable *attacker_sessions; /* owned strings */
+	GPtrArray *needles;     /* strings searched for in passes 2 and 3; owned */
 	int pass;                      /* 0 date order, 1 signals, 2 sessions, 3 attribution */
 	bs_signins__input *cur;
 	bs_signins_skip_fn *skip;

@@ -34,11 +34,21 @@ typedef struct {
 	bs_buf rec;
 	uint64_t rec_line;
 	const char *rec_broken; /* static reason, NULL while whole */
+	const char *span;       /* record bytes of this chunk not yet in rec */
 	/* CSV */
 	bs_signins__csv_row row;
 	bool quoted, quote_seen, row_started, bom_checked;
 	int bom_len; /* bytes of a UTF-8 byte order mark seen */
 } bs_signins__reader;
+
+/* Copies the record's bytes of this chunk up to (not including) to. */
+static void
+json_flush(bs_signins__reader *r, const char *to)
+{
+	if (r->span && !r->rec_broken && !bs_buf_append(&r->rec, r->span, (size_t)(to - r->span)))
+		r->rec_broken = "record above the size limit";
+	r->span = NULL;
+}
 
 static void
 json_emit(bs_signins__reader *r)
@@ -50,11 +60,13 @@ json_emit(bs_signins__reader *r)
 }
 
 static void
-json_open(bs_signins__reader *r, char c)
+json_open(bs_signins__reader *r, const char *p)
 {
+	char c = *p;
+
 	if (r->depth == r->record_depth && c == '{') {
 		bs_buf_reset(&r->rec);
-		bs_buf_append_c(&r->rec, c); /* the byte loop saw it before the record began */
+		r->span = p;
 		r->in_record = true;
 		r->rec_line = r->line;
 		r->rec_broken = NULL;
@@ -68,10 +80,11 @@ json_open(bs_signins__reader *r, char c)
 /* A raw newline never occurs inside a JSON string: the record is broken.
  * Hand it on as such and go on with the next line that starts with '{'. */
 static void
-json_resync(bs_signins__reader *r)
+json_resync(bs_signins__reader *r, const char *p)
 {
 	r->in_string = r->escape = false;
 	if (r->in_record) {
+		json_flush(r, p);
 		r->rec_broken = "record cut short";
 		json_emit(r);
 	}
@@ -98,25 +111,27 @@ json_skip(bs_signins__reader *r, char c)
 }
 
 static void
-json_close(bs_signins__reader *r, char c)
+json_close(bs_signins__reader *r, const char *p)
 {
 	/* a stray closer between records (after a resync) is ignored */
-	if (!r->in_record && r->depth == r->record_depth && !(c == ']' && r->depth == 1))
+	if (!r->in_record && r->depth == r->record_depth && !(*p == ']' && r->depth == 1))
 		return;
-	if (r->depth > 0 && --r->depth == r->record_depth && r->in_record)
+	if (r->depth > 0 && --r->depth == r->record_depth && r->in_record) {
+		json_flush(r, p + 1);
 		json_emit(r);
+	}
 }
 
 static void
-json_byte(bs_signins__reader *r, char c)
+json_byte(bs_signins__reader *r, const char *p)
 {
+	char c = *p;
+
 	if (r->skipping && json_skip(r, c))
 		return;
-	if (r->in_record && !r->rec_broken && !bs_buf_append_c(&r->rec, c))
-		r->rec_broken = "record above the size limit";
 	if (r->in_string) {
 		if (c == '\n')
-			json_resync(r);
+			json_resync(r, p);
 		else if (r->escape)
 			r->escape = false;
 		else if (c == '\\')
@@ -128,9 +143,9 @@ json_byte(bs_signins__reader *r, char c)
 	if (c == '"')
 		r->in_string = true;
 	else if (c == '{' || c == '[')
-		json_open(r, c);
+		json_open(r, p);
 	else if (c == '}' || c == ']')
-		json_close(r, c);
+		json_close(r, p);
 }
 
 static void
@@ -231,17 +246,38 @@ detect_format(bs_signins__reader *r, const char **p, const char *end)
 }
 
 static void
+json_feed(bs_signins__reader *r, const char *p, const char *end)
+{
+	if (r->in_record)
+		r->span = p;
+	for (; p < end && !r->stopped; p++) {
+		/* the bulk of a record is string bytes: skip them without a call */
+		while (r->in_string && !r->escape && p < end && *p != '"' && *p != '\\' &&
+		       *p != '\n')
+			p++;
+		if (p == end)
+			break;
+		json_byte(r, p);
+		if (*p == '\n')
+			r->line++;
+	}
+	if (r->in_record)
+		json_flush(r, end);
+}
+
+static void
 feed(bs_signins__reader *r, const char *p, size_t len)
 {
 	const char *end = p + len;
 
 	if (r->fmt == FMT_UNKNOWN)
 		detect_format(r, &p, end);
+	if (r->fmt == FMT_JSON) {
+		json_feed(r, p, end);
+		return;
+	}
 	for (; p < end && !r->stopped; p++) {
-		if (r->fmt == FMT_JSON)
-			json_byte(r, *p);
-		else
-			csv_byte(r, *p);
+		csv_byte(r, *p);
 		if (*p == '\n')
 			r->line++;
 	}
