@@ -20,8 +20,8 @@ train, to Helsinki by ferry). The attacker:
   cia   the same attacker address as bo (found through bo), forwarding set
         to an outside address, mail read through the attacker's session from
         a Microsoft address; never contained (open window)
-  dan   sign-in from the Swedish server that made anna's inbox rule: no rule
-        of its own fires (attacker-ip); he changes his password next day
+  greta sign-in from the Swedish server that made anna's inbox rule, found
+        through anna (attacker-ip); she changes her password next day
 
 Files in OUTDIR: signins.json (array, pretty), signins.ndjson, signins-us.csv
 (en-US dates), signins-eu.csv (day-first dates), signins-iso.csv, audit.json
