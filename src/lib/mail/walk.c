@@ -736,7 +736,13 @@ walk_raw(bs_mail_ctx *ctx, const char *data, size_t len, bool top)
 	skip_from_line(&data, &len);
 	msg = len > G_MAXUINT ? NULL : parse(data, len, opts);
 	if (!msg) {
+		/* Nothing structured: the bytes are still scanned as text, so
+		 * a headerless note loses nothing; the status says failed. */
+		bs_attachment raw = {"text/plain", NULL, NULL, data, len};
+
 		bs_mail_ctx_defect(ctx, top ? BS_DEFECT_UNPARSABLE : BS_DEFECT_EXTRACT, -1);
+		if (len > 0 && bs_mail_ctx_charge(ctx, len))
+			bs_mail__dispatch(ctx, &raw, !top);
 	} else {
 		if (top)
 			top_facts(ctx, msg);
