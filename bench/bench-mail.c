@@ -164,8 +164,8 @@ main(int argc, char **argv)
 	peer = median_mbps(&c, NULL, runs, &peer_text);
 	walk_plain = median_mbps(&c, &plain, runs, &plain_text);
 	walk_full = median_mbps(&c, &full, runs, &full_text);
-	printf("corpus: %u messages, %.1f MB, median of %d runs, 1 thread, MB per CPU second\n", c.data->len,
-	       (double)c.bytes / 1e6, runs);
+	printf("corpus: %u messages, %.1f MB, median of %d runs, 1 thread, MB per CPU second\n",
+	       c.data->len, (double)c.bytes / 1e6, runs);
 	printf("peer  gmime parse+decode all parts: %7.1f MB/s (%.1f MB out)\n", peer,
 	       (double)peer_text / 1e6);
 	printf("walk  without extractors:           %7.1f MB/s (%.1f MB text) ratio %.2f\n",

@@ -23,7 +23,7 @@ HOOK(BS_EXTRACT_ZIP, hook_zip)
 HOOK(BS_EXTRACT_MESSAGE, hook_message)
 
 static bs_attachment_fn *const hooks[] = {hook_text, hook_html, hook_pdf, hook_ooxml,
-					   hook_odf,  hook_rtf,  hook_zip, hook_message};
+                                          hook_odf,  hook_rtf,  hook_zip, hook_message};
 
 static void
 check_segment(const bs_segment *seg, void *user)

@@ -14,11 +14,11 @@
 #include "synth.h"
 
 typedef struct {
-	GString *all;       /* every segment's text, separated by "\x1e" */
-	GPtrArray *parts;   /* part path of each segment */
-	GPtrArray *texts;   /* text of each segment */
-	GArray *wheres;     /* bs_where of each segment */
-	GArray *depths;     /* depth of each segment */
+	GString *all;     /* every segment's text, separated by "\x1e" */
+	GPtrArray *parts; /* part path of each segment */
+	GPtrArray *texts; /* text of each segment */
+	GArray *wheres;   /* bs_where of each segment */
+	GArray *depths;   /* depth of each segment */
 	bs_mail_info info;
 	char *reason;
 } result;
@@ -68,7 +68,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(result, result_free)
 
 static result *
 extract_with(const char *type, const char *name, const void *data, size_t len,
-	     const bs_mail_limits *lim)
+             const bs_mail_limits *lim)
 {
 	result *r = result_new();
 	bs_attachment att = {type, name, NULL, data, len};
@@ -128,7 +128,7 @@ typedef struct {
 	const char *name;
 	const char *data; /* NULL: use bytes */
 	GBytes *bytes;
-	bool store;       /* no compression */
+	bool store; /* no compression */
 } zip_entry;
 
 static GBytes *
@@ -150,7 +150,7 @@ make_zip(const zip_entry *entries, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		gsize dlen = 0;
 		const void *d = entries[i].data ? (const void *)entries[i].data
-						: g_bytes_get_data(entries[i].bytes, &dlen);
+		                                : g_bytes_get_data(entries[i].bytes, &dlen);
 		zip_source_t *s;
 		zip_int64_t idx;
 
@@ -175,8 +175,8 @@ make_zip(const zip_entry *entries, size_t n)
 }
 
 static const char ooxml_types[] =
-	"<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/"
-	"content-types\"/>";
+    "<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/"
+    "content-types\"/>";
 
 /* A one-part-per-page PDF with Helvetica text (WinAnsi octal escapes for
  * non-ASCII); xref offsets are computed, so poppler needs no repair. */
@@ -196,31 +196,34 @@ make_pdf(const char *const *pages, size_t n)
 		g_string_append_printf(kids, "%zu 0 R ", 4 + 2 * i);
 	OBJ_START();
 	g_string_append_printf(pdf, "2 0 obj << /Type /Pages /Kids [%s] /Count %zu >> endobj\n",
-			       kids->str, n);
+	                       kids->str, n);
 	OBJ_START();
 	g_string_append(pdf, "3 0 obj << /Type /Font /Subtype /Type1 /BaseFont /Helvetica "
-			     "/Encoding /WinAnsiEncoding >> endobj\n");
+	                     "/Encoding /WinAnsiEncoding >> endobj\n");
 	for (size_t i = 0; i < n; i++) {
 		g_autofree char *content =
-			g_strdup_printf("BT /F1 12 Tf 72 720 Td (%s) Tj ET", pages[i]);
+		    g_strdup_printf("BT /F1 12 Tf 72 720 Td (%s) Tj ET", pages[i]);
 
 		OBJ_START();
-		g_string_append_printf(pdf,
-				       "%zu 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792]"
-				       " /Contents %zu 0 R /Resources << /Font << /F1 3 0 R >> >> >>"
-				       " endobj\n",
-				       4 + 2 * i, 5 + 2 * i);
+		g_string_append_printf(
+		    pdf,
+		    "%zu 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792]"
+		    " /Contents %zu 0 R /Resources << /Font << /F1 3 0 R >> >> >>"
+		    " endobj\n",
+		    4 + 2 * i, 5 + 2 * i);
 		OBJ_START();
-		g_string_append_printf(pdf, "%zu 0 obj << /Length %zu >> stream\n%s\nendstream endobj\n",
-				       5 + 2 * i, strlen(content), content);
+		g_string_append_printf(pdf,
+		                       "%zu 0 obj << /Length %zu >> stream\n%s\nendstream endobj\n",
+		                       5 + 2 * i, strlen(content), content);
 	}
 #undef OBJ_START
 	xref = pdf->len;
 	g_string_append_printf(pdf, "xref\n0 %zu\n0000000000 65535 f \n", objects + 1);
 	for (guint i = 0; i < offsets->len; i++)
 		g_string_append_printf(pdf, "%010zu 00000 n \n", g_array_index(offsets, gsize, i));
-	g_string_append_printf(pdf, "trailer << /Size %zu /Root 1 0 R >>\nstartxref\n%zu\n%%%%EOF\n",
-			       objects + 1, xref);
+	g_string_append_printf(pdf,
+	                       "trailer << /Size %zu /Root 1 0 R >>\nstartxref\n%zu\n%%%%EOF\n",
+	                       objects + 1, xref);
 	g_array_unref(offsets);
 	g_string_free(kids, TRUE);
 	return g_string_free_to_bytes(pdf);
@@ -243,29 +246,27 @@ static const struct sniff_case {
 	size_t len;
 	bs_extract_kind kind;
 } sniff_cases[] = {
-	{"pdf magic beats octet-stream", "application/octet-stream", "x.bin", "%PDF-1.7", 8,
-	 BS_EXTRACT_PDF},
-	{"png magic beats a .txt name", "application/octet-stream", "notes.txt", "\x89PNG\r\n", 6,
-	 BS_EXTRACT_NONE},
-	{"jpeg magic beats text/plain type", "text/plain", "x.txt", "\xff\xd8\xff\xe0", 4,
-	 BS_EXTRACT_NONE},
-	{"rtf magic", NULL, NULL, "{\\rtf1\\ansi", 11, BS_EXTRACT_RTF},
-	{"zip magic", "application/octet-stream", "a.docx", "PK\x03\x04", 4, BS_EXTRACT_ZIP},
-	{"ole2 is not read", "application/msword", "a.doc", "\xd0\xcf\x11\xe0", 4, BS_EXTRACT_NONE},
-	{"declared pdf", "application/pdf", NULL, "junk", 4, BS_EXTRACT_PDF},
-	{"declared csv", "text/csv", NULL, "a;b", 3, BS_EXTRACT_TEXT},
-	{"declared docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-	 NULL, "junk", 4, BS_EXTRACT_OOXML},
-	{"declared odt", "application/vnd.oasis.opendocument.text", NULL, "junk", 4, BS_EXTRACT_ODF},
-	{"csv by name", "application/octet-stream", "LISTA.CSV", "a;b", 3, BS_EXTRACT_TEXT},
-	{"eml by name", "application/octet-stream", "fwd.eml", "Subject: x", 10,
-	 BS_EXTRACT_MESSAGE},
-	{"html by name", NULL, "page.htm", "<p>x", 4, BS_EXTRACT_HTML},
-	{"nameless message", "application/octet-stream", NULL, "Received: from x", 16,
-	 BS_EXTRACT_MESSAGE},
-	{"unknown octet-stream", "application/octet-stream", "data.bin", "abc def", 7,
-	 BS_EXTRACT_NONE},
-	{"nothing at all", NULL, NULL, "", 0, BS_EXTRACT_NONE},
+    {"pdf magic beats octet-stream", "application/octet-stream", "x.bin", "%PDF-1.7", 8,
+     BS_EXTRACT_PDF},
+    {"png magic beats a .txt name", "application/octet-stream", "notes.txt", "\x89PNG\r\n", 6,
+     BS_EXTRACT_NONE},
+    {"jpeg magic beats text/plain type", "text/plain", "x.txt", "\xff\xd8\xff\xe0", 4,
+     BS_EXTRACT_NONE},
+    {"rtf magic", NULL, NULL, "{\\rtf1\\ansi", 11, BS_EXTRACT_RTF},
+    {"zip magic", "application/octet-stream", "a.docx", "PK\x03\x04", 4, BS_EXTRACT_ZIP},
+    {"ole2 is not read", "application/msword", "a.doc", "\xd0\xcf\x11\xe0", 4, BS_EXTRACT_NONE},
+    {"declared pdf", "application/pdf", NULL, "junk", 4, BS_EXTRACT_PDF},
+    {"declared csv", "text/csv", NULL, "a;b", 3, BS_EXTRACT_TEXT},
+    {"declared docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+     NULL, "junk", 4, BS_EXTRACT_OOXML},
+    {"declared odt", "application/vnd.oasis.opendocument.text", NULL, "junk", 4, BS_EXTRACT_ODF},
+    {"csv by name", "application/octet-stream", "LISTA.CSV", "a;b", 3, BS_EXTRACT_TEXT},
+    {"eml by name", "application/octet-stream", "fwd.eml", "Subject: x", 10, BS_EXTRACT_MESSAGE},
+    {"html by name", NULL, "page.htm", "<p>x", 4, BS_EXTRACT_HTML},
+    {"nameless message", "application/octet-stream", NULL, "Received: from x", 16,
+     BS_EXTRACT_MESSAGE},
+    {"unknown octet-stream", "application/octet-stream", "data.bin", "abc def", 7, BS_EXTRACT_NONE},
+    {"nothing at all", NULL, NULL, "", 0, BS_EXTRACT_NONE},
 };
 
 static void
@@ -277,7 +278,7 @@ test_sniff_magic_type_then_name(void)
 
 		g_test_message("row %zu: %s", i, c->what);
 		g_assert_cmpstr(bs_extract_kind_name(bs_extract_sniff(&att)), ==,
-				bs_extract_kind_name(c->kind));
+		                bs_extract_kind_name(c->kind));
 	}
 }
 
@@ -289,26 +290,26 @@ static const struct rtf_case {
 	const char *expect;
 	const char *refuse;
 } rtf_cases[] = {
-	{"plain words", "{\\rtf1\\ansi Hej v\\'e4rlden}", "Hej världen", NULL},
-	{"hex escapes in windows-1252", "{\\rtf1 \\'80 \\'96 \\'f6}", "€ – ö", NULL},
-	{"font table skipped", "{\\rtf1{\\fonttbl{\\f0\\fswiss Arial;}}\\f0 text}", "text", "Arial"},
-	{"color table and stylesheet skipped",
-	 "{\\rtf1{\\colortbl;\\red0\\green0\\blue0;}{\\stylesheet{\\s0 Normal;}}body}", "body",
-	 "Normal"},
-	{"ignorable destination skipped", "{\\rtf1{\\*\\generator Riched20;}synlig}", "synlig",
-	 "Riched20"},
-	{"paragraphs separate", "{\\rtf1 ett\\par tv\\'e5}", "ett\ntvå", "etttvå"},
-	{"cells separate", "{\\rtf1 19850101\\cell 2384\\cell\\row}", "2384", "198501012384"},
-	{"unicode with fallback", "{\\rtf1\\uc1 \\u8364? och \\u246?}", "€ och ö", "?"},
-	{"unicode skip count 0", "{\\rtf1\\uc0 \\u229 x}", "åx", NULL},
-	{"surrogate pair", "{\\rtf1\\uc1 \\u-10179?\\u-8694?}", "😊", NULL},
-	{"escaped braces and backslash", "{\\rtf1 a\\{b\\}c\\\\d}", "a{b}c\\d", NULL},
-	{"binary skipped", "{\\rtf1 f\\bin4 \x01\x02\x03\x04\x65re}", "fere", NULL},
-	{"picture skipped", "{\\rtf1{\\pict\\pngblip 89504e47}efter}", "efter", "8950"},
-	{"field instruction skipped, result kept",
-	 "{\\rtf1{\\field{\\*\\fldinst HYPERLINK \"x\"}{\\fldrslt l\\'e4nk}}}", "länk", "HYPERLINK"},
-	{"control word runs split words", "{\\rtf1 per{\\b son}nummer}", "personnummer", NULL},
-	{"unbalanced braces", "}}}{\\rtf1 kvar{{{", "kvar", NULL},
+    {"plain words", "{\\rtf1\\ansi Hej v\\'e4rlden}", "Hej världen", NULL},
+    {"hex escapes in windows-1252", "{\\rtf1 \\'80 \\'96 \\'f6}", "€ – ö", NULL},
+    {"font table skipped", "{\\rtf1{\\fonttbl{\\f0\\fswiss Arial;}}\\f0 text}", "text", "Arial"},
+    {"color table and stylesheet skipped",
+     "{\\rtf1{\\colortbl;\\red0\\green0\\blue0;}{\\stylesheet{\\s0 Normal;}}body}", "body",
+     "Normal"},
+    {"ignorable destination skipped", "{\\rtf1{\\*\\generator Riched20;}synlig}", "synlig",
+     "Riched20"},
+    {"paragraphs separate", "{\\rtf1 ett\\par tv\\'e5}", "ett\ntvå", "etttvå"},
+    {"cells separate", "{\\rtf1 19850101\\cell 2384\\cell\\row}", "2384", "198501012384"},
+    {"unicode with fallback", "{\\rtf1\\uc1 \\u8364? och \\u246?}", "€ och ö", "?"},
+    {"unicode skip count 0", "{\\rtf1\\uc0 \\u229 x}", "åx", NULL},
+    {"surrogate pair", "{\\rtf1\\uc1 \\u-10179?\\u-8694?}", "😊", NULL},
+    {"escaped braces and backslash", "{\\rtf1 a\\{b\\}c\\\\d}", "a{b}c\\d", NULL},
+    {"binary skipped", "{\\rtf1 f\\bin4 \x01\x02\x03\x04\x65re}", "fere", NULL},
+    {"picture skipped", "{\\rtf1{\\pict\\pngblip 89504e47}efter}", "efter", "8950"},
+    {"field instruction skipped, result kept",
+     "{\\rtf1{\\field{\\*\\fldinst HYPERLINK \"x\"}{\\fldrslt l\\'e4nk}}}", "länk", "HYPERLINK"},
+    {"control word runs split words", "{\\rtf1 per{\\b son}nummer}", "personnummer", NULL},
+    {"unbalanced braces", "}}}{\\rtf1 kvar{{{", "kvar", NULL},
 };
 
 static void
@@ -348,54 +349,54 @@ test_rtf_deep_groups_bounded(void)
 /* --- office documents --- */
 
 static const char docx_body[] =
-	"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>"
-	"<w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">"
-	"<w:body><w:p><w:r><w:t>Personnummer: 1985</w:t></w:r><w:r><w:rPr><w:b/></w:rPr>"
-	"<w:t>0101</w:t></w:r></w:p><w:p><w:r><w:t>N\xc3\xa4sta stycke</w:t></w:r></w:p>"
-	"<w:tbl><w:tr><w:tc><w:p><w:r><w:t>cell1</w:t></w:r></w:p></w:tc>"
-	"<w:tc><w:p><w:r><w:t>cell2</w:t></w:r></w:p></w:tc></w:tr></w:tbl>"
-	"<w:p><w:r><w:t xml:space=\"preserve\">a </w:t><w:tab/><w:t>b</w:t><w:br/><w:t>c</w:t>"
-	"</w:r></w:p><w:p><w:r><w:t>&lt;tag&gt; &amp; &#229;</w:t></w:r></w:p></w:body></w:document>";
+    "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>"
+    "<w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">"
+    "<w:body><w:p><w:r><w:t>Personnummer: 1985</w:t></w:r><w:r><w:rPr><w:b/></w:rPr>"
+    "<w:t>0101</w:t></w:r></w:p><w:p><w:r><w:t>N\xc3\xa4sta stycke</w:t></w:r></w:p>"
+    "<w:tbl><w:tr><w:tc><w:p><w:r><w:t>cell1</w:t></w:r></w:p></w:tc>"
+    "<w:tc><w:p><w:r><w:t>cell2</w:t></w:r></w:p></w:tc></w:tr></w:tbl>"
+    "<w:p><w:r><w:t xml:space=\"preserve\">a </w:t><w:tab/><w:t>b</w:t><w:br/><w:t>c</w:t>"
+    "</w:r></w:p><w:p><w:r><w:t>&lt;tag&gt; &amp; &#229;</w:t></w:r></w:p></w:body></w:document>";
 
 static const char docx_header[] =
-	"<w:hdr xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">"
-	"<w:p><w:r><w:t>Sidhuvud text</w:t></w:r></w:p></w:hdr>";
+    "<w:hdr xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">"
+    "<w:p><w:r><w:t>Sidhuvud text</w:t></w:r></w:p></w:hdr>";
 
 static const char docx_core[] =
-	"<cp:coreProperties xmlns:cp=\"c\" xmlns:dc=\"d\"><dc:title>Titel</dc:title>"
-	"<dc:creator>Skribent</dc:creator></cp:coreProperties>";
+    "<cp:coreProperties xmlns:cp=\"c\" xmlns:dc=\"d\"><dc:title>Titel</dc:title>"
+    "<dc:creator>Skribent</dc:creator></cp:coreProperties>";
 
 static const char xlsx_shared[] =
-	"<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" count=\"2\">"
-	"<si><t>Anna</t></si><si><r><t>Svens</t></r><r><rPr><b/></rPr><t>son</t></r></si></sst>";
+    "<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" count=\"2\">"
+    "<si><t>Anna</t></si><si><r><t>Svens</t></r><r><rPr><b/></rPr><t>son</t></r></si></sst>";
 
 static const char xlsx_sheet[] =
-	"<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
-	"<sheetData><row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"B1\"><v>4711</v></c>"
-	"<c r=\"C1\" t=\"inlineStr\"><is><t>inline text</t></is></c></row>"
-	"<row r=\"2\"><c r=\"A2\" t=\"s\"><v>1</v></c><c r=\"B2\"><v>1234</v></c></row>"
-	"</sheetData></worksheet>";
+    "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
+    "<sheetData><row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"B1\"><v>4711</v></c>"
+    "<c r=\"C1\" t=\"inlineStr\"><is><t>inline text</t></is></c></row>"
+    "<row r=\"2\"><c r=\"A2\" t=\"s\"><v>1</v></c><c r=\"B2\"><v>1234</v></c></row>"
+    "</sheetData></worksheet>";
 
 static const char pptx_slide[] =
-	"<p:sld xmlns:p=\"p\" xmlns:a=\"a\"><p:cSld><p:spTree><p:sp><p:txBody>"
-	"<a:p><a:r><a:t>Bild</a:t></a:r><a:r><a:t>text</a:t></a:r></a:p>"
-	"<a:p><a:r><a:t>rad tv\xc3\xa5</a:t></a:r></a:p></p:txBody></p:sp></p:spTree></p:cSld></p:sld>";
+    "<p:sld xmlns:p=\"p\" xmlns:a=\"a\"><p:cSld><p:spTree><p:sp><p:txBody>"
+    "<a:p><a:r><a:t>Bild</a:t></a:r><a:r><a:t>text</a:t></a:r></a:p>"
+    "<a:p><a:r><a:t>rad tv\xc3\xa5</a:t></a:r></a:p></p:txBody></p:sp></p:spTree></p:cSld></p:sld>";
 
 static const char odt_content[] =
-	"<office:document-content xmlns:office=\"o\" xmlns:text=\"t\" xmlns:table=\"tb\">"
-	"<office:body><office:text><text:h>Rubrik</text:h>"
-	"<text:p>per<text:span>son</text:span>nummer<text:s/>och<text:tab/>mer</text:p>"
-	"<table:table><table:table-row><table:table-cell><text:p>19850101</text:p></table:table-cell>"
-	"<table:table-cell><text:p>2384</text:p></table:table-cell></table:table-row></table:table>"
-	"</office:text></office:body></office:document-content>";
+    "<office:document-content xmlns:office=\"o\" xmlns:text=\"t\" xmlns:table=\"tb\">"
+    "<office:body><office:text><text:h>Rubrik</text:h>"
+    "<text:p>per<text:span>son</text:span>nummer<text:s/>och<text:tab/>mer</text:p>"
+    "<table:table><table:table-row><table:table-cell><text:p>19850101</text:p></table:table-cell>"
+    "<table:table-cell><text:p>2384</text:p></table:table-cell></table:table-row></table:table>"
+    "</office:text></office:body></office:document-content>";
 
 static const char ods_content[] =
-	"<office:document-content xmlns:office=\"o\" xmlns:text=\"t\" xmlns:table=\"tb\">"
-	"<office:body><office:spreadsheet><table:table><table:table-row>"
-	"<table:table-cell office:value-type=\"string\"><text:p>Kalle</text:p></table:table-cell>"
-	"<table:table-cell office:value-type=\"float\" office:value=\"4711\"><text:p>4711</text:p>"
-	"</table:table-cell></table:table-row></table:table></office:spreadsheet></office:body>"
-	"</office:document-content>";
+    "<office:document-content xmlns:office=\"o\" xmlns:text=\"t\" xmlns:table=\"tb\">"
+    "<office:body><office:spreadsheet><table:table><table:table-row>"
+    "<table:table-cell office:value-type=\"string\"><text:p>Kalle</text:p></table:table-cell>"
+    "<table:table-cell office:value-type=\"float\" office:value=\"4711\"><text:p>4711</text:p>"
+    "</table:table-cell></table:table-row></table:table></office:spreadsheet></office:body>"
+    "</office:document-content>";
 
 static const struct office_case {
 	const char *what;
@@ -404,44 +405,44 @@ static const struct office_case {
 	const char *expect[4];
 	const char *refuse[3];
 } office_cases[] = {
-	{"docx runs join, paragraphs and cells separate",
-	 "brev.docx",
-	 {{"[Content_Types].xml", ooxml_types},
-	  {"word/document.xml", docx_body},
-	  {"word/header1.xml", docx_header},
-	  {"docProps/core.xml", docx_core},
-	  {"word/styles.xml", "<w:styles><w:t>STYLENAME</w:t></w:styles>"}},
-	 {"Personnummer: 19850101", "Nästa stycke", "<tag> & å", "Sidhuvud text"},
-	 {"cell1cell2", "19850101Nästa", "STYLENAME"}},
-	{"docx metadata fields separate",
-	 "meta.docx",
-	 {{"[Content_Types].xml", ooxml_types}, {"docProps/core.xml", docx_core}},
-	 {"Titel", "Skribent"},
-	 {"TitelSkribent"}},
-	{"xlsx shared strings, numbers, inline strings",
-	 "lista.xlsx",
-	 {{"[Content_Types].xml", ooxml_types},
-	  {"xl/sharedStrings.xml", xlsx_shared},
-	  {"xl/worksheets/sheet1.xml", xlsx_sheet}},
-	 {"Svensson", "Anna", "4711", "inline text"},
-	 {"AnnaSvensson", "47111234", "4711inline"}},
-	{"pptx runs join, paragraphs separate",
-	 "bilder.pptx",
-	 {{"[Content_Types].xml", ooxml_types}, {"ppt/slides/slide1.xml", pptx_slide}},
-	 {"Bildtext", "rad två"},
-	 {"Bildtextrad"}},
-	{"odt spans join, cells separate",
-	 "brev.odt",
-	 {{"mimetype", "application/vnd.oasis.opendocument.text", NULL, true},
-	  {"content.xml", odt_content}},
-	 {"personnummer", "Rubrik", "19850101", "2384"},
-	 {"198501012384", "Rubrikper"}},
-	{"ods cells separate",
-	 "tabell.ods",
-	 {{"mimetype", "application/vnd.oasis.opendocument.spreadsheet", NULL, true},
-	  {"content.xml", ods_content}},
-	 {"Kalle", "4711"},
-	 {"Kalle4711"}},
+    {"docx runs join, paragraphs and cells separate",
+     "brev.docx",
+     {{"[Content_Types].xml", ooxml_types},
+      {"word/document.xml", docx_body},
+      {"word/header1.xml", docx_header},
+      {"docProps/core.xml", docx_core},
+      {"word/styles.xml", "<w:styles><w:t>STYLENAME</w:t></w:styles>"}},
+     {"Personnummer: 19850101", "Nästa stycke", "<tag> & å", "Sidhuvud text"},
+     {"cell1cell2", "19850101Nästa", "STYLENAME"}},
+    {"docx metadata fields separate",
+     "meta.docx",
+     {{"[Content_Types].xml", ooxml_types}, {"docProps/core.xml", docx_core}},
+     {"Titel", "Skribent"},
+     {"TitelSkribent"}},
+    {"xlsx shared strings, numbers, inline strings",
+     "lista.xlsx",
+     {{"[Content_Types].xml", ooxml_types},
+      {"xl/sharedStrings.xml", xlsx_shared},
+      {"xl/worksheets/sheet1.xml", xlsx_sheet}},
+     {"Svensson", "Anna", "4711", "inline text"},
+     {"AnnaSvensson", "47111234", "4711inline"}},
+    {"pptx runs join, paragraphs separate",
+     "bilder.pptx",
+     {{"[Content_Types].xml", ooxml_types}, {"ppt/slides/slide1.xml", pptx_slide}},
+     {"Bildtext", "rad två"},
+     {"Bildtextrad"}},
+    {"odt spans join, cells separate",
+     "brev.odt",
+     {{"mimetype", "application/vnd.oasis.opendocument.text", NULL, true},
+      {"content.xml", odt_content}},
+     {"personnummer", "Rubrik", "19850101", "2384"},
+     {"198501012384", "Rubrikper"}},
+    {"ods cells separate",
+     "tabell.ods",
+     {{"mimetype", "application/vnd.oasis.opendocument.spreadsheet", NULL, true},
+      {"content.xml", ods_content}},
+     {"Kalle", "4711"},
+     {"Kalle4711"}},
 };
 
 static void
@@ -476,11 +477,11 @@ static void
 test_office_doctype_refused(void)
 {
 	static const char evil[] =
-		"<?xml version=\"1.0\"?><!DOCTYPE d [<!ENTITY a \"aaaaaaaaaa\">"
-		"<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\"><!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;\">]>"
-		"<w:document><w:p><w:t>&c;</w:t></w:p></w:document>";
+	    "<?xml version=\"1.0\"?><!DOCTYPE d [<!ENTITY a \"aaaaaaaaaa\">"
+	    "<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\"><!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;\">]>"
+	    "<w:document><w:p><w:t>&c;</w:t></w:p></w:document>";
 	const zip_entry entries[] = {{"[Content_Types].xml", ooxml_types},
-				     {"word/document.xml", evil}};
+	                             {"word/document.xml", evil}};
 	g_autoptr(GBytes) zip = make_zip(entries, G_N_ELEMENTS(entries));
 	gsize len;
 	const void *data = g_bytes_get_data(zip, &len);
@@ -518,9 +519,9 @@ static const struct broken_case {
 	const char *data;
 	bs_defect_code code;
 } broken_cases[] = {
-	{"truncated pdf", "a.pdf", "%PDF-1.4\n1 0 obj << /Type", BS_DEFECT_EXTRACT},
-	{"corrupt zip", "a.zip", "PK\x03\x04 this is not really a zip", BS_DEFECT_EXTRACT},
-	{"corrupt docx", "a.docx", "PK\x03\x04\x14\x00\x00\x00", BS_DEFECT_EXTRACT},
+    {"truncated pdf", "a.pdf", "%PDF-1.4\n1 0 obj << /Type", BS_DEFECT_EXTRACT},
+    {"corrupt zip", "a.zip", "PK\x03\x04 this is not really a zip", BS_DEFECT_EXTRACT},
+    {"corrupt docx", "a.docx", "PK\x03\x04\x14\x00\x00\x00", BS_DEFECT_EXTRACT},
 };
 
 static void
@@ -545,11 +546,11 @@ test_zip_members_recursive(void)
 	const zip_entry deep[] = {{"djup.txt", "djup text 4711"}};
 	g_autoptr(GBytes) inner = make_zip(deep, 1);
 	const zip_entry outer_entries[] = {
-		{"lista.csv", "namn;ort\nK\xe5re;Lund\n"},
-		{"inre.zip", NULL, inner},
-		{"vidare.eml", "From: fwd@example.org\r\nSubject: i arkivet\r\n\r\nbrödtext\r\n"},
-		{"bild.png", "\x89PNG\r\n\x1a\n rest"},
-		{"mapp/", ""},
+	    {"lista.csv", "namn;ort\nK\xe5re;Lund\n"},
+	    {"inre.zip", NULL, inner},
+	    {"vidare.eml", "From: fwd@example.org\r\nSubject: i arkivet\r\n\r\nbrödtext\r\n"},
+	    {"bild.png", "\x89PNG\r\n\x1a\n rest"},
+	    {"mapp/", ""},
 	};
 	g_autoptr(GBytes) outer = make_zip(outer_entries, G_N_ELEMENTS(outer_entries));
 	gsize len;
@@ -688,7 +689,7 @@ test_encrypted_zip_member(void)
 	zip_source_keep(src);
 	z = zip_open_from_source(src, ZIP_TRUNCATE, &err);
 	zip_file_add(z, entries[0].name,
-		     zip_source_buffer(z, entries[0].data, strlen(entries[0].data), 0), 0);
+	             zip_source_buffer(z, entries[0].data, strlen(entries[0].data), 0), 0);
 	g_assert_cmpint(zip_file_set_encryption(z, 0, ZIP_EM_AES_256, "lösen"), ==, 0);
 	g_assert_cmpint(zip_close(z), ==, 0);
 	zip_source_stat(src, &st);
@@ -713,12 +714,12 @@ base64_attachment_message(const char *type, const char *name, GBytes *content)
 	g_autofree char *b64 = g_base64_encode(data, len);
 
 	return g_strdup_printf("From: a@example.org\r\nSubject: bilaga\r\nMIME-Version: 1.0\r\n"
-			       "Content-Type: multipart/mixed; boundary=\"B\"\r\n\r\n--B\r\n"
-			       "Content-Type: text/plain\r\n\r\nse bilaga\r\n--B\r\n"
-			       "Content-Type: %s; name=\"%s\"\r\n"
-			       "Content-Disposition: attachment; filename=\"%s\"\r\n"
-			       "Content-Transfer-Encoding: base64\r\n\r\n%s\r\n--B--\r\n",
-			       type, name, name, b64);
+	                       "Content-Type: multipart/mixed; boundary=\"B\"\r\n\r\n--B\r\n"
+	                       "Content-Type: text/plain\r\n\r\nse bilaga\r\n--B\r\n"
+	                       "Content-Type: %s; name=\"%s\"\r\n"
+	                       "Content-Disposition: attachment; filename=\"%s\"\r\n"
+	                       "Content-Transfer-Encoding: base64\r\n\r\n%s\r\n--B--\r\n",
+	                       type, name, name, b64);
 }
 
 static void
@@ -726,26 +727,26 @@ test_attachments_inside_messages(void)
 {
 	static const char *const pages[] = {"Intyg 4711"};
 	const zip_entry docx[] = {{"[Content_Types].xml", ooxml_types},
-				  {"word/document.xml", docx_body}};
+	                          {"word/document.xml", docx_body}};
 	g_autoptr(GBytes) pdf = make_pdf(pages, 1);
 	g_autoptr(GBytes) doc = make_zip(docx, G_N_ELEMENTS(docx));
 	g_autoptr(GBytes) eml = g_bytes_new_static(
-		"From: inner@example.net\r\nSubject: bifogat brev\r\n\r\ninre text\r\n", 62);
+	    "From: inner@example.net\r\nSubject: bifogat brev\r\n\r\ninre text\r\n", 62);
 	g_autoptr(GBytes) rtf = g_bytes_new_static("{\\rtf1 rtf text \\'e5}", 21);
 	const struct {
 		const char *type, *name;
 		GBytes *content;
 		const char *expect;
 	} rows[] = {
-		{"application/pdf", "intyg.pdf", pdf, "Intyg 4711"},
-		{"application/octet-stream", "brev.docx", doc, "Personnummer: 19850101"},
-		{"application/octet-stream", "brev.eml", eml, "bifogat brev"},
-		{"application/rtf", "a.rtf", rtf, "rtf text å"},
+	    {"application/pdf", "intyg.pdf", pdf, "Intyg 4711"},
+	    {"application/octet-stream", "brev.docx", doc, "Personnummer: 19850101"},
+	    {"application/octet-stream", "brev.eml", eml, "bifogat brev"},
+	    {"application/rtf", "a.rtf", rtf, "rtf text å"},
 	};
 
 	for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
 		g_autofree char *msg =
-			base64_attachment_message(rows[i].type, rows[i].name, rows[i].content);
+		    base64_attachment_message(rows[i].type, rows[i].name, rows[i].content);
 		g_autoptr(result) r = NULL;
 		bs_mail_limits lim;
 		int at;
@@ -771,12 +772,12 @@ write_file(const char *dir, const char *name, const void *data, size_t len)
 }
 
 static const char good_msg[] =
-	"From: =?utf-8?q?=C3=85sa?= <asa@example.org>\r\nTo: b@kommun.example\r\n"
-	"Subject: =?utf-8?b?w4RyZW5kZQ==?=\r\nMIME-Version: 1.0\r\n"
-	"Content-Type: multipart/mixed; boundary=\"XYZ\"\r\n\r\n--XYZ\r\n"
-	"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
-	"SGVqLCBqYWcgaGV0ZXIgw4VzYS4=\r\n--XYZ\r\nContent-Type: text/html; charset=iso-8859-1\r\n"
-	"Content-Transfer-Encoding: quoted-printable\r\n\r\n<p>H=E4lsningar</p>\r\n--XYZ--\r\n";
+    "From: =?utf-8?q?=C3=85sa?= <asa@example.org>\r\nTo: b@kommun.example\r\n"
+    "Subject: =?utf-8?b?w4RyZW5kZQ==?=\r\nMIME-Version: 1.0\r\n"
+    "Content-Type: multipart/mixed; boundary=\"XYZ\"\r\n\r\n--XYZ\r\n"
+    "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+    "SGVqLCBqYWcgaGV0ZXIgw4VzYS4=\r\n--XYZ\r\nContent-Type: text/html; charset=iso-8859-1\r\n"
+    "Content-Transfer-Encoding: quoted-printable\r\n\r\n<p>H=E4lsningar</p>\r\n--XYZ--\r\n";
 
 /* n messages each forwarded inside the next. Caller g_free()s. */
 static char *
@@ -788,8 +789,8 @@ nested_messages_text(unsigned n)
 		g_autofree char *inner = g_string_free(s, FALSE);
 
 		s = g_string_new(NULL);
-		g_string_append_printf(s, "Subject: level %u\r\nContent-Type: message/rfc822\r\n\r\n%s",
-				       i, inner);
+		g_string_append_printf(
+		    s, "Subject: level %u\r\nContent-Type: message/rfc822\r\n\r\n%s", i, inner);
 	}
 	return g_string_free(s, FALSE);
 }
@@ -799,12 +800,13 @@ static unsigned
 write_broken_messages(const char *dir)
 {
 	g_autoptr(GBytes) bomb_member = zeros(64u << 20);
-	const zip_entry bomb_entries[] = {{"a.txt", NULL, bomb_member}, {"b.txt", NULL, bomb_member}};
+	const zip_entry bomb_entries[] = {{"a.txt", NULL, bomb_member},
+	                                  {"b.txt", NULL, bomb_member}};
 	g_autoptr(GBytes) bomb = make_zip(bomb_entries, 2);
 	g_autoptr(GBytes) deep_zip = nested_zip(50);
 	g_autofree char *bomb_msg = base64_attachment_message("application/zip", "bomb.zip", bomb);
 	g_autofree char *deep_zip_msg =
-		base64_attachment_message("application/zip", "lager.zip", deep_zip);
+	    base64_attachment_message("application/zip", "lager.zip", deep_zip);
 	g_autofree char *deep_msg = NULL;
 	GString *deep_mp = g_string_new("From: a@example.org\r\n");
 	unsigned n = 0;
@@ -830,7 +832,7 @@ write_broken_messages(const char *dir)
 	}
 	{
 		static const char lie[] = "From: a@example.org\r\nContent-Type: text/plain; "
-					  "charset=utf-8\r\n\r\nK\xe4ra G\xf6ran \x80\r\n";
+		                          "charset=utf-8\r\n\r\nK\xe4ra G\xf6ran \x80\r\n";
 
 		write_file(dir, "lying-charset.eml", lie, sizeof(lie) - 1), n++;
 	}
@@ -839,8 +841,10 @@ write_broken_messages(const char *dir)
 	deep_msg = nested_messages_text(50);
 	write_file(dir, "rfc822-50-levels.eml", deep_msg, strlen(deep_msg)), n++;
 	for (unsigned i = 0; i < 50; i++)
-		g_string_append_printf(deep_mp, "Content-Type: multipart/mixed; boundary=\"b%u\""
-				       "\r\n\r\n--b%u\r\n", i, i);
+		g_string_append_printf(deep_mp,
+		                       "Content-Type: multipart/mixed; boundary=\"b%u\""
+		                       "\r\n\r\n--b%u\r\n",
+		                       i, i);
 	write_file(dir, "multipart-50-levels.eml", deep_mp->str, deep_mp->len), n++;
 	g_string_free(deep_mp, TRUE);
 	write_file(dir, "empty.eml", "", 0), n++;
@@ -918,7 +922,7 @@ main(int argc, char **argv)
 	g_test_add_func("/extract/limits/time", test_time_limit);
 	g_test_add_func("/extract/zip/encrypted-member", test_encrypted_zip_member);
 	g_test_add_func("/extract/message/attachments-inside-messages",
-			test_attachments_inside_messages);
+	                test_attachments_inside_messages);
 	g_test_add_func("/extract/robustness/broken-directory", test_robustness_broken_directory);
 	return g_test_run();
 }

@@ -6,9 +6,9 @@
 #include "extract/internal.h"
 
 static const char *const kind_names[BS_EXTRACT_COUNT] = {
-	[BS_EXTRACT_NONE] = "none",   [BS_EXTRACT_TEXT] = "text",   [BS_EXTRACT_HTML] = "html",
-	[BS_EXTRACT_PDF] = "pdf",     [BS_EXTRACT_OOXML] = "ooxml", [BS_EXTRACT_ODF] = "odf",
-	[BS_EXTRACT_RTF] = "rtf",     [BS_EXTRACT_ZIP] = "zip",     [BS_EXTRACT_MESSAGE] = "message",
+    [BS_EXTRACT_NONE] = "none", [BS_EXTRACT_TEXT] = "text",   [BS_EXTRACT_HTML] = "html",
+    [BS_EXTRACT_PDF] = "pdf",   [BS_EXTRACT_OOXML] = "ooxml", [BS_EXTRACT_ODF] = "odf",
+    [BS_EXTRACT_RTF] = "rtf",   [BS_EXTRACT_ZIP] = "zip",     [BS_EXTRACT_MESSAGE] = "message",
 };
 
 /* Leading bytes of formats; NONE marks binaries never read as text. */
@@ -17,22 +17,22 @@ static const struct {
 	size_t len;
 	bs_extract_kind kind;
 } magics[] = {
-	{"%PDF-", 5, BS_EXTRACT_PDF},
-	{"{\\rtf", 5, BS_EXTRACT_RTF},
-	{"PK\x03\x04", 4, BS_EXTRACT_ZIP},
-	{"PK\x05\x06", 4, BS_EXTRACT_ZIP},     /* empty archive */
-	{"\x89PNG", 4, BS_EXTRACT_NONE},
-	{"\xFF\xD8\xFF", 3, BS_EXTRACT_NONE},  /* JPEG */
-	{"GIF8", 4, BS_EXTRACT_NONE},
-	{"II*\0", 4, BS_EXTRACT_NONE},         /* TIFF */
-	{"MM\0*", 4, BS_EXTRACT_NONE},
-	{"RIFF", 4, BS_EXTRACT_NONE},          /* WebP, WAV, AVI */
-	{"\xD0\xCF\x11\xE0", 4, BS_EXTRACT_NONE}, /* OLE2: .doc/.xls/.msg, unsupported */
-	{"Rar!", 4, BS_EXTRACT_NONE},
-	{"7z\xBC\xAF", 4, BS_EXTRACT_NONE},
-	{"\x1F\x8B", 2, BS_EXTRACT_NONE},      /* gzip */
-	{"\x7F" "ELF", 4, BS_EXTRACT_NONE},
-	{"MZ", 2, BS_EXTRACT_NONE},            /* Windows executables */
+    {"%PDF-", 5, BS_EXTRACT_PDF},
+    {"{\\rtf", 5, BS_EXTRACT_RTF},
+    {"PK\x03\x04", 4, BS_EXTRACT_ZIP},
+    {"PK\x05\x06", 4, BS_EXTRACT_ZIP}, /* empty archive */
+    {"\x89PNG", 4, BS_EXTRACT_NONE},
+    {"\xFF\xD8\xFF", 3, BS_EXTRACT_NONE}, /* JPEG */
+    {"GIF8", 4, BS_EXTRACT_NONE},
+    {"II*\0", 4, BS_EXTRACT_NONE}, /* TIFF */
+    {"MM\0*", 4, BS_EXTRACT_NONE},
+    {"RIFF", 4, BS_EXTRACT_NONE},             /* WebP, WAV, AVI */
+    {"\xD0\xCF\x11\xE0", 4, BS_EXTRACT_NONE}, /* OLE2: .doc/.xls/.msg, unsupported */
+    {"Rar!", 4, BS_EXTRACT_NONE},
+    {"7z\xBC\xAF", 4, BS_EXTRACT_NONE},
+    {"\x1F\x8B", 2, BS_EXTRACT_NONE}, /* gzip */
+    {"\177ELF", 4, BS_EXTRACT_NONE},
+    {"MZ", 2, BS_EXTRACT_NONE}, /* Windows executables */
 };
 
 /* Declared types that say what the bytes are (prefix match). */
@@ -40,29 +40,29 @@ static const struct {
 	const char *type;
 	bs_extract_kind kind;
 } types[] = {
-	{"application/pdf", BS_EXTRACT_PDF},
-	{"application/x-pdf", BS_EXTRACT_PDF},
-	{"application/vnd.openxmlformats-officedocument.", BS_EXTRACT_OOXML},
-	{"application/vnd.ms-word.", BS_EXTRACT_OOXML},
-	{"application/vnd.ms-excel.sheet.", BS_EXTRACT_OOXML},
-	{"application/vnd.ms-powerpoint.presentation.", BS_EXTRACT_OOXML},
-	{"application/vnd.oasis.opendocument.", BS_EXTRACT_ODF},
-	{"application/rtf", BS_EXTRACT_RTF},
-	{"application/x-rtf", BS_EXTRACT_RTF},
-	{"text/rtf", BS_EXTRACT_RTF},
-	{"text/richtext", BS_EXTRACT_RTF},
-	{"application/zip", BS_EXTRACT_ZIP},
-	{"application/x-zip", BS_EXTRACT_ZIP},
-	{"message/rfc822", BS_EXTRACT_MESSAGE},
-	{"message/global", BS_EXTRACT_MESSAGE},
-	{"text/html", BS_EXTRACT_HTML},
-	{"application/xhtml+xml", BS_EXTRACT_HTML},
-	{"text/", BS_EXTRACT_TEXT},
-	{"application/csv", BS_EXTRACT_TEXT},
-	{"application/x-csv", BS_EXTRACT_TEXT},
-	{"application/json", BS_EXTRACT_TEXT},
-	{"application/xml", BS_EXTRACT_TEXT},
-	{"application/ics", BS_EXTRACT_TEXT},
+    {"application/pdf", BS_EXTRACT_PDF},
+    {"application/x-pdf", BS_EXTRACT_PDF},
+    {"application/vnd.openxmlformats-officedocument.", BS_EXTRACT_OOXML},
+    {"application/vnd.ms-word.", BS_EXTRACT_OOXML},
+    {"application/vnd.ms-excel.sheet.", BS_EXTRACT_OOXML},
+    {"application/vnd.ms-powerpoint.presentation.", BS_EXTRACT_OOXML},
+    {"application/vnd.oasis.opendocument.", BS_EXTRACT_ODF},
+    {"application/rtf", BS_EXTRACT_RTF},
+    {"application/x-rtf", BS_EXTRACT_RTF},
+    {"text/rtf", BS_EXTRACT_RTF},
+    {"text/richtext", BS_EXTRACT_RTF},
+    {"application/zip", BS_EXTRACT_ZIP},
+    {"application/x-zip", BS_EXTRACT_ZIP},
+    {"message/rfc822", BS_EXTRACT_MESSAGE},
+    {"message/global", BS_EXTRACT_MESSAGE},
+    {"text/html", BS_EXTRACT_HTML},
+    {"application/xhtml+xml", BS_EXTRACT_HTML},
+    {"text/", BS_EXTRACT_TEXT},
+    {"application/csv", BS_EXTRACT_TEXT},
+    {"application/x-csv", BS_EXTRACT_TEXT},
+    {"application/json", BS_EXTRACT_TEXT},
+    {"application/xml", BS_EXTRACT_TEXT},
+    {"application/ics", BS_EXTRACT_TEXT},
 };
 
 /* File name extensions, for generic or missing types. */
@@ -70,14 +70,14 @@ static const struct {
 	const char *ext;
 	bs_extract_kind kind;
 } extensions[] = {
-	{".pdf", BS_EXTRACT_PDF},    {".docx", BS_EXTRACT_OOXML}, {".docm", BS_EXTRACT_OOXML},
-	{".dotx", BS_EXTRACT_OOXML}, {".xlsx", BS_EXTRACT_OOXML}, {".xlsm", BS_EXTRACT_OOXML},
-	{".pptx", BS_EXTRACT_OOXML}, {".odt", BS_EXTRACT_ODF},    {".ods", BS_EXTRACT_ODF},
-	{".odp", BS_EXTRACT_ODF},    {".rtf", BS_EXTRACT_RTF},    {".zip", BS_EXTRACT_ZIP},
-	{".eml", BS_EXTRACT_MESSAGE}, {".txt", BS_EXTRACT_TEXT},  {".csv", BS_EXTRACT_TEXT},
-	{".tsv", BS_EXTRACT_TEXT},   {".vcf", BS_EXTRACT_TEXT},   {".ics", BS_EXTRACT_TEXT},
-	{".xml", BS_EXTRACT_TEXT},   {".json", BS_EXTRACT_TEXT},  {".md", BS_EXTRACT_TEXT},
-	{".log", BS_EXTRACT_TEXT},   {".htm", BS_EXTRACT_HTML},   {".html", BS_EXTRACT_HTML},
+    {".pdf", BS_EXTRACT_PDF},     {".docx", BS_EXTRACT_OOXML}, {".docm", BS_EXTRACT_OOXML},
+    {".dotx", BS_EXTRACT_OOXML},  {".xlsx", BS_EXTRACT_OOXML}, {".xlsm", BS_EXTRACT_OOXML},
+    {".pptx", BS_EXTRACT_OOXML},  {".odt", BS_EXTRACT_ODF},    {".ods", BS_EXTRACT_ODF},
+    {".odp", BS_EXTRACT_ODF},     {".rtf", BS_EXTRACT_RTF},    {".zip", BS_EXTRACT_ZIP},
+    {".eml", BS_EXTRACT_MESSAGE}, {".txt", BS_EXTRACT_TEXT},   {".csv", BS_EXTRACT_TEXT},
+    {".tsv", BS_EXTRACT_TEXT},    {".vcf", BS_EXTRACT_TEXT},   {".ics", BS_EXTRACT_TEXT},
+    {".xml", BS_EXTRACT_TEXT},    {".json", BS_EXTRACT_TEXT},  {".md", BS_EXTRACT_TEXT},
+    {".log", BS_EXTRACT_TEXT},    {".htm", BS_EXTRACT_HTML},   {".html", BS_EXTRACT_HTML},
 };
 
 const char *
@@ -92,7 +92,8 @@ static bool
 sniff_magic(const bs_attachment *att, bs_extract_kind *out_kind)
 {
 	for (size_t i = 0; i < G_N_ELEMENTS(magics); i++) {
-		if (att->len >= magics[i].len && !memcmp(att->data, magics[i].magic, magics[i].len)) {
+		if (att->len >= magics[i].len &&
+		    !memcmp(att->data, magics[i].magic, magics[i].len)) {
 			*out_kind = magics[i].kind;
 			return true;
 		}
@@ -132,8 +133,9 @@ sniff_extension(const char *name, bs_extract_kind *out_kind)
 static bool
 looks_like_message(const bs_attachment *att)
 {
-	static const char *const starts[] = {"Return-Path:", "Received:", "From:", "MIME-Version:",
-					     "Message-ID:", "Date:", "Delivered-To:"};
+	static const char *const starts[] = {
+	    "Return-Path:", "Received:", "From:",        "MIME-Version:",
+	    "Message-ID:",  "Date:",     "Delivered-To:"};
 
 	for (size_t i = 0; i < G_N_ELEMENTS(starts); i++) {
 		size_t n = strlen(starts[i]);

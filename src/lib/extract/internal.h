@@ -13,9 +13,9 @@ void bs_extract__zip(bs_mail_ctx *ctx, const bs_attachment *att);
 
 /* Which XML vocabulary an office part speaks, for its paragraph rules. */
 typedef enum {
-	BS_XML_BODY,     /* document, sheet, slide, content.xml: break at paragraphs and cells */
-	BS_XML_PROPS,    /* docProps/core.xml, meta.xml: every element is a field */
-	BS_XML_SHEET,    /* xlsx worksheet: shared-string indexes are not text */
+	BS_XML_BODY,  /* document, sheet, slide, content.xml: break at paragraphs and cells */
+	BS_XML_PROPS, /* docProps/core.xml, meta.xml: every element is a field */
+	BS_XML_SHEET, /* xlsx worksheet: shared-string indexes are not text */
 } bs_xml_mode;
 
 /* Text of one office XML part, emitted as one segment. */

@@ -13,8 +13,8 @@
 /* Local names that end a paragraph, cell or line in OOXML (w:, a:, x:)
  * and ODF (text:, table:). Sorted for bsearch. */
 static const char *const break_names[] = {
-	"br", "c", "cr", "h", "line-break", "list-item", "note", "p", "row", "s", "si",
-	"tab", "table-cell", "tc", "tr",
+    "br",  "c", "cr", "h",   "line-break", "list-item", "note", "p",
+    "row", "s", "si", "tab", "table-cell", "tc",        "tr",
 };
 
 struct xml_text {
@@ -55,7 +55,7 @@ is_break(const struct xml_text *t, const char *name)
 	if (t->mode == BS_XML_PROPS)
 		return true;
 	return bsearch(name, break_names, G_N_ELEMENTS(break_names), sizeof(break_names[0]),
-		       compare_name) != NULL;
+	               compare_name) != NULL;
 }
 
 static void
@@ -117,7 +117,7 @@ read_nodes(struct xml_text *t, xmlTextReaderPtr r)
 		if (type == XML_READER_TYPE_ELEMENT || type == XML_READER_TYPE_END_ELEMENT)
 			on_element(t, r, type == XML_READER_TYPE_END_ELEMENT);
 		else if (type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA ||
-			 type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE)
+		         type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE)
 			on_text(t, r);
 	}
 	return t->full || ret == 0;
@@ -136,15 +136,15 @@ bs_extract__office_xml(bs_mail_ctx *ctx, bs_xml_mode mode, const char *xml, size
 	}
 	bs_extract__quiet_xml();
 	r = xmlReaderForMemory(xml, (int)len, NULL, NULL,
-			       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	                       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	if (!r) {
 		bs_mail_ctx_defect(ctx, BS_DEFECT_EXTRACT, -1);
 		return;
 	}
 	bs_buf_init(&out, bs_mail_ctx_remaining(ctx));
 	if (!read_nodes(&t, r))
-		bs_mail_ctx_defect(ctx, bs_mail_ctx_expired(ctx) ? BS_DEFECT_TIME : BS_DEFECT_EXTRACT,
-				   -1);
+		bs_mail_ctx_defect(
+		    ctx, bs_mail_ctx_expired(ctx) ? BS_DEFECT_TIME : BS_DEFECT_EXTRACT, -1);
 	if (t.full)
 		bs_mail_ctx_defect(ctx, BS_DEFECT_SIZE, -1);
 	bs_mail_ctx_emit(ctx, out.data ? out.data : "", out.len);

@@ -21,23 +21,25 @@ struct rtf {
 	const char *p, *end;
 	bs_buf *out;
 	struct rtf_group stack[RTF_MAX_STACK];
-	size_t depth;       /* real nesting; the stack index is MIN(depth, max) */
-	unsigned pending;   /* fallback characters still to drop after \uN */
-	gunichar high;      /* a UTF-16 high surrogate waiting for its pair */
+	size_t depth;     /* real nesting; the stack index is MIN(depth, max) */
+	unsigned pending; /* fallback characters still to drop after \uN */
+	gunichar high;    /* a UTF-16 high surrogate waiting for its pair */
 	bool full;
 };
 
 /* Destinations whose content is not writing (sorted for bsearch). */
 static const char *const skipped[] = {
-	"bkmkend", "bkmkstart", "blipuid", "colorschememapping", "colortbl", "datastore",
-	"datafield", "fldinst", "fonttbl", "generator", "latentstyles", "listoverridetable",
-	"listtable", "mmathPr", "object", "objdata", "pgdsctbl", "pict", "private", "revtbl",
-	"rsidtbl", "stylesheet", "themedata", "xmlnstbl",
+    "bkmkend",   "bkmkstart",  "blipuid",      "colorschememapping",
+    "colortbl",  "datastore",  "datafield",    "fldinst",
+    "fonttbl",   "generator",  "latentstyles", "listoverridetable",
+    "listtable", "mmathPr",    "object",       "objdata",
+    "pgdsctbl",  "pict",       "private",      "revtbl",
+    "rsidtbl",   "stylesheet", "themedata",    "xmlnstbl",
 };
 
 /* Control words that are whitespace in the rendered text. */
-static const char *const breaks[] = {"cell", "line", "nestcell", "page", "par", "row", "sect",
-				     "tab"};
+static const char *const breaks[] = {"cell", "line", "nestcell", "page",
+                                     "par",  "row",  "sect",     "tab"};
 
 static int
 compare_word(const void *key, const void *elem)
@@ -127,10 +129,9 @@ control_word(struct rtf *r, const char *word, bool has_arg, long arg)
 		/* Binary data: skipped unread. */
 		r->p += MIN((size_t)MAX(arg, 0), (size_t)(r->end - r->p));
 	} else if (bsearch(word, skipped, G_N_ELEMENTS(skipped), sizeof(skipped[0]),
-			   compare_word)) {
+	                   compare_word)) {
 		top(r)->skip = true;
-	} else if (bsearch(word, breaks, G_N_ELEMENTS(breaks), sizeof(breaks[0]),
-			   compare_word)) {
+	} else if (bsearch(word, breaks, G_N_ELEMENTS(breaks), sizeof(breaks[0]), compare_word)) {
 		put_space(r);
 	} else if (!strcmp(word, "emdash") || !strcmp(word, "endash")) {
 		put_char(r, word[1] == 'm' ? 0x2014 : 0x2013);
@@ -170,8 +171,8 @@ control(struct rtf *r)
 
 		if (c == '\'' && r->end - r->p >= 2 && hex_value(r->p[0]) >= 0 &&
 		    hex_value(r->p[1]) >= 0) {
-			put_char(r, bs_mail_cp1252_char(
-					    (unsigned char)(hex_value(r->p[0]) * 16 + hex_value(r->p[1]))));
+			put_char(r, bs_mail_cp1252_char((unsigned char)(hex_value(r->p[0]) * 16 +
+			                                                hex_value(r->p[1]))));
 			r->p += 2;
 		} else if (c == '*') {
 			top(r)->skip = true; /* ignorable destination we do not know */

@@ -16,26 +16,26 @@ static const struct {
 	const char *suffix;
 	bs_xml_mode mode;
 } office_parts[] = {
-	{"word/document", ".xml", BS_XML_BODY},
-	{"word/header", ".xml", BS_XML_BODY},
-	{"word/footer", ".xml", BS_XML_BODY},
-	{"word/footnotes", ".xml", BS_XML_BODY},
-	{"word/endnotes", ".xml", BS_XML_BODY},
-	{"word/comments", ".xml", BS_XML_BODY},
-	{"xl/sharedStrings", ".xml", BS_XML_BODY},
-	{"xl/worksheets/sheet", ".xml", BS_XML_SHEET},
-	{"xl/comments", ".xml", BS_XML_BODY},
-	{"ppt/slides/slide", ".xml", BS_XML_BODY},
-	{"ppt/notesSlides/notesSlide", ".xml", BS_XML_BODY},
-	{"docProps/core.xml", "", BS_XML_PROPS},
-	{"content.xml", "", BS_XML_BODY},
-	{"styles.xml", "", BS_XML_BODY}, /* ODF page headers and footers */
-	{"meta.xml", "", BS_XML_PROPS},
+    {"word/document", ".xml", BS_XML_BODY},
+    {"word/header", ".xml", BS_XML_BODY},
+    {"word/footer", ".xml", BS_XML_BODY},
+    {"word/footnotes", ".xml", BS_XML_BODY},
+    {"word/endnotes", ".xml", BS_XML_BODY},
+    {"word/comments", ".xml", BS_XML_BODY},
+    {"xl/sharedStrings", ".xml", BS_XML_BODY},
+    {"xl/worksheets/sheet", ".xml", BS_XML_SHEET},
+    {"xl/comments", ".xml", BS_XML_BODY},
+    {"ppt/slides/slide", ".xml", BS_XML_BODY},
+    {"ppt/notesSlides/notesSlide", ".xml", BS_XML_BODY},
+    {"docProps/core.xml", "", BS_XML_PROPS},
+    {"content.xml", "", BS_XML_BODY},
+    {"styles.xml", "", BS_XML_BODY}, /* ODF page headers and footers */
+    {"meta.xml", "", BS_XML_PROPS},
 };
 
 /* Documents embedded in office packages: walked like archive members. */
 static const char *const embedding_dirs[] = {"word/embeddings/", "xl/embeddings/",
-					     "ppt/embeddings/"};
+                                             "ppt/embeddings/"};
 
 static bool
 has_prefix(const char *s, const char *prefix)
@@ -173,7 +173,8 @@ static bool
 is_office(zip_t *z)
 {
 	return zip_name_locate(z, "[Content_Types].xml", 0) >= 0 ||
-	       (zip_name_locate(z, "mimetype", 0) >= 0 && zip_name_locate(z, "content.xml", 0) >= 0);
+	       (zip_name_locate(z, "mimetype", 0) >= 0 &&
+	        zip_name_locate(z, "content.xml", 0) >= 0);
 }
 
 void

@@ -5,17 +5,17 @@
 #include "mail/internal.h"
 
 static const char *const where_names[BS_WHERE_COUNT] = {
-	[BS_WHERE_HEADER] = "header",
-	[BS_WHERE_SUBJECT] = "subject",
-	[BS_WHERE_BODY] = "body",
-	[BS_WHERE_ATTACHMENT] = "attachment",
-	[BS_WHERE_ATTACHMENT_NAME] = "attachment-name",
+    [BS_WHERE_HEADER] = "header",
+    [BS_WHERE_SUBJECT] = "subject",
+    [BS_WHERE_BODY] = "body",
+    [BS_WHERE_ATTACHMENT] = "attachment",
+    [BS_WHERE_ATTACHMENT_NAME] = "attachment-name",
 };
 
 static const char *const status_names[] = {
-	[BS_MAIL_OK] = "ok",
-	[BS_MAIL_PARTIAL] = "partial",
-	[BS_MAIL_FAILED] = "failed",
+    [BS_MAIL_OK] = "ok",
+    [BS_MAIL_PARTIAL] = "partial",
+    [BS_MAIL_FAILED] = "failed",
 };
 
 /* The one table of defects: name and the status it forces on the message.
@@ -24,24 +24,24 @@ static const struct {
 	const char *name;
 	bs_mail_status status;
 } defect_table[BS_DEFECT_COUNT] = {
-	[BS_DEFECT_UNPARSABLE] = {"unparsable", BS_MAIL_FAILED},
-	[BS_DEFECT_TRUNCATED] = {"truncated", BS_MAIL_PARTIAL},
-	[BS_DEFECT_MULTIPART] = {"bad-multipart", BS_MAIL_PARTIAL},
-	[BS_DEFECT_MALFORMED] = {"malformed", BS_MAIL_OK},
-	[BS_DEFECT_HEADER] = {"bad-header", BS_MAIL_OK},
-	[BS_DEFECT_ENCODED_WORD] = {"bad-encoded-word", BS_MAIL_OK},
-	[BS_DEFECT_8BIT_HEADER] = {"8bit-header", BS_MAIL_OK},
-	[BS_DEFECT_CONTENT_TYPE] = {"bad-content-type", BS_MAIL_OK},
-	[BS_DEFECT_ADDRESS] = {"bad-address", BS_MAIL_OK},
-	[BS_DEFECT_TRANSFER] = {"bad-transfer-encoding", BS_MAIL_PARTIAL},
-	[BS_DEFECT_CHARSET] = {"charset-fallback", BS_MAIL_OK},
-	[BS_DEFECT_DEPTH] = {"depth-limit", BS_MAIL_PARTIAL},
-	[BS_DEFECT_SIZE] = {"size-limit", BS_MAIL_PARTIAL},
-	[BS_DEFECT_RATIO] = {"ratio-limit", BS_MAIL_PARTIAL},
-	[BS_DEFECT_TIME] = {"time-limit", BS_MAIL_PARTIAL},
-	[BS_DEFECT_EXTRACT] = {"extract-failed", BS_MAIL_PARTIAL},
-	[BS_DEFECT_ENCRYPTED] = {"encrypted", BS_MAIL_PARTIAL},
-	[BS_DEFECT_UNSUPPORTED] = {"unsupported", BS_MAIL_PARTIAL},
+    [BS_DEFECT_UNPARSABLE] = {"unparsable", BS_MAIL_FAILED},
+    [BS_DEFECT_TRUNCATED] = {"truncated", BS_MAIL_PARTIAL},
+    [BS_DEFECT_MULTIPART] = {"bad-multipart", BS_MAIL_PARTIAL},
+    [BS_DEFECT_MALFORMED] = {"malformed", BS_MAIL_OK},
+    [BS_DEFECT_HEADER] = {"bad-header", BS_MAIL_OK},
+    [BS_DEFECT_ENCODED_WORD] = {"bad-encoded-word", BS_MAIL_OK},
+    [BS_DEFECT_8BIT_HEADER] = {"8bit-header", BS_MAIL_OK},
+    [BS_DEFECT_CONTENT_TYPE] = {"bad-content-type", BS_MAIL_OK},
+    [BS_DEFECT_ADDRESS] = {"bad-address", BS_MAIL_OK},
+    [BS_DEFECT_TRANSFER] = {"bad-transfer-encoding", BS_MAIL_PARTIAL},
+    [BS_DEFECT_CHARSET] = {"charset-fallback", BS_MAIL_OK},
+    [BS_DEFECT_DEPTH] = {"depth-limit", BS_MAIL_PARTIAL},
+    [BS_DEFECT_SIZE] = {"size-limit", BS_MAIL_PARTIAL},
+    [BS_DEFECT_RATIO] = {"ratio-limit", BS_MAIL_PARTIAL},
+    [BS_DEFECT_TIME] = {"time-limit", BS_MAIL_PARTIAL},
+    [BS_DEFECT_EXTRACT] = {"extract-failed", BS_MAIL_PARTIAL},
+    [BS_DEFECT_ENCRYPTED] = {"encrypted", BS_MAIL_PARTIAL},
+    [BS_DEFECT_UNSUPPORTED] = {"unsupported", BS_MAIL_PARTIAL},
 };
 
 const char *
@@ -143,7 +143,7 @@ bs_mail_info_reason_dup(const bs_mail_info *info)
 		if (i > 0)
 			g_string_append(s, "; ");
 		g_string_append_printf(s, "%s at %s", bs_defect_name(d->code),
-				       d->part && d->part[0] ? d->part : "message");
+		                       d->part && d->part[0] ? d->part : "message");
 		if (d->offset >= 0)
 			g_string_append_printf(s, " offset %" G_GINT64_FORMAT, d->offset);
 	}

@@ -18,12 +18,13 @@ struct html_state {
 
 /* Elements that end a line or a cell when rendered (sorted for bsearch). */
 static const char *const block_tags[] = {
-	"address", "article", "aside", "blockquote", "body", "br", "caption", "center",
-	"dd", "details", "dialog", "dir", "div", "dl", "dt", "fieldset", "figcaption",
-	"figure", "footer", "form", "frame", "h1", "h2", "h3", "h4", "h5", "h6", "head",
-	"header", "hr", "html", "iframe", "img", "input", "legend", "li", "main", "menu",
-	"nav", "ol", "option", "p", "pre", "section", "select", "summary", "table",
-	"tbody", "td", "textarea", "tfoot", "th", "thead", "title", "tr", "ul",
+    "address",    "article",  "aside",  "blockquote", "body",   "br",      "caption", "center",
+    "dd",         "details",  "dialog", "dir",        "div",    "dl",      "dt",      "fieldset",
+    "figcaption", "figure",   "footer", "form",       "frame",  "h1",      "h2",      "h3",
+    "h4",         "h5",       "h6",     "head",       "header", "hr",      "html",    "iframe",
+    "img",        "input",    "legend", "li",         "main",   "menu",    "nav",     "ol",
+    "option",     "p",        "pre",    "section",    "select", "summary", "table",   "tbody",
+    "td",         "textarea", "tfoot",  "th",         "thead",  "title",   "tr",      "ul",
 };
 
 static int
@@ -36,7 +37,7 @@ static bool
 is_block(const xmlChar *name)
 {
 	return bsearch(name, block_tags, G_N_ELEMENTS(block_tags), sizeof(block_tags[0]),
-		       compare_tag) != NULL;
+	               compare_tag) != NULL;
 }
 
 static bool
@@ -120,7 +121,7 @@ bs_mail_html_to_text(const char *p, size_t len, bs_buf *out)
 		return true;
 	ctxt->_private = &st;
 	htmlCtxtUseOptions(ctxt, HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-					 HTML_PARSE_NONET | HTML_PARSE_IGNORE_ENC);
+	                             HTML_PARSE_NONET | HTML_PARSE_IGNORE_ENC);
 	for (size_t off = 0; off < len && !st.full; off += chunk) {
 		size_t n = MIN(chunk, len - off);
 

@@ -12,19 +12,19 @@ struct bs_mail_ctx {
 	bs_segment_fn *fn;
 	void *user;
 	bs_mail_info *info;
-	bs_buf path;            /* current part path, NUL-terminated */
-	unsigned depth;         /* nested messages + archives */
-	unsigned mime_depth;    /* multipart nesting */
-	bool size_hit;          /* size-limit recorded */
-	const char *att_name;   /* current attachment's file name (borrowed) */
+	bs_buf path;             /* current part path, NUL-terminated */
+	unsigned depth;          /* nested messages + archives */
+	unsigned mime_depth;     /* multipart nesting */
+	bool size_hit;           /* size-limit recorded */
+	const char *att_name;    /* current attachment's file name (borrowed) */
 	int64_t att_deadline_us; /* monotonic; 0 = no attachment running */
-	bool time_hit;          /* time-limit recorded for this attachment */
-	bs_buf conv;            /* charset conversion output, reused */
-	bs_buf text;            /* HTML text output, reused */
+	bool time_hit;           /* time-limit recorded for this attachment */
+	bs_buf conv;             /* charset conversion output, reused */
+	bs_buf text;             /* HTML text output, reused */
 };
 
 void bs_mail__info_defect(bs_mail_info *info, bs_defect_code code, const char *part,
-			  int64_t offset);
+                          int64_t offset);
 
 /* Path stack: push appends a step with a dot: tag 0 gives "<n>" (MIME
  * part), 'm' gives "m" (nested message), 'z' gives "z<n>" (archive
@@ -34,7 +34,7 @@ void bs_mail__path_pop(bs_mail_ctx *ctx, size_t saved);
 
 /* Emits one segment (text is repaired to valid UTF-8 if needed). */
 void bs_mail__emit(bs_mail_ctx *ctx, bs_where where, const char *name, const char *text,
-		   size_t len);
+                   size_t len);
 
 /* Handles a blob that is text, HTML or a message by itself; else hands it
  * to the extractor. Used for MIME parts and archive members alike. */

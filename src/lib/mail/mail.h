@@ -67,27 +67,27 @@ const char *bs_mail_status_name(bs_mail_status status); /* "ok" | "partial" | "f
 typedef enum {
 	BS_DEFECT_UNPARSABLE = 1, /* "unparsable": no message at all (failed) */
 	BS_DEFECT_TRUNCATED,      /* "truncated": message or part ends early (partial) */
-	BS_DEFECT_MULTIPART,      /* "bad-multipart": missing/wrong boundary, no children (partial) */
-	BS_DEFECT_MALFORMED,      /* "malformed": other structural damage GMime reports (note) */
-	BS_DEFECT_HEADER,         /* "bad-header": invalid, duplicated or conflicting header (note) */
-	BS_DEFECT_ENCODED_WORD,   /* "bad-encoded-word": broken RFC 2047 (note) */
-	BS_DEFECT_8BIT_HEADER,    /* "8bit-header": raw 8-bit header, charset guessed (note) */
-	BS_DEFECT_CONTENT_TYPE,   /* "bad-content-type": invalid type or parameter (note) */
-	BS_DEFECT_ADDRESS,        /* "bad-address": unparsable address list (note) */
-	BS_DEFECT_TRANSFER,       /* "bad-transfer-encoding": invalid base64/QP bytes skipped (partial) */
-	BS_DEFECT_CHARSET,        /* "charset-fallback": declared charset lied; windows-1252 used (note) */
-	BS_DEFECT_DEPTH,          /* "depth-limit": nesting deeper than max_depth, rest skipped (partial) */
-	BS_DEFECT_SIZE,           /* "size-limit": max_bytes of decoded text reached (partial) */
-	BS_DEFECT_RATIO,          /* "ratio-limit": archive member compressed too well (partial) */
-	BS_DEFECT_TIME,           /* "time-limit": attachment_ms used up (partial) */
-	BS_DEFECT_EXTRACT,        /* "extract-failed": attachment unreadable (partial) */
-	BS_DEFECT_ENCRYPTED,      /* "encrypted": encrypted part or archive member (partial) */
-	BS_DEFECT_UNSUPPORTED,    /* "unsupported": a container we cannot open (partial) */
+	BS_DEFECT_MULTIPART,    /* "bad-multipart": missing/wrong boundary, no children (partial) */
+	BS_DEFECT_MALFORMED,    /* "malformed": other structural damage GMime reports (note) */
+	BS_DEFECT_HEADER,       /* "bad-header": invalid, duplicated or conflicting header (note) */
+	BS_DEFECT_ENCODED_WORD, /* "bad-encoded-word": broken RFC 2047 (note) */
+	BS_DEFECT_8BIT_HEADER,  /* "8bit-header": raw 8-bit header, charset guessed (note) */
+	BS_DEFECT_CONTENT_TYPE, /* "bad-content-type": invalid type or parameter (note) */
+	BS_DEFECT_ADDRESS,      /* "bad-address": unparsable address list (note) */
+	BS_DEFECT_TRANSFER, /* "bad-transfer-encoding": invalid base64/QP bytes skipped (partial) */
+	BS_DEFECT_CHARSET, /* "charset-fallback": declared charset lied; windows-1252 used (note) */
+	BS_DEFECT_DEPTH, /* "depth-limit": nesting deeper than max_depth, rest skipped (partial) */
+	BS_DEFECT_SIZE,  /* "size-limit": max_bytes of decoded text reached (partial) */
+	BS_DEFECT_RATIO, /* "ratio-limit": archive member compressed too well (partial) */
+	BS_DEFECT_TIME,  /* "time-limit": attachment_ms used up (partial) */
+	BS_DEFECT_EXTRACT,     /* "extract-failed": attachment unreadable (partial) */
+	BS_DEFECT_ENCRYPTED,   /* "encrypted": encrypted part or archive member (partial) */
+	BS_DEFECT_UNSUPPORTED, /* "unsupported": a container we cannot open (partial) */
 	BS_DEFECT_COUNT
 } bs_defect_code;
 
-const char *bs_defect_name(bs_defect_code code);           /* static; "unknown" out of range */
-bs_mail_status bs_defect_status(bs_defect_code code);     /* BS_MAIL_OK for notes */
+const char *bs_defect_name(bs_defect_code code);      /* static; "unknown" out of range */
+bs_mail_status bs_defect_status(bs_defect_code code); /* BS_MAIL_OK for notes */
 
 typedef struct {
 	bs_defect_code code;
@@ -107,20 +107,20 @@ typedef struct {
  * before the first segment is handed out, so the caller can pick its
  * reference date (personnummer centuries) before it sees text. */
 typedef struct {
-	char *message_id;        /* owned; without <>; NULL when absent */
-	bool has_date;           /* false: no usable Date or Received date */
-	int64_t date_us;         /* UTC µs since the epoch: Date, else topmost Received */
-	bs_mail_status status;   /* worst of the defects' statuses */
-	GArray *defects;         /* of bs_defect, in the order found (capped: see mail.c) */
-	GArray *addresses;       /* of bs_mail_address; top message first */
-	uint64_t text_len;       /* bytes of text handed to the callback */
-	uint64_t expanded_len;   /* decoded bytes counted against max_bytes */
+	char *message_id;      /* owned; without <>; NULL when absent */
+	bool has_date;         /* false: no usable Date or Received date */
+	int64_t date_us;       /* UTC µs since the epoch: Date, else topmost Received */
+	bs_mail_status status; /* worst of the defects' statuses */
+	GArray *defects;       /* of bs_defect, in the order found (capped: see mail.c) */
+	GArray *addresses;     /* of bs_mail_address; top message first */
+	uint64_t text_len;     /* bytes of text handed to the callback */
+	uint64_t expanded_len; /* decoded bytes counted against max_bytes */
 	unsigned segment_count;
-	unsigned skipped_parts;  /* binary parts not scanned (images, unknown types) */
+	unsigned skipped_parts; /* binary parts not scanned (images, unknown types) */
 } bs_mail_info;
 
 void bs_mail_info_init(bs_mail_info *info);
-void bs_mail_info_fini(bs_mail_info *info); /* frees what it holds; NULL is a no-op */
+void bs_mail_info_fini(bs_mail_info *info);  /* frees what it holds; NULL is a no-op */
 void bs_mail_info_reset(bs_mail_info *info); /* empties, keeps the arrays */
 
 /* The stored reason: "truncated at 1 offset 1234; depth-limit at 2.m.1"
@@ -162,15 +162,14 @@ void bs_mail_limits_init(bs_mail_limits *limits);
  * out_info (initialised by the caller; reset here). Returns true with the
  * status in out_info for every input, broken or not; false with error only
  * for misuse (NULL arguments). */
-bool bs_mail_walk(const char *data, size_t len, const bs_mail_limits *limits,
-		  bs_segment_fn *fn, void *user, bs_mail_info *out_info, GError **error);
+bool bs_mail_walk(const char *data, size_t len, const bs_mail_limits *limits, bs_segment_fn *fn,
+                  void *user, bs_mail_info *out_info, GError **error);
 
 /* Runs one attachment through the same machinery (its file name segment,
  * text decoding or the extractor) without a message around it: for the
  * extract tests and fuzzing. Same contract as bs_mail_walk. */
 bool bs_mail_walk_attachment(const bs_attachment *att, const bs_mail_limits *limits,
-			     bs_segment_fn *fn, void *user, bs_mail_info *out_info,
-			     GError **error);
+                             bs_segment_fn *fn, void *user, bs_mail_info *out_info, GError **error);
 
 /* Decodes text declared in charset (NULL: UTF-8 assumed) to UTF-8.
  * Valid UTF-8 declared as UTF-8, ASCII or nothing is returned as p itself
@@ -179,7 +178,7 @@ bool bs_mail_walk_attachment(const bs_attachment *att, const bs_mail_limits *lim
  * fall back to windows-1252, which accepts every byte; *out_fallback
  * (may be NULL) says whether the declared charset was overridden. */
 const char *bs_mail_text_to_utf8(const char *charset, const char *p, size_t len, bs_buf *out,
-				 size_t *out_len, bool *out_fallback);
+                                 size_t *out_len, bool *out_fallback);
 
 /* windows-1252 byte to Unicode (undefined bytes map to their C1 code
  * point, as WHATWG does): for extractors decoding \'xx escapes. */

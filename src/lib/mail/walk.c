@@ -14,23 +14,23 @@ static const char *const people_headers[] = {"From", "To", "Cc", "Bcc", "Reply-T
 
 /* GMime parser warnings to defects (GMimeParserWarning values). */
 static const bs_defect_code warning_defects[] = {
-	[GMIME_WARN_DUPLICATED_HEADER] = BS_DEFECT_HEADER,
-	[GMIME_WARN_DUPLICATED_PARAMETER] = BS_DEFECT_CONTENT_TYPE,
-	[GMIME_WARN_UNENCODED_8BIT_HEADER] = BS_DEFECT_8BIT_HEADER,
-	[GMIME_WARN_INVALID_CONTENT_TYPE] = BS_DEFECT_CONTENT_TYPE,
-	[GMIME_WARN_INVALID_RFC2047_HEADER_VALUE] = BS_DEFECT_ENCODED_WORD,
-	[GMIME_WARN_MALFORMED_MULTIPART] = BS_DEFECT_MULTIPART,
-	[GMIME_WARN_TRUNCATED_MESSAGE] = BS_DEFECT_TRUNCATED,
-	[GMIME_WARN_MALFORMED_MESSAGE] = BS_DEFECT_MALFORMED,
-	[GMIME_CRIT_INVALID_HEADER_NAME] = BS_DEFECT_HEADER,
-	[GMIME_CRIT_CONFLICTING_HEADER] = BS_DEFECT_HEADER,
-	[GMIME_CRIT_CONFLICTING_PARAMETER] = BS_DEFECT_CONTENT_TYPE,
-	[GMIME_CRIT_MULTIPART_WITHOUT_BOUNDARY] = BS_DEFECT_MULTIPART,
-	[GMIME_WARN_INVALID_PARAMETER] = BS_DEFECT_CONTENT_TYPE,
-	[GMIME_WARN_INVALID_ADDRESS_LIST] = BS_DEFECT_ADDRESS,
-	[GMIME_CRIT_NESTING_OVERFLOW] = BS_DEFECT_DEPTH,
-	[GMIME_WARN_PART_WITHOUT_CONTENT] = BS_DEFECT_MALFORMED,
-	[GMIME_CRIT_PART_WITHOUT_HEADERS_OR_CONTENT] = BS_DEFECT_MALFORMED,
+    [GMIME_WARN_DUPLICATED_HEADER] = BS_DEFECT_HEADER,
+    [GMIME_WARN_DUPLICATED_PARAMETER] = BS_DEFECT_CONTENT_TYPE,
+    [GMIME_WARN_UNENCODED_8BIT_HEADER] = BS_DEFECT_8BIT_HEADER,
+    [GMIME_WARN_INVALID_CONTENT_TYPE] = BS_DEFECT_CONTENT_TYPE,
+    [GMIME_WARN_INVALID_RFC2047_HEADER_VALUE] = BS_DEFECT_ENCODED_WORD,
+    [GMIME_WARN_MALFORMED_MULTIPART] = BS_DEFECT_MULTIPART,
+    [GMIME_WARN_TRUNCATED_MESSAGE] = BS_DEFECT_TRUNCATED,
+    [GMIME_WARN_MALFORMED_MESSAGE] = BS_DEFECT_MALFORMED,
+    [GMIME_CRIT_INVALID_HEADER_NAME] = BS_DEFECT_HEADER,
+    [GMIME_CRIT_CONFLICTING_HEADER] = BS_DEFECT_HEADER,
+    [GMIME_CRIT_CONFLICTING_PARAMETER] = BS_DEFECT_CONTENT_TYPE,
+    [GMIME_CRIT_MULTIPART_WITHOUT_BOUNDARY] = BS_DEFECT_MULTIPART,
+    [GMIME_WARN_INVALID_PARAMETER] = BS_DEFECT_CONTENT_TYPE,
+    [GMIME_WARN_INVALID_ADDRESS_LIST] = BS_DEFECT_ADDRESS,
+    [GMIME_CRIT_NESTING_OVERFLOW] = BS_DEFECT_DEPTH,
+    [GMIME_WARN_PART_WITHOUT_CONTENT] = BS_DEFECT_MALFORMED,
+    [GMIME_CRIT_PART_WITHOUT_HEADERS_OR_CONTENT] = BS_DEFECT_MALFORMED,
 };
 
 static void walk_object(bs_mail_ctx *ctx, GMimeObject *obj, GMimeParserOptions *opts);
@@ -40,7 +40,7 @@ static void walk_object(bs_mail_ctx *ctx, GMimeObject *obj, GMimeParserOptions *
  * of each common mail charset open for the life of the process saves a
  * dlopen/dlclose pair per header (measured: about 8% of the walk). */
 static const char *const pinned_charsets[] = {"iso-8859-1", "windows-1252", "iso-8859-15",
-					      "utf-16"};
+                                              "utf-16"};
 static GIConv pinned[G_N_ELEMENTS(pinned_charsets)];
 
 static gpointer
@@ -225,13 +225,12 @@ bs_mail_ctx_leave(bs_mail_ctx *ctx)
 /* --- text parts --- */
 
 static void
-emit_text(bs_mail_ctx *ctx, bs_where where, const char *name, const bs_attachment *att,
-	  bool html)
+emit_text(bs_mail_ctx *ctx, bs_where where, const char *name, const bs_attachment *att, bool html)
 {
 	size_t n = 0;
 	bool fallback = false;
-	const char *text = bs_mail_text_to_utf8(att->charset, att->data, att->len, &ctx->conv, &n,
-						&fallback);
+	const char *text =
+	    bs_mail_text_to_utf8(att->charset, att->data, att->len, &ctx->conv, &n, &fallback);
 
 	if (fallback)
 		bs_mail_ctx_defect(ctx, BS_DEFECT_CHARSET, -1);
@@ -268,7 +267,7 @@ run_extractor(bs_mail_ctx *ctx, const bs_attachment *att)
 	/* One time budget per top-level attachment, members included. */
 	if (outermost) {
 		ctx->att_deadline_us =
-			g_get_monotonic_time() + (int64_t)ctx->limits->attachment_ms * 1000;
+		    g_get_monotonic_time() + (int64_t)ctx->limits->attachment_ms * 1000;
 		ctx->time_hit = false;
 	}
 	ctx->att_name = att->filename;
@@ -302,7 +301,7 @@ bs_mail_ctx_walk_attachment(bs_mail_ctx *ctx, const bs_attachment *att)
 {
 	if (att->filename)
 		bs_mail__emit(ctx, BS_WHERE_ATTACHMENT_NAME, att->filename, att->filename,
-			      strlen(att->filename));
+		              strlen(att->filename));
 	bs_mail__dispatch(ctx, att, true);
 }
 
@@ -371,8 +370,8 @@ buf_prepare(bs_buf *b, size_t n)
  * is no transfer encoding (no copy), else at out. false when the part has
  * no content or the decoded size would pass out's cap. */
 static bool
-decode_content(bs_mail_ctx *ctx, GMimePart *part, bs_buf *rawbuf, bs_buf *out,
-	       const char **out_p, size_t *out_len)
+decode_content(bs_mail_ctx *ctx, GMimePart *part, bs_buf *rawbuf, bs_buf *out, const char **out_p,
+               size_t *out_len)
 {
 	GMimeDataWrapper *w = g_mime_part_get_content(part);
 	GMimeContentEncoding enc;
@@ -420,8 +419,8 @@ static bool
 is_encrypted(GMimeObject *obj, const char *ct)
 {
 	if (GMIME_IS_APPLICATION_PKCS7_MIME(obj))
-		return g_mime_application_pkcs7_mime_get_smime_type(
-			       GMIME_APPLICATION_PKCS7_MIME(obj)) == GMIME_SECURE_MIME_TYPE_ENVELOPED_DATA;
+		return g_mime_application_pkcs7_mime_get_smime_type(GMIME_APPLICATION_PKCS7_MIME(
+		           obj)) == GMIME_SECURE_MIME_TYPE_ENVELOPED_DATA;
 	return is_type(ct, "application/pgp-encrypted");
 }
 
@@ -448,7 +447,7 @@ walk_part(bs_mail_ctx *ctx, GMimePart *part)
 	att.charset = type ? g_mime_content_type_get_parameter(type, "charset") : NULL;
 	if (att.filename)
 		bs_mail__emit(ctx, BS_WHERE_ATTACHMENT_NAME, att.filename, att.filename,
-			      strlen(att.filename));
+		              strlen(att.filename));
 	if (is_encrypted(GMIME_OBJECT(part), ct)) {
 		bs_mail_ctx_defect(ctx, BS_DEFECT_ENCRYPTED, -1);
 		return;
@@ -511,8 +510,8 @@ static void
 walk_message_part(bs_mail_ctx *ctx, GMimeMessagePart *mp, GMimeParserOptions *opts)
 {
 	GMimeMessage *msg = g_mime_message_part_get_message(mp);
-	const char *filename = g_mime_object_get_content_disposition_parameter(
-		GMIME_OBJECT(mp), "filename");
+	const char *filename =
+	    g_mime_object_get_content_disposition_parameter(GMIME_OBJECT(mp), "filename");
 	size_t saved;
 
 	if (filename)
@@ -566,8 +565,9 @@ collect_addresses(bs_mail_ctx *ctx, const char *header, InternetAddressList *lis
 		bs_mail_address a = {header, NULL, ctx->depth};
 
 		if (INTERNET_ADDRESS_IS_GROUP(ia)) {
-			collect_addresses(ctx, header,
-					  internet_address_group_get_members(INTERNET_ADDRESS_GROUP(ia)));
+			collect_addresses(
+			    ctx, header,
+			    internet_address_group_get_members(INTERNET_ADDRESS_GROUP(ia)));
 			continue;
 		}
 		if (!INTERNET_ADDRESS_IS_MAILBOX(ia))
@@ -786,7 +786,7 @@ bs_mail_ctx_walk_message(bs_mail_ctx *ctx, const char *data, size_t len)
 
 static void
 ctx_init(bs_mail_ctx *ctx, const bs_mail_limits *limits, bs_segment_fn *fn, void *user,
-	 bs_mail_info *info)
+         bs_mail_info *info)
 {
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->limits = limits;
@@ -814,13 +814,13 @@ check_args(const void *data, const bs_mail_limits *limits, bs_mail_info *info, G
 	if (data && limits && info && info->defects && info->addresses)
 		return true;
 	g_set_error(error, BS_ERROR, BS_ERROR_INTERNAL,
-		    "mail walk: missing data, limits or initialised info");
+	            "mail walk: missing data, limits or initialised info");
 	return false;
 }
 
 bool
 bs_mail_walk(const char *data, size_t len, const bs_mail_limits *limits, bs_segment_fn *fn,
-	     void *user, bs_mail_info *out_info, GError **error)
+             void *user, bs_mail_info *out_info, GError **error)
 {
 	bs_mail_ctx ctx;
 
@@ -834,8 +834,8 @@ bs_mail_walk(const char *data, size_t len, const bs_mail_limits *limits, bs_segm
 }
 
 bool
-bs_mail_walk_attachment(const bs_attachment *att, const bs_mail_limits *limits,
-			bs_segment_fn *fn, void *user, bs_mail_info *out_info, GError **error)
+bs_mail_walk_attachment(const bs_attachment *att, const bs_mail_limits *limits, bs_segment_fn *fn,
+                        void *user, bs_mail_info *out_info, GError **error)
 {
 	bs_mail_ctx ctx;
 
