@@ -334,6 +334,7 @@ static const struct html_case {
     {"list items separate", "<ul><li>x1</li><li>y2</li></ul>", "y2", "x1y2"},
     {"named and numeric entities", "<p>&auml;&#229;&#x00F6; &amp; &lt;tag&gt;</p>", "äåö & <tag>",
      NULL},
+    {"nbsp is a plain space", "<p>850101&nbsp;2384 och&#160;mer</p>", "850101 2384 och mer", NULL},
     {"script dropped", "<script>var secret = 'hemlig';</script><p>synlig</p>", "synlig", "hemlig"},
     {"style dropped", "<style>.x { color: red }</style>text", "text", "color"},
     {"comments dropped", "<!-- dold kommentar -->ja", "ja", "kommentar"},

@@ -88,10 +88,22 @@ on_text(void *ctx, const xmlChar *ch, int len)
 {
 	struct html_state *st = ((htmlParserCtxtPtr)ctx)->_private;
 
-	if (st->skip || st->full || len <= 0)
+	const char *p = (const char *)ch;
+	const char *end = p + (len > 0 ? len : 0);
+
+	if (st->skip || st->full)
 		return;
-	if (!bs_buf_append(st->out, ch, (size_t)len))
-		st->full = true;
+	/* &nbsp; (U+00A0) becomes a plain space: mail editors put it between
+	 * the halves of a number ("850101&nbsp;2384") where a reader sees
+	 * one space, and detect's patterns speak ASCII. */
+	while (p < end && !st->full) {
+		const char *nb = memmem(p, (size_t)(end - p), "\xc2\xa0", 2);
+		size_t n = nb ? (size_t)(nb - p) : (size_t)(end - p);
+
+		if (!bs_buf_append(st->out, p, n) || (nb && !bs_buf_append_c(st->out, ' ')))
+			st->full = true;
+		p += n + (nb ? 2 : 0);
+	}
 }
 
 static void
