@@ -27,10 +27,10 @@ exposure(bs_req *r, const bs_lookup *a)
 	g_string_append_printf(o, "<h2>%s</h2>\n<ul>\n", T(r->lang, "answer.exposure"));
 	for (size_t i = 0; i < G_N_ELEMENTS(grades); i++)
 		if (grades[i].n > 0)
-			g_string_append_printf(o, "<li>%" G_GINT64_FORMAT " %s: %s</li>\n",
-			                       grades[i].n,
-			                       T(r->lang, grades[i].n == 1 ? "msg.one" : "msg.many"),
-			                       T(r->lang, grades[i].key));
+			g_string_append_printf(
+			    o, "<li>%" G_GINT64_FORMAT " %s: %s</li>\n", grades[i].n,
+			    T(r->lang, grades[i].n == 1 ? "msg.one" : "msg.many"),
+			    T(r->lang, grades[i].key));
 	g_string_append(o, "</ul>\n");
 }
 

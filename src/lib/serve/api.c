@@ -3,6 +3,8 @@
  * answer exactly as `breachscope lookup --json`. Every call is audited. */
 #include "serve/internal.h"
 
+#include <sodium.h>
+
 static void
 api_error(bs_req *r, int status, const char *message)
 {
@@ -14,19 +16,67 @@ api_error(bs_req *r, int status, const char *message)
 	bs_serve__json_reply(r, status, bs_json_text(j));
 }
 
+/* A valid key is remembered this long: the API path then skips the
+ * database, and a revoked key stops working within this time. */
+#define KEY_CACHE_US (1 * G_USEC_PER_SEC)
+#define KEY_CACHE_MAX 1024
+
+typedef struct {
+	char name[64];
+	int64_t at_us; /* when the database last said yes */
+} cached_key;
+
+static bool
+cache_find(bs_srv *srv, const char *id, char *name, size_t name_len)
+{
+	cached_key *k;
+	bool ok = false;
+
+	g_mutex_lock(&srv->key_lock);
+	k = g_hash_table_lookup(srv->key_cache, id);
+	if (k && g_get_monotonic_time() - k->at_us < KEY_CACHE_US) {
+		g_strlcpy(name, k->name, name_len);
+		ok = true;
+	}
+	g_mutex_unlock(&srv->key_lock);
+	return ok;
+}
+
+static void
+cache_put(bs_srv *srv, const char *id, const char *name)
+{
+	cached_key *k = g_new0(cached_key, 1);
+
+	g_strlcpy(k->name, name, sizeof k->name);
+	k->at_us = g_get_monotonic_time();
+	g_mutex_lock(&srv->key_lock);
+	if (g_hash_table_size(srv->key_cache) >= KEY_CACHE_MAX)
+		g_hash_table_remove_all(srv->key_cache);
+	g_hash_table_replace(srv->key_cache, g_strdup(id), k);
+	g_mutex_unlock(&srv->key_lock);
+}
+
 /* The key name when the Authorization header carries a live key. */
 static bool
 authorise(bs_req *r, char *name, size_t name_len)
 {
 	const char *h = bs_serve__header(r, "Authorization");
+	uint8_t hash[32];
+	char id[65];
 	sqlite3 *db;
 	bool ok;
 
-	if (!h || g_ascii_strncasecmp(h, "Bearer ", 7) != 0)
+	if (!h || g_ascii_strncasecmp(h, "Bearer ", 7) != 0 || strlen(h + 7) > 128)
 		return false;
+	crypto_generichash(hash, sizeof hash, (const uint8_t *)h + 7, strlen(h + 7), NULL, 0);
+	bs_serve__hex(hash, sizeof hash, id);
+	if (cache_find(r->srv, id, name, name_len))
+		return true;
 	db = bs_serve__db_take(r->srv);
 	ok = bs_serve__apikey_check(db, h + 7, name, name_len);
 	bs_serve__db_give(r->srv, db);
+	if (ok)
+		cache_put(r->srv, id, name);
 	return ok;
 }
 

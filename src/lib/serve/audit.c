@@ -10,6 +10,9 @@
 #include <sodium.h>
 
 #define BATCH_MAX 1024
+/* Group commit: the writer waits this long after the first entry of a batch,
+ * so that handlers queue without waking it every time. */
+#define GROUP_COMMIT_US 10000
 #define ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
 
 typedef struct {
@@ -144,6 +147,9 @@ writer_main(gpointer data)
 		size_t n = 0;
 		gpointer item = g_async_queue_pop(a->queue);
 		g_autoptr(GError) error = NULL;
+
+		if (item != &a->stop_marker)
+			g_usleep(GROUP_COMMIT_US);
 
 		while (item && n < BATCH_MAX) {
 			if (item == &a->stop_marker) {

@@ -292,6 +292,8 @@ struct bs_server {
 	char **trusted_proxies;
 	bool tls;
 	guint16 port;
+	GMutex key_lock;            /* guards key_cache */
+	GHashTable *key_cache;      /* key hash hex → cached_key*: valid keys seen lately */
 };
 
 sqlite3 *bs_serve__db_take(bs_srv *srv);

@@ -213,10 +213,15 @@ send_reply(bs_req *r)
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
 
-	resp = MHD_create_response_from_buffer(r->reply.body->len, r->reply.body->str,
-	                                       MHD_RESPMEM_MUST_COPY);
-	if (!resp)
+	size_t len = r->reply.body->len;
+	char *body = g_string_free(g_steal_pointer(&r->reply.body), FALSE);
+
+	/* The body is handed over, not copied: MHD frees it with g_free. */
+	resp = MHD_create_response_from_buffer_with_free_callback(len, body, g_free);
+	if (!resp) {
+		g_free(body);
 		return MHD_NO;
+	}
 	if (r->reply.type)
 		MHD_add_response_header(resp, "Content-Type", r->reply.type);
 	security_headers(resp, r);
@@ -259,7 +264,8 @@ handle(bs_srv *srv, struct MHD_Connection *c, const char *url, const char *metho
 		g_string_truncate(r.reply.body, 0);
 	ret = send_reply(&r);
 	access_log(&r, cs);
-	g_string_free(r.reply.body, TRUE);
+	if (r.reply.body)
+		g_string_free(r.reply.body, TRUE);
 	g_ptr_array_unref(r.reply.headers);
 	if (r.form)
 		g_hash_table_unref(r.form);
@@ -483,6 +489,8 @@ bs_server_new(const bs_serve_settings *s, const bs_key *key, GError **error)
 	srv->tls = s->tls_cert && s->tls_key;
 	if (s->trusted_proxies && s->trusted_proxies[0])
 		srv->trusted_proxies = g_strdupv((char **)s->trusted_proxies);
+	g_mutex_init(&srv->key_lock);
+	srv->key_cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	load_texts(srv);
 	make_limiters(srv);
 	if (!bs_serve_db_prepare(srv->db_path, error) || !open_pools(srv, error))
@@ -550,6 +558,10 @@ bs_server_free(bs_server *srv)
 	if (srv->dev_residents)
 		g_ptr_array_unref(srv->dev_residents);
 	g_strfreev(srv->trusted_proxies);
+	if (srv->key_cache) {
+		g_hash_table_destroy(srv->key_cache);
+		g_mutex_clear(&srv->key_lock);
+	}
 	g_free(srv->db_path);
 	g_free(srv);
 }
