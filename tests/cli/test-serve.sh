@@ -163,6 +163,33 @@ check "no personnummer in the log" sh -c "! grep -q -e '$FOUND' -e '$ABSENT' -e 
 check "no query string in the log" sh -c "! grep -q 'lang=' '$T/log'"
 check "no API key in the log" sh -c "! grep -q '$KEY' '$T/log'"
 
+# HTTPS from the config: Secure cookies and HSTS.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 \
+	-subj /CN=127.0.0.1 -keyout "$T/key.pem" -out "$T/cert.pem" 2>/dev/null
+cp "$W/breachscope.conf" "$T/plain.conf"
+printf '[serve]\ntls_cert = %s\ntls_key = %s\n' "$T/cert.pem" "$T/key.pem" >>"$W/breachscope.conf"
+start
+curl -sk -D "$T/h" -o "$T/b" "https://127.0.0.1:$PORT/"
+check "HTTPS serves the start page" grep -q '<html lang="sv">' "$T/b"
+check "HTTPS cookie is Secure" grep -qi "^set-cookie: bs_sid=.*HttpOnly; Secure" "$T/h"
+check "HSTS under TLS" grep -qi "^strict-transport-security: max-age=" "$T/h"
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/healthz")
+check "plain HTTP on the TLS port fails" [ "$code" != 200 ]
+stop
+cp "$T/plain.conf" "$W/breachscope.conf"
+
+# X-Forwarded-For counts only from a configured proxy: without one, a forged
+# header does not escape the per-address limit.
+printf '[serve]\nrate_ip_per_min = 1\n' >>"$W/breachscope.conf"
+start
+: >"$T/codes"
+for i in $(seq 20); do
+	curl -s -o /dev/null -w '%{http_code}\n' -H "X-Forwarded-For: 192.0.2.$i" "$B/login" >>"$T/codes"
+done
+check "forged X-Forwarded-For is ignored (429 reached)" grep -q 429 "$T/codes"
+stop
+cp "$T/plain.conf" "$W/breachscope.conf"
+
 # The audit chain: intact, then tampered.
 "$BS" audit -w "$W" verify >"$T/audit"
 check "audit chain intact" grep -q "audit chain intact" "$T/audit"
