@@ -164,10 +164,8 @@ bs_serve__admin_home(bs_req *r)
 		case_list(r);
 		return;
 	}
-	if (!bs_serve__ensure_session(r)) {
-		bs_serve__error_page(r, MHD_HTTP_SERVICE_UNAVAILABLE, "err.internal");
-		return;
-	}
+	if (!bs_serve__ensure_session(r))
+		return; /* it answered */
 	login_form(r, false);
 }
 

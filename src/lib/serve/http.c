@@ -160,11 +160,19 @@ bool
 bs_serve__ensure_session(bs_req *r)
 {
 	bool admin = g_str_has_prefix(r->path, "/admin");
+	int retry = 0;
 
 	if (r->has_sess)
 		return true;
-	if (!bs_serve__session_create(r->srv->sessions, SESS_ANON, &r->sess))
+	/* New sessions count against the address's limit: sessions cost memory. */
+	if (!bs_serve__ratelimit_take(r->srv->rl_ip, r->client, g_get_monotonic_time(), &retry)) {
+		bs_serve__too_many(r, retry);
 		return false;
+	}
+	if (!bs_serve__session_create(r->srv->sessions, SESS_ANON, &r->sess)) {
+		bs_serve__error_page(r, MHD_HTTP_SERVICE_UNAVAILABLE, "err.internal");
+		return false;
+	}
 	r->sess.admin_area = admin;
 	r->has_sess = true;
 	bs_serve__session_put(r->srv->sessions, &r->sess);

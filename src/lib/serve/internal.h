@@ -193,8 +193,9 @@ void bs_serve__client_address(bs_srv *srv, struct MHD_Connection *c, char *out, 
 bool bs_serve__addr_in_list(const char *addr, char **list);
 
 /* Session helpers for handlers (session cookie and CSRF). */
-bool bs_serve__ensure_session(bs_req *r); /* anonymous session when none */
-bool bs_serve__csrf_ok(bs_req *r);        /* POST token matches the session */
+/* An anonymous session when none; false when refused (it has answered). */
+bool bs_serve__ensure_session(bs_req *r);
+bool bs_serve__csrf_ok(bs_req *r); /* POST token matches the session */
 void bs_serve__session_save(bs_req *r);
 void bs_serve__session_login(bs_req *r); /* rotate id, set cookie */
 void bs_serve__session_end(bs_req *r);
@@ -292,8 +293,8 @@ struct bs_server {
 	char **trusted_proxies;
 	bool tls;
 	guint16 port;
-	GMutex key_lock;            /* guards key_cache */
-	GHashTable *key_cache;      /* key hash hex → cached_key*: valid keys seen lately */
+	GMutex key_lock;       /* guards key_cache */
+	GHashTable *key_cache; /* key hash hex → cached_key*: valid keys seen lately */
 };
 
 sqlite3 *bs_serve__db_take(bs_srv *srv);

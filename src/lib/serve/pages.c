@@ -64,10 +64,8 @@ home(bs_req *r, const char *email_error)
 {
 	GString *o = r->reply.body;
 
-	if (!bs_serve__ensure_session(r)) {
-		bs_serve__error_page(r, MHD_HTTP_SERVICE_UNAVAILABLE, "err.internal");
-		return;
-	}
+	if (!bs_serve__ensure_session(r))
+		return; /* it answered */
 	bs_serve__page_begin(r, "site.title");
 	g_string_append(o, "<h1>");
 	g_string_append(o, T(r->lang, "home.heading"));
@@ -155,10 +153,8 @@ bs_serve__page_login(bs_req *r)
 		bs_serve__error_page(r, MHD_HTTP_NOT_FOUND, "eid.missing");
 		return;
 	}
-	if (!bs_serve__ensure_session(r)) {
-		bs_serve__error_page(r, MHD_HTTP_SERVICE_UNAVAILABLE, "err.internal");
-		return;
-	}
+	if (!bs_serve__ensure_session(r))
+		return; /* it answered */
 	url = bs_serve__oidc_auth_url(r->srv->oidc, &r->sess, &error);
 	if (!url) {
 		g_warning("oidc: %s", error->message);
@@ -221,10 +217,8 @@ bs_serve__page_dev_login(bs_req *r)
 {
 	GString *o = r->reply.body;
 
-	if (!bs_serve__ensure_session(r)) {
-		bs_serve__error_page(r, MHD_HTTP_SERVICE_UNAVAILABLE, "err.internal");
-		return;
-	}
+	if (!bs_serve__ensure_session(r))
+		return; /* it answered */
 	bs_serve__page_begin(r, "dev.heading");
 	g_string_append_printf(o, "<h1>%s</h1>\n<ul>\n", T(r->lang, "dev.heading"));
 	for (guint i = 0; i < r->srv->dev_residents->len; i++) {
