@@ -39,7 +39,7 @@ int bs_cli_usage(bs_cli *cli, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 int bs_cli_parse(bs_cli *cli, const GOptionEntry *entries, const char *params,
 		 const char *summary, int *argc, char ***argv);
 
-bs_cmd_fn cmd_admin, cmd_apikey, cmd_audit, cmd_detect, cmd_ident, cmd_init, cmd_lookup, cmd_serve,
-	cmd_signins, cmd_stats, cmd_vault;
+bs_cmd_fn cmd_admin, cmd_apikey, cmd_audit, cmd_detect, cmd_hunt, cmd_ident, cmd_init, cmd_lookup,
+	cmd_serve, cmd_signins, cmd_stats, cmd_vault;
 
 #endif

@@ -39,6 +39,19 @@
 #define BS_LIMIT_MIME_DEPTH 64                /* multipart nesting walked (GMime stops its parser deeper) */
 #define BS_LIMIT_XML_NODES (16u * 1024 * 1024) /* reader nodes per attachment XML part */
 
+/* hunt: IOC lists are hand-made or exported from a threat feed. */
+#define BS_LIMIT_IOC_ENTRIES 100000           /* indicators per list */
+#define BS_LIMIT_IOC_STRING_BYTES 4096        /* one indicator */
+#define BS_LIMIT_IOC_REGEX_BYTES 1024         /* one subject / display-name pattern */
+/* Header text handed to an IOC regex; PCRE2's match limit bounds the time. */
+#define BS_LIMIT_HUNT_MATCH_BYTES (16u * 1024)
+#define BS_LIMIT_HUNT_URLS 10000              /* URLs looked at per message */
+#define BS_LIMIT_HUNT_TREE_DEPTH 8            /* directory levels below a SOURCE */
+/* One manifest or journal line; records are a few hundred bytes. */
+#define BS_LIMIT_HUNT_RECORD_BYTES (1u * 1024 * 1024)
+/* One IMAP response line (without literals) and one literal (a message). */
+#define BS_LIMIT_IMAP_LINE_BYTES (1u * 1024 * 1024)
+
 /* HTTP (serve). */
 #define BS_LIMIT_HTTP_BODY (64u * 1024)
 #define BS_LIMIT_FORM_FIELDS 32

@@ -1,0 +1,121 @@
+/* hunt: find phishing mail by indicators of compromise (an IOC file) in
+ * mbox files, Maildirs, .eml trees and live IMAP folders; optionally move
+ * every hit into a quarantine that a manifest and a journal make restorable
+ * byte for byte and safe against a kill at any moment.
+ *
+ * A bs_ioc is read-only once loaded: share it between threads. A hunt run
+ * and a restore each work on one quarantine directory at a time (they take
+ * its lock file); nothing here keeps global mutable state except GMime's
+ * and libxml2's one-time initialisation. Nothing here prints: hits reach
+ * the caller through a callback, problems through GError. */
+#ifndef BS_HUNT_H
+#define BS_HUNT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* ---- the IOC file ------------------------------------------------------ */
+
+typedef struct bs_ioc bs_ioc;
+
+/* Loads and validates an IOC file (JSON, "version": 1). Errors name
+ * file:line:col and the field. NULL and error set on failure. */
+bs_ioc *bs_ioc_load(const char *path, GError **error);
+/* The same from memory; name is used in error messages. */
+bs_ioc *bs_ioc_parse(const char *name, const char *text, size_t len, GError **error);
+void bs_ioc_free(bs_ioc *ioc); /* NULL is a no-op */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(bs_ioc, bs_ioc_free)
+
+/* Number of indicators over all lists. */
+size_t bs_ioc_count(const bs_ioc *ioc);
+
+/* The result of matching one message. */
+typedef struct {
+	char *message_id;   /* owned; "<id>" as in the header; NULL if absent */
+	char *date;         /* owned; "YYYY-MM-DDTHH:MM:SSZ" (Date header) or NULL */
+	GPtrArray *matched; /* owned; owned "kind:indicator" strings, deduplicated */
+	bool partial;       /* a limit (regex budget, size, depth) cut a check short */
+} bs_ioc_result;
+
+/* Matches one raw message (RFC 5322 bytes, no mbox From_ line) against ioc.
+ * Never fails: broken mail is matched as far as it parses. out is
+ * initialised here; release with bs_ioc_result_fini(). */
+void bs_ioc_match(const bs_ioc *ioc, const char *data, size_t len, bs_ioc_result *out);
+void bs_ioc_result_fini(bs_ioc_result *r);
+
+/* ---- IMAP credentials -------------------------------------------------- */
+
+/* From a key file (group [imap]: user, password, master_user, ca_file,
+ * insecure). With master_user set, breachscope logs in as master_user with
+ * password and acts for the URL's user (SASL PLAIN authorisation id). */
+typedef struct bs_imap_auth bs_imap_auth;
+
+/* Loads the [imap] group of path; the file must not be readable by group or
+ * others (it holds a password). */
+bs_imap_auth *bs_imap_auth_load(const char *path, GError **error);
+void bs_imap_auth_free(bs_imap_auth *auth); /* NULL is a no-op */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(bs_imap_auth, bs_imap_auth_free)
+
+/* ---- hunting ----------------------------------------------------------- */
+
+typedef struct {
+	const char *source;       /* the SOURCE argument as given */
+	const char *mailbox;      /* owner: first path component below SOURCE, or its name */
+	const char *folder;       /* "INBOX", a Maildir++ folder, an IMAP folder */
+	const char *locator;      /* mbox "offset:N", Maildir "<folder>/<cur|new>/<name>", eml
+	                             relative path, IMAP "uid:N" */
+	const char *message_id;   /* NULL if absent */
+	const char *date;         /* NULL if absent */
+	const GPtrArray *matched; /* of "kind:indicator" strings */
+	bool quarantined;         /* moved into the quarantine by this run */
+} bs_hunt_hit;
+
+/* Called once per hit; everything borrowed for the call only. */
+typedef void bs_hunt_hit_fn(const bs_hunt_hit *hit, void *user);
+
+typedef struct {
+	const bs_ioc *ioc;
+	const char *quarantine_dir; /* NULL: dry run */
+	const bs_imap_auth *imap;   /* for imap:// sources; NULL if none */
+	bs_hunt_hit_fn *on_hit;
+	void *user;
+	/* Test hook (tests/cli/test-hunt.sh): SIGKILL ourselves after this many
+	 * durable journal steps; 0 = never. Set by the CLI from
+	 * BS_TEST_HUNT_KILL_AFTER; the library reads no environment. */
+	unsigned test_kill_after;
+} bs_hunt_options;
+
+typedef struct {
+	size_t messages; /* messages looked at */
+	size_t hits;
+	size_t quarantined;
+	size_t partial;   /* messages or folders not fully checked (limits, read errors) */
+	size_t recovered; /* interrupted journal steps completed or rolled back first */
+} bs_hunt_stats;
+
+/* Hunts every source (paths or imap[s]:// URLs). With a quarantine
+ * directory, first completes or rolls back any interrupted earlier run
+ * recorded in its journal. Returns false only on a fatal error (bad
+ * quarantine directory, unreadable SOURCE); unreadable messages count as
+ * partial. out_stats is set in both cases. */
+bool bs_hunt_run(const bs_hunt_options *opt, char *const *sources, size_t count,
+                 bs_hunt_stats *out_stats, GError **error);
+
+typedef struct {
+	size_t restored;  /* messages put back */
+	size_t changed;   /* mbox messages put back at the end because the file changed */
+	size_t recovered; /* interrupted journal steps completed or rolled back first */
+} bs_hunt_restore_stats;
+
+/* Puts every message of DIR/manifest back where it came from, newest
+ * first, byte-identical. Safe to re-run; restored entries are skipped. */
+bool bs_hunt_restore(const char *manifest_path, const bs_imap_auth *imap, unsigned test_kill_after,
+                     bs_hunt_restore_stats *out_stats, GError **error);
+
+G_END_DECLS
+#endif
