@@ -56,11 +56,12 @@ hunt_file(run_ctx *r, const hunt_box *b, const char *path, const char *locator, 
 	if (res.matched->len > 0 && r->q) {
 		hunt_meta meta = {r->source, b->mailbox, b->folder, res.message_id, res.date};
 
-		if (!bs_hunt__q_file(r->q, b->kind, path, &meta, error)) {
+		if (!bs_hunt__q_file(r->q, b->kind, path, &meta, &moved, error)) {
 			bs_ioc_result_fini(&res);
 			return false;
 		}
-		moved = true;
+		if (!moved)
+			r->stats->partial++;
 	}
 	if (res.matched->len > 0)
 		report(r, b, locator, &res, moved);

@@ -81,3 +81,16 @@ bs_hunt__imap_hunt(const bs_hunt_options *opt, hunt_q *q, const char *url, bs_hu
 	g_set_error(error, BS_ERROR, BS_ERROR_USAGE, "\"%s\": IMAP sources are not built yet", url);
 	return false;
 }
+
+bool
+bs_hunt__recover_imap(hunt_q *q, json_t *rec, GError **error)
+{
+	return true;
+}
+
+bool
+bs_hunt__imap_restore(hunt_q *q, json_t *entry, const bs_imap_auth *auth, GError **error)
+{
+	g_set_error(error, BS_ERROR, BS_ERROR_USAGE, "IMAP restore is not built yet");
+	return false;
+}

@@ -5,6 +5,9 @@
 #include "hunt/hunt.h"
 
 #include <gmime/gmime.h>
+#include <jansson.h>
+
+#include "base/json.h"
 
 /* The IOC lists; kinds index bs_ioc.lists. */
 typedef enum {
@@ -93,7 +96,55 @@ typedef struct {
 	hunt_meta meta; /* strings owned by the caller */
 } mbox_hit;
 
-typedef struct hunt_q hunt_q;
+/* An open quarantine directory:
+ *   DIR/lock             flock()ed while a hunt or restore runs
+ *   DIR/journal          intents (JSON lines), fsync()ed before each step
+ *   DIR/manifest         what was quarantined and what restored (JSON lines)
+ *   DIR/Maildir/         quarantined Maildir messages (<seq>.<name>)
+ *   DIR/eml/             quarantined .eml files (<seq>.<name>)
+ *   DIR/quarantine.mbox  quarantined mbox messages, appended
+ * The manifest line is the commit point of every move; the journal says
+ * what was under way, so that opening the directory after a kill either
+ * completes a step whose effect is visible or undoes one whose is not. */
+typedef struct hunt_q {
+	char *dir; /* owned, absolute */
+	int lock_fd;
+	int journal_fd;      /* O_APPEND */
+	int manifest_fd;     /* O_APPEND */
+	uint64_t next_seq;   /* next free sequence number */
+	unsigned kill_after; /* test hook: SIGKILL after this many steps (0 never) */
+	unsigned steps;
+	GHashTable *entries;  /* seq -> json_t manifest entry (owned) */
+	GHashTable *restored; /* set of restored seqs */
+} hunt_q;
+
+/* Durable-step helpers shared by quarantine.c, qmbox.c, restore.c, imap.c. */
+void bs_hunt__q_step(hunt_q *q);
+bool bs_hunt__q_journal(hunt_q *q, json_t *rec, GError **error); /* rec borrowed */
+bool bs_hunt__q_journal_clear(hunt_q *q, GError **error);
+/* Appends manifest records (array of objects, borrowed) in one write. */
+bool bs_hunt__q_manifest(hunt_q *q, json_t *recs, GError **error);
+/* fsync()s the directory that holds path. */
+bool bs_hunt__fsync_parent(const char *path, GError **error);
+/* SHA-256 and size of a whole file; false if it cannot be read. */
+bool bs_hunt__sha256_file(const char *path, char out_hex[65], int64_t *out_size);
+/* "YYYY-MM-DDTHH:MM:SSZ" now, caller g_free()s. */
+char *bs_hunt__now(void);
+const char *bs_hunt__rec_str(const json_t *rec, const char *key); /* NULL if absent */
+int64_t bs_hunt__rec_int(const json_t *rec, const char *key);     /* -1 if absent */
+/* The metadata part of a manifest entry. Caller json_decref()s. */
+json_t *bs_hunt__meta_json(const char *kind, const hunt_meta *meta);
+
+/* Recovery of mbox steps (qmbox.c); rec is the intent, written the
+ * matching "written" record or NULL. */
+bool bs_hunt__recover_mbox(hunt_q *q, json_t *rec, json_t *written, GError **error);
+bool bs_hunt__recover_unmbox(hunt_q *q, json_t *rec, json_t *written, GError **error);
+/* Recovery of IMAP moves, and moving one back (imap.c). */
+bool bs_hunt__recover_imap(hunt_q *q, json_t *rec, GError **error);
+bool bs_hunt__imap_restore(hunt_q *q, json_t *entry, const bs_imap_auth *auth, GError **error);
+/* Restores one mbox group (all unrestored entries of group); qmbox.c. */
+bool bs_hunt__restore_mbox(hunt_q *q, int64_t group, size_t *out_restored, size_t *out_changed,
+                           GError **error);
 
 /* Opens (creating) a quarantine directory, locks it and completes or rolls
  * back whatever its journal says was interrupted. */
@@ -101,9 +152,12 @@ hunt_q *bs_hunt__q_open(const char *dir, unsigned kill_after, size_t *out_recove
                         GError **error);
 void bs_hunt__q_close(hunt_q *q); /* NULL is a no-op */
 
-/* Moves one message file (Maildir or .eml) into the quarantine. */
+/* Moves one message file (Maildir or .eml) into the quarantine; *out_moved
+ * false (and true returned) if it vanished meanwhile. */
 bool bs_hunt__q_file(hunt_q *q, box_kind kind, const char *path, const hunt_meta *meta,
-                     GError **error);
+                     bool *out_moved, GError **error);
+/* Moves a quarantined file back (restore) and records it. */
+bool bs_hunt__unfile(hunt_q *q, json_t *entry, GError **error);
 /* Rewrites an mbox without the hits (sorted by offset, not overlapping),
  * appending them to the quarantine mbox. The file must still have the size
  * and modification time it had when it was scanned. */
