@@ -4,6 +4,9 @@
 
 #include <stdio.h>
 
+#include <glib/gstdio.h>
+
+#include "base/config.h"
 #include "hunt/hunt.h"
 
 typedef struct {
@@ -47,6 +50,36 @@ test_kill_after(void)
 	if (!v || !bs_parse_u64(v, strlen(v), G_MAXUINT, &n))
 		return 0;
 	return (unsigned)n;
+}
+
+/* IMAP credentials: [imap] of --config FILE, else of the workspace's
+ * breachscope.conf when -w was given; none otherwise (local sources only).
+ * A file that holds a password must not be readable by others. */
+static bool
+load_imap_auth(bs_cli *cli, const char *config, bs_imap_auth **out, GError **error)
+{
+	g_autofree char *ws = NULL;
+	g_autoptr(bs_config) cfg = bs_config_new();
+	const char *path = config;
+	GStatBuf st;
+
+	*out = NULL;
+	if (!path && cli->workspace_given)
+		path = ws = g_build_filename(cli->workspace_dir, "breachscope.conf", NULL);
+	if (!path)
+		return true;
+	if (!bs_config_load_file(cfg, path, error))
+		return false;
+	if (!cfg->imap_password)
+		return true;
+	if (g_stat(path, &st) == 0 && (st.st_mode & 077) != 0) {
+		g_set_error(error, BS_ERROR, BS_ERROR_CONFIG,
+		            "\"%s\": holds [imap] password but is readable by others (chmod 600)",
+		            path);
+		return false;
+	}
+	*out = bs_imap_auth_new(cfg, error);
+	return *out != NULL;
 }
 
 static int
@@ -120,7 +153,9 @@ cmd_hunt(bs_cli *cli, int argc, char **argv)
 	    {"restore", 0, 0, G_OPTION_ARG_FILENAME, &restore,
 	     "put back everything a quarantine manifest lists", "DIR/manifest"},
 	    {"config", 0, 0, G_OPTION_ARG_FILENAME, &config,
-	     "IMAP credentials: key file with an [imap] group (mode 0600)", "FILE"},
+	     "IMAP credentials: a config file with [imap] settings (mode 0600); default with -w: "
+	     "the workspace's",
+	     "FILE"},
 	    {"json", 0, 0, G_OPTION_ARG_NONE, &json, "one JSON object per hit, then totals", NULL},
 	    {NULL}};
 	int st = bs_cli_parse(cli, entries, "SOURCE...",
@@ -130,7 +165,7 @@ cmd_hunt(bs_cli *cli, int argc, char **argv)
 
 	if (st >= 0)
 		return st;
-	if (config && !(auth = bs_imap_auth_load(config, &error)))
+	if (!load_imap_auth(cli, config, &auth, &error))
 		return bs_cli_fail(cli, error);
 	if (restore) {
 		if (ioc_path || qdir || argc > 1)

@@ -175,5 +175,172 @@ kill_rounds() { # $1 = format
 kill_rounds maildir
 kill_rounds mbox
 
+# --- 7. IMAP: a real Dovecot on a free loopback port, its own config ----------
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+start_dovecot() { # writes $D/dovecot.conf, starts it in the foreground, waits for the port
+	D=$T/dovecot
+	mkdir -p "$D/mail" "$D/home"
+	chmod 755 "$T" "$D"
+	PORT=$(free_port)
+	if [ "$(id -u)" = 0 ]; then # Dovecot refuses mail as root: serve it as nobody
+		internal=dovecot login=dovenull mail_uid=nobody mail_gid=nogroup
+		chown nobody:nogroup "$D/mail" "$D/home"
+	else
+		internal=$(id -un) login=$(id -un) mail_uid=$(id -u) mail_gid=$(id -g)
+	fi
+	echo "alice:{PLAIN}alicepw" >"$D/passwd"
+	echo "admin:{PLAIN}masterpw" >"$D/master-passwd"
+	chmod 644 "$D/passwd" "$D/master-passwd"
+	cat >"$D/dovecot.conf" <<EOF
+protocols = imap
+listen = 127.0.0.1
+base_dir = $D/run
+state_dir = $D/state
+log_path = $D/dovecot.log
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+mail_location = maildir:$D/mail/%u
+first_valid_uid = 0
+default_internal_user = $internal
+default_internal_group = $internal
+default_login_user = $login
+auth_master_user_separator = *
+passdb {
+  driver = passwd-file
+  master = yes
+  args = scheme=PLAIN $D/master-passwd
+  pass = yes
+}
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN $D/passwd
+}
+userdb {
+  driver = static
+  args = uid=$mail_uid gid=$mail_gid home=$D/home/%u
+}
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = $PORT
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+namespace inbox {
+  inbox = yes
+  separator = /
+}
+EOF
+	dovecot -F -c "$D/dovecot.conf" >"$D/stdout" 2>&1 &
+	DOVECOT_PID=$!
+	for _ in $(seq 50); do
+		python3 -c "import socket; socket.create_connection(('127.0.0.1', $PORT), 1)" 2>/dev/null &&
+			return 0
+		sleep 0.2
+	done
+	cat "$D/stdout" "$D/dovecot.log" 2>/dev/null | tail -5
+	return 1
+}
+load_alice() { # the generated Maildir, as files, owned as Dovecot serves them
+	rm -rf "$D/mail/alice"
+	cp -a "$T/orig/maildir/alice" "$D/mail/alice"
+	[ "$(id -u)" = 0 ] && chown -R nobody:nogroup "$D/mail/alice"
+}
+folder_sums() { # per folder (not quarantine): count, hash of the sorted SHA-256 of its files
+	python3 -c '
+import hashlib, os, sys
+top = sys.argv[1]
+skip = ".Breachscope-Quarantine"
+for folder in sorted(["."] + [d for d in os.listdir(top) if d.startswith(".") and d != skip]):
+    sums = []
+    for sub in ("cur", "new"):
+        d = os.path.join(top, folder, sub)
+        for n in os.listdir(d) if os.path.isdir(d) else []:
+            sums.append(hashlib.sha256(open(os.path.join(d, n), "rb").read()).hexdigest())
+    print(folder, len(sums), hashlib.sha256("".join(sorted(sums)).encode()).hexdigest())
+' "$D/mail/alice"
+}
+seen_count() { find "$D/mail/alice" -path '*/cur/*' -name '*:2,*S*' | wc -l; }
+qstatus() {
+	curl -s --url "imap://127.0.0.1:$PORT/" --user alice:alicepw \
+		-X 'STATUS "Breachscope-Quarantine" (MESSAGES)' | tr -d '\r'
+}
+hunt_imap() { "$BS" hunt --config "$T/imap.conf" "$@"; }
+
+if ! command -v dovecot >/dev/null 2>&1; then
+	fail "dovecot is not installed (tools/install-deps installs dovecot-imapd)"
+elif ! start_dovecot; then
+	fail "dovecot did not start"
+else
+	URL="imap://alice@127.0.0.1:$PORT/"
+	printf '[imap]\nmaster_user = admin\npassword = masterpw\n' >"$T/imap.conf"
+	chmod 644 "$T/imap.conf"
+	hunt_imap --ioc "$IOC" "$URL" >/dev/null 2>"$T/err"
+	st=$?
+	[ "$st" -eq 2 ] && grep -q 'readable by others' "$T/err" &&
+		ok "imap: world-readable password file refused" || fail "imap: world-readable config accepted"
+	chmod 600 "$T/imap.conf"
+	load_alice
+	grep '"mailbox": "alice"' "$T/gen/expected.jsonl" >"$T/alice.expected"
+	NA=$(grep -c . "$T/alice.expected")
+	hunt_imap --json --ioc "$IOC" "$URL" >"$T/imap.out"
+	st=$?
+	seen_before=$(seen_count)
+	normalise_hits <"$T/imap.out" >"$T/imap.hits"
+	if [ "$st" -eq 1 ] && cmp -s "$T/imap.hits" "$T/alice.expected"; then
+		ok "imap: exactly the planted hits ($NA)"
+	else
+		fail "imap dry run (exit $st)"
+		diff "$T/alice.expected" "$T/imap.hits" | head
+	fi
+	hunt_imap --json --ioc "$IOC" "$URL" >/dev/null
+	[ "$(seen_count)" -eq "$seen_before" ] && ok "imap: dry run leaves \\Seen alone" ||
+		fail "imap: dry run changed \\Seen flags"
+	before=$(folder_sums)
+	hunt_imap --json --quarantine "$T/iq" --ioc "$IOC" "$URL" | tail -1 |
+		grep -qx "{\"hits\":$NA,\"quarantined\":$NA}" || fail "imap quarantine totals"
+	hunt_imap --json --ioc "$IOC" "$URL" | tail -1 | grep -qx '{"hits":0,"quarantined":0}' ||
+		fail "imap: hits left after quarantine"
+	qstatus | grep -q "(MESSAGES $NA)" && ok "imap: second listing: $NA in the quarantine folder" ||
+		fail "imap: quarantine folder: $(qstatus)"
+	hunt_imap --json --restore "$T/iq/manifest" >"$T/r.out"
+	grep -qx "{\"restored\":$NA,\"changed\":0,\"recovered\":0}" "$T/r.out" ||
+		fail "imap restore: $(cat "$T/r.out")"
+	if [ "$(folder_sums)" = "$before" ] && qstatus | grep -q "(MESSAGES 0)"; then
+		ok "imap: quarantine -> restore gives every folder its messages back byte-identical"
+	else
+		fail "imap: folders differ after restore"
+	fi
+
+	# kill at each of the first steps of an IMAP quarantine and of its restore
+	n=1
+	while [ $n -le 8 ]; do
+		rm -rf "$T/ik"
+		BS_TEST_HUNT_KILL_AFTER=$n hunt_imap --quarantine "$T/ik" --ioc "$IOC" "$URL" >/dev/null 2>&1
+		hunt_imap --quarantine "$T/ik" --ioc "$IOC" "$URL" >/dev/null 2>"$T/kerr"
+		entries=$(grep -c '"seq"' "$T/ik/manifest")
+		if ! qstatus | grep -q "(MESSAGES $NA)" || [ "$entries" -ne "$NA" ]; then
+			fail "imap kill at $n: $entries entries, $(qstatus) $(cat "$T/kerr")"
+			break
+		fi
+		BS_TEST_HUNT_KILL_AFTER=$n hunt_imap --restore "$T/ik/manifest" >/dev/null 2>&1
+		if ! hunt_imap --restore "$T/ik/manifest" >/dev/null 2>"$T/kerr"; then
+			fail "imap kill at $n: restore rerun: $(cat "$T/kerr")"
+			break
+		fi
+		[ "$(folder_sums)" = "$before" ] || { fail "imap kill at $n: folders differ"; break; }
+		n=$((n + 1))
+	done
+	[ $n -gt 8 ] && ok "imap: killed after each of the first 8 steps, rerun: nothing lost or twice"
+	kill "$DOVECOT_PID" 2>/dev/null
+	wait "$DOVECOT_PID" 2>/dev/null
+	DOVECOT_PID=""
+fi
+
 echo "$fails failed"
 [ "$fails" -eq 0 ]

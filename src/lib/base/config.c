@@ -98,6 +98,16 @@ static const bs_conf_setting settings[] = {
      "the organisation's name shown on every page"},
     {"incident", "contact", BS_CONF_STRING, NULL, 0, 0, FIELD(incident_contact), NULL,
      "how to reach the data protection officer, shown on every page"},
+    {"imap", "user", BS_CONF_STRING, NULL, 0, 0, FIELD(imap_user), NULL,
+     "IMAP login for imap:// sources whose URL names no user"},
+    {"imap", "password", BS_CONF_STRING, NULL, 0, 0, FIELD(imap_password), NULL,
+     "IMAP password of user (or of master_user); keep this file mode 0600"},
+    {"imap", "master_user", BS_CONF_STRING, NULL, 0, 0, FIELD(imap_master_user), NULL,
+     "master login that acts for each URL's user (SASL PLAIN authzid); unset: log in as the user"},
+    {"imap", "ca_file", BS_CONF_STRING, NULL, 0, 0, FIELD(imap_ca_file), NULL,
+     "CA certificates (PEM) for imaps:// servers; unset: the system's"},
+    {"imap", "quarantine_folder", BS_CONF_STRING, "Breachscope-Quarantine", 0, 0,
+     FIELD(imap_quarantine_folder), NULL, "folder hunt --quarantine moves IMAP hits into"},
 };
 
 G_STATIC_ASSERT(BS_LIMIT_MESSAGE_BYTES_DEFAULT == 268435456);

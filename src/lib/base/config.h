@@ -59,6 +59,12 @@ typedef struct bs_config {
 	char *smtp_url, *smtp_from, *smtp_user, *smtp_password;
 	/* [incident] shown on the e-service's pages */
 	char *incident_org, *incident_contact;
+	/* [imap] (hunt's imap:// sources) */
+	char *imap_user;              /* login when the URL names none */
+	char *imap_password;          /* of imap_user, or of imap_master_user */
+	char *imap_master_user;       /* NULL: log in as the user */
+	char *imap_ca_file;           /* NULL: system CAs */
+	char *imap_quarantine_folder; /* where --quarantine moves IMAP hits */
 } bs_config;
 
 /* A value's own check beyond its type and bounds, e.g. base64 of 32 bytes;

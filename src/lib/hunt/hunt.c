@@ -234,7 +234,7 @@ bs_hunt_run(const bs_hunt_options *opt, char *const *sources, size_t count,
 	memset(out_stats, 0, sizeof *out_stats);
 	bs_hunt__gmime_init();
 	if (opt->quarantine_dir) {
-		r.q = bs_hunt__q_open(opt->quarantine_dir, opt->test_kill_after,
+		r.q = bs_hunt__q_open(opt->quarantine_dir, opt->imap, opt->test_kill_after,
 		                      &out_stats->recovered, error);
 		if (!r.q)
 			return false;

@@ -17,6 +17,8 @@
 
 #include <glib.h>
 
+#include "base/config.h"
+
 G_BEGIN_DECLS
 
 /* ---- the IOC file ------------------------------------------------------ */
@@ -50,14 +52,14 @@ void bs_ioc_result_fini(bs_ioc_result *r);
 
 /* ---- IMAP credentials -------------------------------------------------- */
 
-/* From a key file (group [imap]: user, password, master_user, ca_file,
- * insecure). With master_user set, breachscope logs in as master_user with
- * password and acts for the URL's user (SASL PLAIN authorisation id). */
+/* From the [imap] settings of a bs_config (user, password, master_user,
+ * ca_file, quarantine_folder). With master_user set, hunt logs in as
+ * master_user with password and acts for each URL's user (SASL PLAIN
+ * authorisation id, as Dovecot master users and Exchange/Cyrus admins
+ * expect). NULL and error set if no password is configured. */
 typedef struct bs_imap_auth bs_imap_auth;
 
-/* Loads the [imap] group of path; the file must not be readable by group or
- * others (it holds a password). */
-bs_imap_auth *bs_imap_auth_load(const char *path, GError **error);
+bs_imap_auth *bs_imap_auth_new(const bs_config *cfg, GError **error);
 void bs_imap_auth_free(bs_imap_auth *auth); /* NULL is a no-op */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(bs_imap_auth, bs_imap_auth_free)
 

@@ -9,6 +9,8 @@
 
 #include "base/json.h"
 
+typedef struct hunt_imap hunt_imap; /* an IMAP connection, imap-client.c */
+
 /* The IOC lists; kinds index bs_ioc.lists. */
 typedef enum {
 	IOC_SENDERS,
@@ -114,8 +116,11 @@ typedef struct hunt_q {
 	uint64_t next_seq;   /* next free sequence number */
 	unsigned kill_after; /* test hook: SIGKILL after this many steps (0 never) */
 	unsigned steps;
-	GHashTable *entries;  /* seq -> json_t manifest entry (owned) */
-	GHashTable *restored; /* set of restored seqs */
+	GHashTable *entries;      /* seq -> json_t manifest entry (owned) */
+	GHashTable *restored;     /* set of restored seqs */
+	const bs_imap_auth *imap; /* borrowed; NULL: no IMAP credentials */
+	hunt_imap *conn;          /* cached connection (owned) for conn_key */
+	char *conn_key;           /* "url\nuser" of conn */
 } hunt_q;
 
 /* Durable-step helpers shared by quarantine.c, qmbox.c, restore.c, imap.c. */
@@ -148,8 +153,8 @@ bool bs_hunt__restore_mbox(hunt_q *q, int64_t group, size_t *out_restored, size_
 
 /* Opens (creating) a quarantine directory, locks it and completes or rolls
  * back whatever its journal says was interrupted. */
-hunt_q *bs_hunt__q_open(const char *dir, unsigned kill_after, size_t *out_recovered,
-                        GError **error);
+hunt_q *bs_hunt__q_open(const char *dir, const bs_imap_auth *imap, unsigned kill_after,
+                        size_t *out_recovered, GError **error);
 void bs_hunt__q_close(hunt_q *q); /* NULL is a no-op */
 
 /* Moves one message file (Maildir or .eml) into the quarantine; *out_moved
@@ -165,6 +170,35 @@ bool bs_hunt__q_mbox(hunt_q *q, const char *path, int64_t scanned_size, int64_t 
                      const mbox_hit *hits, size_t count, GError **error);
 
 /* ---- IMAP -------------------------------------------------------------- */
+
+struct bs_imap_auth {
+	char *user;              /* owned; login when the URL names none */
+	char *password;          /* owned; wiped on free */
+	char *master_user;       /* owned; NULL: log in as the user */
+	char *ca_file;           /* owned; NULL: system CAs */
+	char *quarantine_folder; /* owned */
+};
+
+/* An authenticated connection (imap-client.c). */
+
+/* Connects to conn_url ("imap[s]://host[:port]/") and logs in for user.
+ * shown names the source in errors. NULL and error set on failure. */
+hunt_imap *bs_hunt__imap_connect(const char *conn_url, const char *shown, const char *user,
+                                 const bs_imap_auth *auth, GError **error);
+void bs_hunt__imap_close(hunt_imap *c); /* NULL is a no-op */
+bool bs_hunt__imap_has_move(const hunt_imap *c);
+
+/* Called for each untagged response (text after "* ") and for the tagged
+ * status (text after the tag); literals (GBytes) in order, their places
+ * in text marked {N}. Everything borrowed for the call. */
+typedef void hunt_imap_resp_fn(const char *text, GPtrArray *literals, void *user);
+
+/* Sends one command (without tag and CRLF) and reads to its tagged reply;
+ * false unless OK. */
+bool bs_hunt__imap_command(hunt_imap *c, const char *cmd, hunt_imap_resp_fn *fn, void *user,
+                           GError **error);
+/* Appends s as an IMAP quoted string; false if s holds control or 8-bit bytes. */
+bool bs_hunt__imap_quote(const char *s, GString *out);
 
 bool bs_hunt__is_imap_url(const char *s);
 /* Hunts one imap[s]:// source; with q, moves hits into the quarantine

@@ -336,6 +336,8 @@ bs_hunt__q_close(hunt_q *q)
 		close(q->journal_fd);
 	if (q->lock_fd >= 0)
 		close(q->lock_fd); /* releases the flock */
+	bs_hunt__imap_close(q->conn);
+	g_free(q->conn_key);
 	if (q->entries)
 		g_hash_table_unref(q->entries);
 	if (q->restored)
@@ -577,10 +579,12 @@ recover(hunt_q *q, size_t *out_recovered, GError **error)
 }
 
 hunt_q *
-bs_hunt__q_open(const char *dir, unsigned kill_after, size_t *out_recovered, GError **error)
+bs_hunt__q_open(const char *dir, const bs_imap_auth *imap, unsigned kill_after,
+                size_t *out_recovered, GError **error)
 {
 	hunt_q *q = g_new0(hunt_q, 1);
 
+	q->imap = imap;
 	q->dir = g_canonicalize_filename(dir, NULL);
 	q->lock_fd = q->journal_fd = q->manifest_fd = -1;
 	q->kill_after = kill_after;

@@ -76,7 +76,7 @@ bs_hunt_restore(const char *manifest_path, const bs_imap_auth *imap, unsigned te
 		return false;
 	}
 	bs_hunt__gmime_init();
-	q = bs_hunt__q_open(dir, test_kill_after, &out_stats->recovered, error);
+	q = bs_hunt__q_open(dir, imap, test_kill_after, &out_stats->recovered, error);
 	if (!q)
 		return false;
 	todo = pending_entries(q);
