@@ -105,9 +105,9 @@ static bool
 read_line(hunt_imap *c, GString *line, GError **error)
 {
 	for (;;) {
-		const char *start = (const char *)c->in->data + c->in_pos;
 		size_t avail = c->in->len - c->in_pos;
-		const char *nl = memchr(start, '\n', avail);
+		const char *start = avail ? (const char *)c->in->data + c->in_pos : NULL;
+		const char *nl = avail ? memchr(start, '\n', avail) : NULL;
 
 		if (nl) {
 			size_t n = (size_t)(nl - start);
@@ -130,7 +130,7 @@ read_literal(hunt_imap *c, uint64_t n, GPtrArray *literals, GError **error)
 	while (c->in->len - c->in_pos < n)
 		if (!fill(c, error))
 			return false;
-	g_ptr_array_add(literals, g_bytes_new(c->in->data + c->in_pos, n));
+	g_ptr_array_add(literals, g_bytes_new(n ? c->in->data + c->in_pos : NULL, n));
 	c->in_pos += n;
 	return true;
 }
