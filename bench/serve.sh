@@ -43,16 +43,25 @@ for _ in $(seq 100); do
 done
 URL=http://127.0.0.1:$PORT
 
+# Server CPU time (user + system) in clock ticks, from /proc: the cost per
+# request in CPU microseconds holds even when other jobs load the machine.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$PID/stat"; }
+TCK=$(getconf CLK_TCK)
+
 # wrk prints "Requests/sec: N" and, with --latency, "99% Xms"; in ms here.
 run_wrk() { # name, extra args...
 	name=$1
 	shift
+	c0=$(cpu_ticks)
 	out=$(BS_API_KEY=$KEY BS_BODIES=$W/bodies.txt wrk -t2 -c"$CONNS" -d"${DUR}s" --latency "$@")
+	c1=$(cpu_ticks)
+	total=$(echo "$out" | awk '/requests in/ {print $1}')
+	cpu_us=$(awk -v t=$((c1 - c0)) -v n="$total" -v hz="$TCK" 'BEGIN {printf "%.1f", t * 1e6 / hz / n}')
 	rps=$(echo "$out" | awk '/^Requests\/sec/ {print $2}')
 	p50=$(echo "$out" | awk '$1 == "50%" {print $2}')
 	p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
 	errs=$(echo "$out" | awk '/Non-2xx|Socket errors/ {print}' | tr '\n' ' ')
-	echo "$name $rps $(to_ms "$p50") $(to_ms "$p99") ${errs:-none}"
+	echo "$name $rps $(to_ms "$p50") $(to_ms "$p99") $cpu_us ${errs:-none}"
 }
 to_ms() {
 	case $1 in
@@ -76,8 +85,12 @@ for name in lookup healthz; do
 	rps=$(awk -v n=$name '$1 == n {print $2}' "$W/results" | median)
 	p50=$(awk -v n=$name '$1 == n {print $3}' "$W/results" | median)
 	p99=$(awk -v n=$name '$1 == n {print $4}' "$W/results" | median)
-	eval "${name}_rps=$rps"
-	printf '%-8s median %10.0f req/s   p50 %6.3f ms   p99 %6.3f ms\n' "$name" "$rps" "$p50" "$p99"
+	cpu=$(awk -v n=$name '$1 == n {print $5}' "$W/results" | median)
+	eval "${name}_rps=$rps ${name}_cpu=$cpu"
+	printf '%-8s median %8.0f req/s  p50 %6.3f ms  p99 %7.3f ms  server CPU %6.1f us/req\n' \
+		"$name" "$rps" "$p50" "$p99" "$cpu"
 done
 awk -v a="$lookup_rps" -v b="$healthz_rps" 'BEGIN {printf "ratio lookup / healthz: %.2f\n", a / b}'
+awk -v a="$lookup_cpu" -v b="$healthz_cpu" 'BEGIN {printf "server CPU per request, lookup / healthz: %.2f; lookups per core-second: %.0f\n", a / b, 1e6 / a}'
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "index: $COUNT subjects; wrk -t2 -c$CONNS -d${DUR}s, keep-alive; server threads 2"
