@@ -133,6 +133,9 @@ check "API answer equals lookup --json" cmp -s "$T/api" "$T/cli"
 curl -s -H "Authorization: Bearer $KEY" -d "{\"pnr\":\"$ABSENT\"}" "$B/api/v1/lookup" >"$T/api2"
 "$BS" lookup -w "$W" --json --pnr "$ABSENT" >"$T/cli2"
 check "API not-found equals lookup --json" cmp -s "$T/api2" "$T/cli2"
+curl -s -H "Authorization: Bearer $KEY" -d '{"email":"Anna.Prov@Example.org"}' "$B/api/v1/lookup" >"$T/api3"
+"$BS" lookup -w "$W" --json --email anna.prov@example.org >"$T/cli3"
+check "API e-mail answer equals lookup --json" cmp -s "$T/api3" "$T/cli3"
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $KEY" -d '{"pnr":1}' "$B/api/v1/lookup")
 check "API bad body is 400" [ "$code" = 400 ]
 sleep 2.1
@@ -188,6 +191,28 @@ for i in $(seq 20); do
 	curl -s -o /dev/null -w '%{http_code}\n' -H "X-Forwarded-For: 192.0.2.$i" "$B/login" >>"$T/codes"
 done
 check "forged X-Forwarded-For is ignored (429 reached)" grep -q 429 "$T/codes"
+stop
+cp "$T/plain.conf" "$W/breachscope.conf"
+
+# Slow clients: idle connections up to the per-address limit lock that
+# address out only until the timeout closes them.
+printf '[serve]\nper_ip_limit = 4\ntimeout_s = 2\n' >>"$W/breachscope.conf"
+start
+python3 - "$PORT" "$T/held" <<'PY' &
+import socket, sys, time
+socks = [socket.create_connection(("127.0.0.1", int(sys.argv[1]))) for _ in range(4)]
+open(sys.argv[2], "w").close()
+time.sleep(6)
+PY
+HOLD=$!
+for _ in $(seq 50); do [ -f "$T/held" ] && break; sleep 0.1; done
+sleep 0.2
+code=$(curl -s -m 2 -o /dev/null -w '%{http_code}' "$B/healthz")
+check "idle connections at the per-address limit refuse more" [ "$code" != 200 ]
+sleep 3
+code=$(curl -s -m 2 -o /dev/null -w '%{http_code}' "$B/healthz")
+check "the timeout frees them" [ "$code" = 200 ]
+wait $HOLD
 stop
 cp "$T/plain.conf" "$W/breachscope.conf"
 
