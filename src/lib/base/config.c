@@ -10,7 +10,7 @@
 
 #include "base/base.h"
 
-static bs_conf_check_fn check_domain, check_key32;
+static bs_conf_check_fn check_domain, check_key32, check_time;
 
 #define FIELD(f) offsetof(bs_config, f)
 
@@ -98,6 +98,22 @@ static const bs_conf_setting settings[] = {
      "the organisation's name shown on every page"},
     {"incident", "contact", BS_CONF_STRING, NULL, 0, 0, FIELD(incident_contact), NULL,
      "how to reach the data protection officer, shown on every page"},
+    {"incident", "org_number", BS_CONF_STRING, NULL, 0, 0, FIELD(incident_org_number), NULL,
+     "the organisation number of the controller (authority report)"},
+    {"incident", "reference", BS_CONF_STRING, NULL, 0, 0, FIELD(incident_reference), NULL,
+     "your own reference for the incident (authority report)"},
+    {"incident", "discovered_at", BS_CONF_STRING, NULL, 0, 0, FIELD(incident_discovered_at),
+     check_time, "when the breach was discovered, RFC 3339 (starts the 72-hour clock)"},
+    {"incident", "ceased_at", BS_CONF_STRING, NULL, 0, 0, FIELD(incident_ceased_at), check_time,
+     "when the breach ceased, RFC 3339; unset: taken from the scope's windows"},
+    {"incident", "description", BS_CONF_STRING, NULL, 0, 0, FIELD(incident_description), NULL,
+     "what happened, in a sentence or two (authority report)"},
+    {"incident", "measures", BS_CONF_STRING, NULL, 0, 0, FIELD(incident_measures), NULL,
+     "measures taken or planned (authority report, letters)"},
+    {"incident", "consequences", BS_CONF_STRING, NULL, 0, 0, FIELD(incident_consequences), NULL,
+     "likely consequences; unset: drafted from the figures"},
+    {"incident", "scope", BS_CONF_STRING, NULL, 0, 0, FIELD(incident_scope), NULL,
+     "the scope file (breachscope signins), relative to the workspace; for the timeline"},
     {"imap", "user", BS_CONF_STRING, NULL, 0, 0, FIELD(imap_user), NULL,
      "IMAP login for imap:// sources whose URL names no user"},
     {"imap", "password", BS_CONF_STRING, NULL, 0, 0, FIELD(imap_password), NULL,
@@ -146,6 +162,15 @@ check_key32(const char *value)
 	if (strcmp(again, value) != 0) /* g_base64_decode skips junk: insist on canonical */
 		return "not the base64 of a 32-byte key";
 	return NULL;
+}
+
+/* An RFC 3339 time with a zone ("2024-09-02T06:10:00Z"). */
+static const char *
+check_time(const char *value)
+{
+	g_autoptr(GDateTime) t = g_date_time_new_from_iso8601(value, NULL);
+
+	return t ? NULL : "not an RFC 3339 time with a zone";
 }
 
 static const bs_conf_setting *

@@ -59,6 +59,11 @@ typedef struct bs_config {
 	char *smtp_url, *smtp_from, *smtp_user, *smtp_password;
 	/* [incident] shown on the e-service's pages */
 	char *incident_org, *incident_contact;
+	/* [incident] the authority report (report): the IMY form's fields */
+	char *incident_org_number, *incident_reference;
+	char *incident_discovered_at, *incident_ceased_at; /* RFC 3339 */
+	char *incident_description, *incident_measures, *incident_consequences;
+	char *incident_scope; /* scope file; relative to the workspace */
 	/* [imap] (hunt's imap:// sources) */
 	char *imap_user;              /* login when the URL names none */
 	char *imap_password;          /* of imap_user, or of imap_master_user */

@@ -53,6 +53,15 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(bs_scope, bs_scope_free)
 size_t bs_scope_account_count(const bs_scope *scope);
 const char *bs_scope_account_name(const bs_scope *scope, size_t i);
 
+/* The i-th account's windows and throttled periods (when its mail was open
+ * to the attacker), in file order: copies at most max into out and returns
+ * how many there are. to_us is BS_SCOPE_OPEN_END while not contained. */
+typedef struct {
+	int64_t from_us;
+	int64_t to_us;
+} bs_scope_span;
+size_t bs_scope_account_spans(const bs_scope *scope, size_t i, bs_scope_span *out, size_t max);
+
 /* The mailbox source paths (or imap URLs) of an account, matched without
  * regard to ASCII case: a NULL-terminated array, borrowed, valid until
  * bs_scope_free(). NULL when the account is not in the scope. */

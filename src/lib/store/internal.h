@@ -31,6 +31,17 @@ typedef struct bs_store_ops {
 	bool (*lookup)(bs_store *s, const uint8_t *pseudonym, const char *kind, bs_lookup *out,
 	               GError **error);
 	bool (*stats)(bs_store *s, bs_stats *out, GError **error);
+	/* the breach report (figures.c dispatches) */
+	bool (*fact_add)(bs_store *s, int64_t message_id, int64_t subject_id, const char *fact,
+	                 GError **error);
+	bool (*figures)(bs_store *s, size_t max_problems, bs_figures *out, GError **error);
+	bool (*subjects)(bs_store *s, GPtrArray *out, GError **error);
+	bool (*facts)(bs_store *s, GArray *out, GError **error);
+	bool (*subject_messages)(bs_store *s, int64_t subject_id, size_t limit, GPtrArray *out,
+	                         GError **error);
+	bool (*vault_get)(bs_store *s, int64_t subject_id, bool *out_found, uint8_t **out_sealed,
+	                  size_t *out_len, GError **error);
+	bool (*case_counts)(bs_store *s, bs_case_counts *out, GError **error);
 } bs_store_ops;
 
 /* Every backend's object starts with this. */
@@ -47,5 +58,25 @@ void bs_store__lookup_add_message(bs_lookup *l, const char *date, const char *ma
 void bs_store__lookup_add_category(bs_lookup *l, const char *category, int64_t messages);
 void bs_store__lookup_finish(bs_lookup *l);
 void bs_store__stats_set_kind(bs_stats *st, const char *kind, int64_t count);
+
+/* figures.c: accumulating report figures from rows any backend yields */
+void bs_store__count_free(gpointer p);
+void bs_store__figures_add_problem(bs_figures *f, size_t max_problems, bs_problem_row *row);
+void bs_store__subject_add_category(bs_subject_figures *sf, const char *category,
+                                    int64_t messages);
+
+/* sqlite-figures.c: the SQLite side of the report's reads */
+struct sqlite3;
+struct sqlite3 *bs_store__sqlite_db(bs_store *s, const char **out_path);
+bool bs_store__sqlite_fact_add(bs_store *s, int64_t message_id, int64_t subject_id,
+                               const char *fact, GError **error);
+bool bs_store__sqlite_figures(bs_store *s, size_t max_problems, bs_figures *out, GError **error);
+bool bs_store__sqlite_subjects(bs_store *s, GPtrArray *out, GError **error);
+bool bs_store__sqlite_facts(bs_store *s, GArray *out, GError **error);
+bool bs_store__sqlite_subject_messages(bs_store *s, int64_t subject_id, size_t limit,
+                                       GPtrArray *out, GError **error);
+bool bs_store__sqlite_vault_get(bs_store *s, int64_t subject_id, bool *out_found,
+                                uint8_t **out_sealed, size_t *out_len, GError **error);
+bool bs_store__sqlite_case_counts(bs_store *s, bs_case_counts *out, GError **error);
 
 #endif

@@ -61,6 +61,17 @@ CREATE TABLE IF NOT EXISTS vault (
 	sealed BLOB NOT NULL        -- crypto_box_seal(kind ":" canonical, vault public key)
 );
 
+-- Facts that link identifiers of one person (docs/report.md), one row per
+-- message and subject: "sender" (the e-mail subject is the top message's
+-- From address), "self" (a personal number written with self-referring
+-- context, e.g. "mitt personnummer", in the top message).
+CREATE TABLE IF NOT EXISTS subject_fact (
+	message_id INTEGER NOT NULL REFERENCES message(id),
+	subject_id INTEGER NOT NULL REFERENCES subject(id),
+	fact TEXT NOT NULL,         -- sender | self
+	PRIMARY KEY (message_id, subject_id, fact)
+) WITHOUT ROWID;
+
 -- The e-service (serve): residents' cases, the hash-chained audit log, API
 -- keys (hash only), DPO desk accounts (argon2id) and e-mail codes (hash only).
 CREATE TABLE IF NOT EXISTS request (

@@ -21,6 +21,7 @@ enum {
 	ST_MSG_UPDATE,
 	ST_MSG_DROP_OCC,
 	ST_MSG_DROP_CAT,
+	ST_MSG_DROP_FACT,
 	ST_SUBJ_FIND,
 	ST_SUBJ_INSERT,
 	ST_SUBJ_ROLE,
@@ -62,6 +63,7 @@ static const char *const sql_text[ST_COUNT] = {
                       " WHERE source_id = ?1 AND locator = ?2 RETURNING id",
     [ST_MSG_DROP_OCC] = "DELETE FROM occurrence WHERE message_id = ?1",
     [ST_MSG_DROP_CAT] = "DELETE FROM message_category WHERE message_id = ?1",
+    [ST_MSG_DROP_FACT] = "DELETE FROM subject_fact WHERE message_id = ?1",
     [ST_SUBJ_FIND] = "SELECT id, role FROM subject WHERE kind = ?1 AND pseudonym = ?2",
     [ST_SUBJ_INSERT] = "INSERT INTO subject(kind, pseudonym, role) VALUES (?1, ?2, ?3)",
     [ST_SUBJ_ROLE] = "UPDATE subject SET role = ?2 WHERE id = ?1",
@@ -323,7 +325,7 @@ message_rewrite(bs_sqlite *d, const bs_message_row *row, int64_t *out_id, GError
 {
 	sqlite3_stmt *st = stmt(d, ST_MSG_UPDATE, error);
 	bool got = false;
-	int drops[] = {ST_MSG_DROP_OCC, ST_MSG_DROP_CAT};
+	int drops[] = {ST_MSG_DROP_OCC, ST_MSG_DROP_CAT, ST_MSG_DROP_FACT};
 
 	if (!st)
 		return false;
@@ -598,7 +600,24 @@ static const bs_store_ops sqlite_ops = {
     .vault_put = sqlite_vault_put,
     .lookup = sqlite_lookup,
     .stats = sqlite_stats,
+    .fact_add = bs_store__sqlite_fact_add,
+    .figures = bs_store__sqlite_figures,
+    .subjects = bs_store__sqlite_subjects,
+    .facts = bs_store__sqlite_facts,
+    .subject_messages = bs_store__sqlite_subject_messages,
+    .vault_get = bs_store__sqlite_vault_get,
+    .case_counts = bs_store__sqlite_case_counts,
 };
+
+/* For sqlite-figures.c: the connection and the index path (borrowed). */
+sqlite3 *
+bs_store__sqlite_db(bs_store *s, const char **out_path)
+{
+	bs_sqlite *d = db_of(s);
+
+	*out_path = d->path;
+	return d->db;
+}
 
 static int
 user_version(bs_sqlite *d)

@@ -4,7 +4,7 @@
 
 #include "store/internal.h"
 
-enum { SCHEMA_VERSION = 2 }; /* 2: the e-service tables */
+enum { SCHEMA_VERSION = 3 }; /* 2: the e-service tables; 3: subject_fact */
 
 int
 bs_store_schema_version(void)

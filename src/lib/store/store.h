@@ -34,6 +34,7 @@
 #include "base/json.h"
 #include "crypto/crypto.h"
 #include "ident/ident.h"
+#include "scope/scope.h"
 
 G_BEGIN_DECLS
 
@@ -226,6 +227,118 @@ bool bs_store_stats(bs_store *s, bs_stats *out, GError **error);
 /* {"messages":{"total":…,"ok":…,"partial":…,"failed":…},
  *  "subjects":{"pnr":…,…}, "occurrences":…} */
 void bs_stats_write_json(const bs_stats *st, const char *key, bs_json *j);
+
+/* ---- Reads for the breach report (report; the e-service's DPO desk).
+ * Arrays indexed by grade use bs_grade (scope.h): BS_GRADE_NONE ..
+ * BS_GRADE_ACCESSED. "Exposed" means a grade other than none. */
+
+#define BS_GRADE_COUNT 4
+
+/* Facts that link identifiers of one person (docs/report.md), written by
+ * the scanner with the message's other rows (message_put drops them too). */
+#define BS_FACT_SENDER "sender" /* the e-mail subject is the top message's From address */
+#define BS_FACT_SELF "self"     /* a personal number written with self-referring context
+                                   ("mitt personnummer", "jag är född") in the top message */
+
+bool bs_store_fact_add(bs_store *s, int64_t message_id, int64_t subject_id, const char *fact,
+                       GError **error);
+
+typedef struct {
+	char *mailbox;                     /* owned; "" when unknown */
+	int64_t messages[BS_GRADE_COUNT];  /* by grade */
+	int64_t subjects;                  /* distinct subjects in its exposed messages */
+	int64_t partial, failed;           /* its exposed messages not fully read */
+} bs_mailbox_figures;
+
+typedef struct {
+	char *mailbox;                    /* owned; "" when unknown */
+	char day[11];                     /* "YYYY-MM-DD" */
+	int64_t messages[BS_GRADE_COUNT]; /* by grade */
+} bs_day_figures;
+
+typedef struct {
+	char *source, *locator, *mailbox; /* owned */
+	char *status;                     /* owned: "partial" | "failed" */
+	char *reason;                     /* owned; NULL when none was recorded */
+	bs_grade grade;
+} bs_problem_row;
+
+typedef struct {
+	int64_t messages[BS_GRADE_COUNT]; /* by grade */
+	int64_t records[BS_GRADE_COUNT];  /* (subject, message) pairs by the message's grade */
+	int64_t ok, partial, failed;      /* all messages by status */
+	int64_t exposed_partial, exposed_failed;
+	GPtrArray *mailboxes; /* bs_mailbox_figures *, sorted by name, owned */
+	GPtrArray *days;      /* bs_day_figures *, exposed dated messages, by mailbox and day */
+	GPtrArray *problems;  /* bs_problem_row *: partial and failed messages, exposed first,
+	                         at most max_problems, owned */
+	GPtrArray *reasons;   /* bs_count *: defect name -> partial/failed messages, by name */
+} bs_figures;
+
+void bs_count_free(bs_count *c); /* for arrays of bs_count * built by callers; NULL no-op */
+
+void bs_figures_init(bs_figures *f);
+void bs_figures_fini(bs_figures *f);
+
+/* Message and record figures of the whole index. */
+bool bs_store_figures(bs_store *s, size_t max_problems, bs_figures *out, GError **error);
+
+/* One subject with its exposure (exposed messages only). */
+typedef struct {
+	int64_t id;
+	const char *kind;                       /* interned (g_intern_string) */
+	uint8_t pseudonym[BS_PSEUDONYM_LEN];
+	const char *role;                       /* BS_ROLE_* or NULL */
+	bs_grade grade;                         /* best grade of its messages */
+	int64_t messages;                       /* exposed messages */
+	int64_t messages_by_grade[BS_GRADE_COUNT];
+	int64_t occurrences;                    /* sum of counts */
+	bool child;                             /* under 18 at some message date */
+	char first[11], last[11];               /* "YYYY-MM-DD"; "" when undated */
+	GPtrArray *categories; /* bs_count *: category -> its messages with it, by name;
+	                          NULL when none; owned */
+} bs_subject_figures;
+
+void bs_subject_figures_free(bs_subject_figures *f); /* NULL is a no-op */
+
+/* Every subject with at least one exposed message, by id. *out is a
+ * GPtrArray of bs_subject_figures * that frees its elements. */
+bool bs_store_subjects(bs_store *s, GPtrArray **out, GError **error);
+
+typedef struct {
+	int64_t message_id, subject_id;
+	const char *fact; /* BS_FACT_SENDER | BS_FACT_SELF (static) */
+} bs_fact_row;
+
+/* Every fact, by message. *out is a GArray of bs_fact_row. */
+bool bs_store_facts(bs_store *s, GArray **out, GError **error);
+
+typedef struct {
+	char *mailbox, *locator; /* owned */
+	char date[11];           /* "YYYY-MM-DD" or "" */
+	bs_grade grade;
+} bs_message_ref;
+
+void bs_message_ref_free(bs_message_ref *r); /* NULL is a no-op */
+
+/* The exposed messages of one subject, strongest grade first, then by date;
+ * at most limit. *out frees its elements. */
+bool bs_store_subject_messages(bs_store *s, int64_t subject_id, size_t limit, GPtrArray **out,
+                               GError **error);
+
+/* The sealed vault entry of a subject; *out_found false when none (not an
+ * error). *out_sealed: caller g_free()s. */
+bool bs_store_vault_get(bs_store *s, int64_t subject_id, bool *out_found, uint8_t **out_sealed,
+                        size_t *out_len, GError **error);
+
+/* The e-service's cases (table request), when the e-service has run. */
+typedef struct {
+	bool present; /* the table exists */
+	int64_t total, found, open, answered, closed;
+	char first[11], last[11]; /* dates cases were opened; "" when none */
+} bs_case_counts;
+
+bool bs_store_case_counts(bs_store *s, bs_case_counts *out, GError **error);
 
 G_END_DECLS
 #endif

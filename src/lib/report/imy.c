@@ -1,0 +1,226 @@
+/* The draft of IMY's notification fields ("Anmäl personuppgiftsincident",
+ * GDPR Art. 33(3)), in Swedish and English, from the figures, the scope and
+ * the [incident] settings. A draft: the DPO reads, corrects and files it. */
+#include "report/report.h"
+
+#include "report/internal.h"
+
+#define T(sv_, en_) (strcmp(lang, "sv") == 0 ? (sv_) : (en_))
+#define FILL(lang) T("(fyll i)", "(to fill in)")
+
+char *
+bs_report__time_dup(int64_t us)
+{
+	g_autoptr(GDateTime) t = g_date_time_new_from_unix_utc(us / G_USEC_PER_SEC);
+
+	return t ? g_date_time_format(t, "%Y-%m-%d %H:%M UTC") : g_strdup("?");
+}
+
+static void
+field(GString *out, const char *term, const char *value)
+{
+	g_string_append(out, "<dt>");
+	bs_report__html_text(out, term);
+	g_string_append(out, "</dt><dd>");
+	bs_report__html_text(out, value);
+	g_string_append(out, "</dd>");
+}
+
+static const char *
+cfg_or(const char *value, const char *fallback)
+{
+	return value && *value ? value : fallback;
+}
+
+static char *
+when_text(const bs_report *r, const char *lang)
+{
+	const bs_config *c = r->cfg;
+	g_autofree char *from = r->from_us ? bs_report__time_dup(r->from_us) : NULL;
+	g_autofree char *to = r->to_us && r->to_us != BS_SCOPE_OPEN_END
+	                          ? bs_report__time_dup(r->to_us)
+	                          : NULL;
+	const char *ceased = c && c->incident_ceased_at ? c->incident_ceased_at : to;
+
+	return g_strdup_printf(T("Inträffade: %s. Upphörde: %s.", "Occurred: %s. Ceased: %s."),
+	                       from ? from : FILL(lang),
+	                       ceased ? ceased
+	                              : (r->to_us == BS_SCOPE_OPEN_END ? T("pågår (ej stängd)",
+	                                                                   "ongoing (not contained)")
+	                                                               : FILL(lang)));
+}
+
+static char *
+discovered_text(const bs_report *r, const char *lang)
+{
+	const char *at = r->cfg ? r->cfg->incident_discovered_at : NULL;
+	g_autoptr(GDateTime) t = at ? g_date_time_new_from_iso8601(at, NULL) : NULL;
+	g_autoptr(GDateTime) due = t ? g_date_time_add_hours(t, 72) : NULL;
+	g_autofree char *d = due ? g_date_time_format(due, "%Y-%m-%d %H:%M UTC") : NULL;
+
+	if (!d)
+		return g_strdup(FILL(lang));
+	return g_strdup_printf(T("%s (anmälan senast %s, 72 timmar)",
+	                         "%s (notify by %s, 72 hours)"),
+	                       at, d);
+}
+
+static char *
+what_text(const bs_report *r, const char *lang)
+{
+	const char *desc = r->cfg ? r->cfg->incident_description : NULL;
+	guint accounts = r->accounts->len ? r->accounts->len : r->fig.mailboxes->len;
+
+	if (desc && *desc)
+		return g_strdup(desc);
+	return g_strdup_printf(
+	    T("Obehöriga fick tillgång till %u e-postkonton (nätfiske). E-posten i kontona "
+	      "innehöll personuppgifter om invånare och personal.",
+	      "Unauthorised persons gained access to %u mailboxes (phishing). The mail in them "
+	      "held personal data about residents and staff."),
+	    accounts);
+}
+
+static char *
+numbers_text(const bs_report *r, const char *lang)
+{
+	const int64_t *rec = r->fig.records;
+
+	return g_strdup_printf(
+	    T("Registrerade: minst %" G_GINT64_FORMAT " och högst %" G_GINT64_FORMAT
+	      " identifierare, uppskattat %" G_GINT64_FORMAT "–%" G_GINT64_FORMAT " personer. "
+	      "Poster: %" G_GINT64_FORMAT " i öppnade meddelanden, %" G_GINT64_FORMAT " i alla "
+	      "exponerade.",
+	      "Data subjects: at least %" G_GINT64_FORMAT " and at most %" G_GINT64_FORMAT
+	      " identifiers, an estimated %" G_GINT64_FORMAT "–%" G_GINT64_FORMAT " persons. "
+	      "Records: %" G_GINT64_FORMAT " in accessed messages, %" G_GINT64_FORMAT " in all "
+	      "exposed ones."),
+	    r->subj_min, r->subj_max, r->pers_min, r->pers_max, rec[BS_GRADE_ACCESSED],
+	    rec[BS_GRADE_ACCESSED] + rec[BS_GRADE_SYNCED] + rec[BS_GRADE_WINDOW]);
+}
+
+static char *
+groups_text(const bs_report *r, const char *lang)
+{
+	return g_strdup_printf(T("Invånare (%" G_GINT64_FORMAT " adresser), personal (%" G_GINT64_FORMAT
+	                         " adresser), barn under 18 år (%" G_GINT64_FORMAT ").",
+	                         "Residents (%" G_GINT64_FORMAT " addresses), staff (%" G_GINT64_FORMAT
+	                         " addresses), children under 18 (%" G_GINT64_FORMAT ")."),
+	                       r->residents, r->staff, r->children);
+}
+
+static char *
+kinds_text(const bs_report *r, const char *lang)
+{
+	GString *s = g_string_new(NULL);
+
+	for (int k = 0; k < CAT_COUNT; k++) {
+		if (!r->by_cat[k])
+			continue;
+		g_string_append_printf(s, "%s%s (%" G_GINT64_FORMAT ")", s->len ? ", " : "",
+		                       T(bs_report__cats[k].sv, bs_report__cats[k].en), r->by_cat[k]);
+	}
+	if (!s->len)
+		g_string_append(s, T("inga funna", "none found"));
+	return g_string_free(s, FALSE);
+}
+
+char *
+bs_report__consequences_dup(const bs_report *r, const char *lang)
+{
+	GString *s = g_string_new(NULL);
+	int64_t art9 = 0;
+
+	for (int k = 0; k < CAT_COUNT; k++)
+		art9 += bs_report__cats[k].art9 ? r->by_cat[k] : 0;
+	if (r->by_cat[CAT_PROTECTED])
+		g_string_append(s, T("Personer med skyddade personuppgifter kan utsättas för hot och "
+		                     "våld om adress eller identitet når fel person. ",
+		                     "People with protected identity may face threats and violence if "
+		                     "their address or identity reaches the wrong person. "));
+	if (r->by_cat[CAT_PERSONNUMMER])
+		g_string_append(s, T("Personnummer kan missbrukas för identitetsbedrägeri. ",
+		                     "Personal identity numbers can be misused for identity fraud. "));
+	if (art9 || r->by_cat[CAT_SOCIAL] || r->by_cat[CAT_CRIMINAL])
+		g_string_append(s, T("Uppgifter om hälsa, socialtjänst och andra känsliga förhållanden "
+		                     "kan leda till utpressning, diskriminering och skada på anseendet. ",
+		                     "Data on health, social services and other sensitive matters can "
+		                     "lead to extortion, discrimination and damage to reputation. "));
+	if (r->children)
+		g_string_append(s, T("Barn berörs och behöver särskilt skydd. ",
+		                     "Children are affected and need special protection. "));
+	g_string_append(s, T("Kontaktuppgifter kan användas för riktat nätfiske.",
+	                     "Contact data can be used for targeted phishing."));
+	return g_string_free(s, FALSE);
+}
+
+static char *
+informed_text(const bs_report *r, const char *lang)
+{
+	const bs_case_counts *c = &r->cases;
+
+	if (!c->present || c->total == 0)
+		return g_strdup_printf(T("Inte ännu. %" G_GINT64_FORMAT " personer med hög risk bör "
+		                         "underrättas direkt (art. 34).",
+		                         "Not yet. %" G_GINT64_FORMAT " persons at high risk should be "
+		                         "told directly (Art. 34)."),
+		                       r->high_risk);
+	return g_strdup_printf(
+	    T("E-tjänsten har tagit emot %" G_GINT64_FORMAT " förfrågningar (%s–%s); %" G_GINT64_FORMAT
+	      " fanns i den exponerade e-posten; %" G_GINT64_FORMAT " besvarade eller avslutade, %"
+	      G_GINT64_FORMAT " öppna. %" G_GINT64_FORMAT " personer med hög risk bör underrättas "
+	      "direkt (art. 34).",
+	      "The e-service has received %" G_GINT64_FORMAT " requests (%s to %s); %" G_GINT64_FORMAT
+	      " were in the exposed mail; %" G_GINT64_FORMAT " answered or closed, %" G_GINT64_FORMAT
+	      " open. %" G_GINT64_FORMAT " persons at high risk should be told directly (Art. 34)."),
+	    c->total, c->first, c->last, c->found, c->answered + c->closed, c->open, r->high_risk);
+}
+
+static void
+imy_column(GString *out, const bs_report *r, const char *lang)
+{
+	const bs_config *c = r->cfg;
+	g_autofree char *controller = g_strdup_printf(
+	    "%s, %s", cfg_or(c ? c->incident_org : NULL, FILL(lang)),
+	    cfg_or(c ? c->incident_org_number : NULL, T("org.nr (fyll i)", "org. no. (to fill in)")));
+	g_autofree char *when = when_text(r, lang), *found = discovered_text(r, lang);
+	g_autofree char *what = what_text(r, lang), *numbers = numbers_text(r, lang);
+	g_autofree char *groups = groups_text(r, lang), *kinds = kinds_text(r, lang);
+	g_autofree char *cons = bs_report__consequences_dup(r, lang);
+	g_autofree char *informed = informed_text(r, lang);
+
+	g_string_append(out, "<div><h3>");
+	bs_report__html_text(out, T("Svenska", "English"));
+	g_string_append(out, "</h3><dl class=\"imy\">");
+	field(out, T("Personuppgiftsansvarig", "Controller"), controller);
+	field(out, T("Egen referens", "Own reference"),
+	      cfg_or(c ? c->incident_reference : NULL, FILL(lang)));
+	field(out, T("Kontaktperson", "Contact point (DPO)"),
+	      cfg_or(c ? c->incident_contact : NULL, FILL(lang)));
+	field(out, T("När inträffade incidenten", "When the breach happened"), when);
+	field(out, T("När upptäcktes incidenten", "When it was discovered"), found);
+	field(out, T("Vad hände", "What happened"), what);
+	field(out, T("Antal registrerade och poster", "Number of data subjects and records"), numbers);
+	field(out, T("Grupper av registrerade (fråga 25)", "Categories of data subjects"), groups);
+	field(out, T("Typer av personuppgifter (fråga 26)", "Categories of personal data"), kinds);
+	field(out, T("Sannolika konsekvenser (fråga 28)", "Likely consequences"),
+	      c && c->incident_consequences ? c->incident_consequences : cons);
+	field(out, T("Vidtagna åtgärder (fråga 30)", "Measures taken or proposed"),
+	      cfg_or(c ? c->incident_measures : NULL, FILL(lang)));
+	field(out, T("Har de registrerade informerats (fråga 32–35)",
+	             "Have the data subjects been informed"),
+	      informed);
+	g_string_append(out, "</dl></div>");
+}
+
+void
+bs_report__html_imy(GString *out, const bs_report *r, const char *lang)
+{
+	g_string_append(out, "<section id=\"imy\"><h2>");
+	bs_report__html_text(out, T("Utkast till anmälan till IMY (art. 33)",
+	                            "Draft notification to IMY (Art. 33)"));
+	g_string_append(out, "</h2><div class=\"cols\">");
+	imy_column(out, r, "sv");
+	imy_column(out, r, "en");
+	g_string_append(out, "</div></section>");
+}
