@@ -38,7 +38,7 @@ figure_open(GString *out, const char *caption, int w, int h)
 	g_string_append(out, "<figure><figcaption>");
 	bs_report__html_text(out, caption);
 	g_string_append_printf(out,
-	                       "</figcaption><svg xmlns=\"http://www.w3.org/2000/svg\" "
+	                       "</figcaption><svg "
 	                       "viewBox=\"0 0 %d %d\" width=\"100%%\" role=\"img\" aria-label=\"",
 	                       w, h);
 	bs_report__html_text(out, caption);
