@@ -22,6 +22,8 @@ static const struct bs_command commands[] = { /* sorted by name */
 	{"ident", cmd_ident, BS_NEED_NONE, "parse and validate identifiers"},
 	{"init", cmd_init, BS_NEED_NONE, "create a workspace (config, pseudonym key, index)"},
 	{"lookup", cmd_lookup, BS_NEED_WORKSPACE_RO, "is a person in the index? (pnr, e-mail, phone)"},
+	{"notify-list", cmd_notify_list, BS_NEED_WORKSPACE_RW,
+	 "plaintext list and letters for Art. 34 (DPO's vault key)"},
 	{"report", cmd_report, BS_NEED_WORKSPACE_RO, "the breach report: figures, high risk, IMY draft"},
 	{"serve", cmd_serve, BS_NEED_WORKSPACE_RW, "the resident e-service and the DPO desk"},
 	{"signins", cmd_signins, BS_NEED_NONE, "compromised accounts and windows from sign-in and audit logs"},

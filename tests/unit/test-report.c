@@ -386,6 +386,187 @@ test_html_escapes_index_text(fixture *f, gconstpointer data)
 	g_assert_nonnull(strstr(html, "OFULLSTÄNDIG"));
 }
 
+/* ---- the notification list */
+
+typedef struct {
+	int calls;
+	int64_t identifiers, persons;
+	bool refuse;
+} audit_probe;
+
+static bool
+probe_audit(int64_t identifiers, int64_t persons, void *user, GError **error)
+{
+	audit_probe *a = user;
+
+	a->calls++;
+	a->identifiers = identifiers;
+	a->persons = persons;
+	if (a->refuse)
+		g_set_error(error, BS_ERROR, BS_ERROR_STORE, "audit log unavailable");
+	return !a->refuse;
+}
+
+typedef struct {
+	fixture f;
+	char *key_path, *wrong_path, *csv, *letters;
+} vault_fixture;
+
+static void
+vault_setup(vault_fixture *v, gconstpointer data)
+{
+	g_autofree char *keys = g_dir_make_tmp("bs-report-keys-XXXXXX", NULL);
+	g_autofree char *pub = NULL, *wrong_pub = NULL;
+	uint8_t pk[BS_VAULT_KEY_LEN];
+	GError *error = NULL;
+
+	v->key_path = g_build_filename(keys, "dpo.key", NULL);
+	v->wrong_path = g_build_filename(keys, "other.key", NULL);
+	pub = bs_vault_keygen(v->key_path, &error);
+	wrong_pub = bs_vault_keygen(v->wrong_path, &error);
+	g_assert_no_error(error);
+	g_assert_true(bs_vault_public_from_base64(pub, pk, &error));
+	fixture_setup_vault(&v->f, pk);
+	v->csv = g_build_filename(v->f.dir, "list.csv", NULL);
+	v->letters = g_build_filename(v->f.dir, "letters", NULL);
+}
+
+static void
+vault_teardown(vault_fixture *v, gconstpointer data)
+{
+	g_autofree char *keys = g_path_get_dirname(v->key_path);
+
+	rm_tree(keys);
+	fixture_teardown(&v->f, NULL);
+	g_free(v->key_path);
+	g_free(v->wrong_path);
+	g_free(v->csv);
+	g_free(v->letters);
+}
+
+static bool
+notify(vault_fixture *v, const char *key_path, audit_probe *a, bool letters,
+       bs_notify_summary *sum, GError **error)
+{
+	g_autoptr(bs_vault_secret) sk = bs_vault_secret_load(key_path, error);
+	bs_notify_options o = {v->csv, false, letters ? v->letters : NULL, NULL, "sv",
+	                       probe_audit, a};
+
+	g_assert_nonnull(sk);
+	return bs_report_notify_list(v->f.s, bs_workspace_config(v->f.ws), sk, &o, sum, error);
+}
+
+static void
+test_notify_round_trip(vault_fixture *v, gconstpointer data)
+{
+	audit_probe a = {0};
+	bs_notify_summary sum;
+	GError *error = NULL;
+	g_autofree char *csv = NULL, *letter = NULL, *first = NULL;
+	g_autofree char *letter1 = g_build_filename(v->letters, "000001.txt", NULL);
+	g_auto(GStrv) lines = NULL;
+	GStatBuf st;
+
+	g_assert_true(notify(v, v->key_path, &a, true, &sum, &error));
+	g_assert_no_error(error);
+	g_assert_cmpint(sum.identifiers, ==, 12); /* every exposed subject, P7 not */
+	g_assert_cmpint(sum.persons, ==, 11);
+	g_assert_cmpint(a.calls, ==, 1);
+	g_assert_cmpint(a.identifiers, ==, 12);
+	g_assert_cmpint(g_stat(v->csv, &st), ==, 0);
+	g_assert_cmpint(st.st_mode & 0777, ==, 0600);
+	g_assert_true(g_file_get_contents(v->csv, &csv, NULL, NULL));
+	lines = g_strsplit(csv, "\r\n", -1);
+	g_assert_cmpuint(g_strv_length(lines), ==, 14); /* head, 12 rows, "" */
+	g_assert_true(g_str_has_prefix(lines[0], "rank,score,high_risk,kind,identifier,"));
+	first = g_strdup_printf("1,");
+	g_assert_true(g_str_has_prefix(lines[1], first));
+	g_assert_nonnull(strstr(csv, (char *)g_hash_table_lookup(v->f.plain, "P1")));
+	g_assert_null(strstr(csv, (char *)g_hash_table_lookup(v->f.plain, "P7")));
+	g_assert_cmpint(g_stat(letter1, &st), ==, 0);
+	g_assert_cmpint(st.st_mode & 0777, ==, 0600);
+	g_assert_true(g_file_get_contents(letter1, &letter, NULL, NULL));
+	g_assert_nonnull(strstr(letter, (char *)g_hash_table_lookup(v->f.plain, "P1")));
+	g_assert_nonnull(strstr(letter, (char *)g_hash_table_lookup(v->f.plain, "E1")));
+	g_assert_null(strstr(letter, "{{"));
+}
+
+static void
+test_notify_refusals_write_nothing(vault_fixture *v, gconstpointer data)
+{
+	audit_probe a = {0}, refusing = {.refuse = true};
+	bs_notify_summary sum;
+	GError *error = NULL;
+
+	g_assert_false(notify(v, v->wrong_path, &a, true, &sum, &error));
+	g_assert_error(error, BS_ERROR, BS_ERROR_CRYPTO);
+	g_clear_error(&error);
+	g_assert_cmpint(a.calls, ==, 0);
+	g_assert_false(g_file_test(v->csv, G_FILE_TEST_EXISTS));
+	g_assert_false(g_file_test(v->letters, G_FILE_TEST_EXISTS));
+
+	g_assert_false(notify(v, v->key_path, &refusing, true, &sum, &error));
+	g_assert_error(error, BS_ERROR, BS_ERROR_STORE);
+	g_clear_error(&error);
+	g_assert_false(g_file_test(v->csv, G_FILE_TEST_EXISTS));
+
+	g_assert_true(g_file_set_contents(v->csv, "keep", -1, NULL));
+	g_assert_false(notify(v, v->key_path, &a, false, &sum, &error));
+	g_assert_error(error, BS_ERROR, BS_ERROR_USAGE);
+	g_clear_error(&error);
+	{
+		g_autofree char *kept = NULL;
+
+		g_assert_true(g_file_get_contents(v->csv, &kept, NULL, NULL));
+		g_assert_cmpstr(kept, ==, "keep");
+	}
+}
+
+static void
+test_notify_without_vault_is_not_found(fixture *f, gconstpointer data)
+{
+	g_autofree char *keys = g_dir_make_tmp("bs-report-keys-XXXXXX", NULL);
+	g_autofree char *key = g_build_filename(keys, "dpo.key", NULL);
+	g_autofree char *out = g_build_filename(f->dir, "list.csv", NULL);
+	g_autofree char *pub = bs_vault_keygen(key, NULL);
+	g_autoptr(bs_vault_secret) sk = bs_vault_secret_load(key, NULL);
+	audit_probe a = {0};
+	bs_notify_options o = {out, false, NULL, NULL, "en", probe_audit, &a};
+	bs_notify_summary sum;
+	GError *error = NULL;
+
+	g_assert_false(bs_report_notify_list(f->s, bs_workspace_config(f->ws), sk, &o, &sum,
+	                                     &error));
+	g_assert_error(error, BS_ERROR, BS_ERROR_NOT_FOUND);
+	g_clear_error(&error);
+	g_assert_false(g_file_test(out, G_FILE_TEST_EXISTS));
+	rm_tree(keys);
+}
+
+static const struct {
+	const char *in, *out;
+} csv_cases[] = {
+    {"plain", "plain"},
+    {"", ""},
+    {"a,b", "\"a,b\""},
+    {"say \"hi\"", "\"say \"\"hi\"\"\""},
+    {"two\nlines", "\"two\nlines\""},
+    {"cr\rhere", "\"cr\rhere\""},
+    {"semi;colon", "semi;colon"},
+};
+
+static void
+test_csv_field_rfc4180(void)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(csv_cases); i++) {
+		g_autoptr(GString) s = g_string_new(NULL);
+
+		g_test_message("row %zu", i);
+		bs_csv_field_append(s, csv_cases[i].in);
+		g_assert_cmpstr(s->str, ==, csv_cases[i].out);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -397,5 +578,13 @@ main(int argc, char **argv)
 	           fixture_setup, test_high_risk_ranked_and_linked, fixture_teardown);
 	g_test_add("/report/html/escapes-index-text", fixture, NULL, fixture_setup,
 	           test_html_escapes_index_text, fixture_teardown);
+	g_test_add("/report/notify/vault-round-trip-csv-0600-and-letters", vault_fixture, NULL,
+	           vault_setup, test_notify_round_trip, vault_teardown);
+	g_test_add("/report/notify/wrong-key-audit-failure-or-existing-file-write-nothing",
+	           vault_fixture, NULL, vault_setup, test_notify_refusals_write_nothing,
+	           vault_teardown);
+	g_test_add("/report/notify/no-vault-entries-is-not-found", fixture, NULL, fixture_setup,
+	           test_notify_without_vault_is_not_found, fixture_teardown);
+	g_test_add_func("/report/csv/field-quoting-rfc4180", test_csv_field_rfc4180);
 	return g_test_run();
 }

@@ -69,4 +69,7 @@
 /* Columns of a log CSV; the portal's widest export has 56. */
 #define BS_LIMIT_CSV_FIELDS 512
 
+/* Letter templates (report): a hand-written page of text. */
+#define BS_LIMIT_TEMPLATE_BYTES (64u * 1024)
+
 #endif

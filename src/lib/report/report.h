@@ -113,15 +113,16 @@ char *bs_report_html_dup(const bs_report *r, const char *lang, size_t *out_len);
 
 /* ---- The notification list (Art. 34) */
 
-/* Called once the list is complete but before it is published: a false
- * return (error set) removes it, so no list exists unaudited. count is the
- * number of identifiers written. */
-typedef bool bs_report_audit_fn(int64_t count, const char *what, void *user, GError **error);
+/* Called once every entry is opened and before anything is written: a
+ * false return (error set) stops the export with nothing written, so no
+ * list exists unaudited. identifiers and persons are the counts to write. */
+typedef bool bs_report_audit_fn(int64_t identifiers, int64_t persons, void *user, GError **error);
 
 typedef struct {
 	const char *out_csv;      /* the list; refused if it exists unless force */
 	bool force;               /* replace an existing list */
-	const char *letters_dir;  /* NULL: no letters; else one file per person (created 0700) */
+	const char *letters_dir;  /* NULL: no letters; else one file per person, NNNNNN.txt by
+	                             rank (directory created 0700, files 0600) */
 	const char *template_text;/* NULL: the bundled template of lang */
 	const char *lang;         /* "sv" | "en" (letters) */
 	bs_report_audit_fn *audit;/* required */
