@@ -2,9 +2,11 @@
  * API, for CLI tests that need an index before (or without) a scan. One
  * row per line, fields separated by blanks, "-" for none:
  *   message LOCATOR DATE MAILBOX GRADE STATUS
- *   occurrence KIND CANONICAL LOCATOR LOCATION CONFIDENCE
+ *   occurrence KIND CANONICAL LOCATOR LOCATION CONFIDENCE [ROLE [child]]
  *   category LOCATOR NAME COUNT
- * Pseudonyms are computed with the workspace key, as the scanner does. */
+ *   fact LOCATOR KIND CANONICAL FACT          (sender | self)
+ * Pseudonyms are computed with the workspace key, as the scanner does; with
+ * a [vault] public_key in the config each new subject is sealed to it. */
 #include <stdio.h>
 
 #include "store/store.h"
@@ -46,14 +48,42 @@ fill_message(filler *f, char **v, GError **error)
 }
 
 static bool
-fill_occurrence(filler *f, char **v, GError **error)
+subject(filler *f, const char *kind, const char *canonical, const char *role, int64_t *out_id,
+        GError **error)
 {
-	uint8_t p[BS_PSEUDONYM_LEN];
+	const char *b64 = bs_workspace_config(f->ws)->vault_public_key;
+	uint8_t p[BS_PSEUDONYM_LEN], pk[BS_VAULT_KEY_LEN];
+	bool created = false;
+
+	bs_pseudonym(bs_workspace_key(f->ws), kind, canonical, strlen(canonical), p);
+	if (!bs_store_subject_put(f->s, kind, p, role, out_id, &created, error))
+		return false;
+	if (created && b64 && bs_vault_public_from_base64(b64, pk, error)) {
+		size_t len = 0;
+		g_autofree uint8_t *sealed = bs_vault_seal(pk, kind, canonical, strlen(canonical), &len);
+
+		return bs_store_vault_put(f->s, *out_id, sealed, len, error);
+	}
+	return !error || !*error;
+}
+
+static bool
+fill_occurrence(filler *f, char **v, guint n, GError **error)
+{
 	bs_occurrence_row occ = {0, message_id(f, v[3]), v[4], v[5], false, 1};
 
-	bs_pseudonym(bs_workspace_key(f->ws), v[1], v[2], strlen(v[2]), p);
-	return bs_store_subject_put(f->s, v[1], p, NULL, &occ.subject_id, NULL, error) &&
+	occ.child = n > 7 && strcmp(v[7], "child") == 0;
+	return subject(f, v[1], v[2], n > 6 ? opt(v[6]) : NULL, &occ.subject_id, error) &&
 	       bs_store_occurrence_add(f->s, &occ, error);
+}
+
+static bool
+fill_fact(filler *f, char **v, GError **error)
+{
+	int64_t id = 0;
+
+	return subject(f, v[2], v[3], NULL, &id, error) &&
+	       bs_store_fact_add(f->s, message_id(f, v[1]), id, v[4], error);
 }
 
 static bool
@@ -65,8 +95,10 @@ fill_line(filler *f, const char *line, GError **error)
 
 	if (n == 6 && strcmp(v[0], "message") == 0)
 		return fill_message(f, v, error);
-	if (n == 6 && strcmp(v[0], "occurrence") == 0)
-		return fill_occurrence(f, v, error);
+	if (n >= 6 && n <= 8 && strcmp(v[0], "occurrence") == 0)
+		return fill_occurrence(f, v, n, error);
+	if (n == 5 && strcmp(v[0], "fact") == 0)
+		return fill_fact(f, v, error);
 	if (n == 4 && strcmp(v[0], "category") == 0 &&
 	    bs_parse_u64(v[3], strlen(v[3]), 1000, &count))
 		return bs_store_category_add(f->s, message_id(f, v[1]), v[2], (int64_t)count,
