@@ -14,9 +14,8 @@ static bool
 audit_export(int64_t identifiers, int64_t persons, void *user, GError **error)
 {
 	const char *db = user;
-	g_autofree char *detail =
-	    g_strdup_printf("%" G_GINT64_FORMAT " identifiers, %" G_GINT64_FORMAT " persons",
-	                    identifiers, persons);
+	g_autofree char *detail = g_strdup_printf(
+	    "%" G_GINT64_FORMAT " identifiers, %" G_GINT64_FORMAT " persons", identifiers, persons);
 
 	return bs_audit_append(db, "cli", "notify-list.export", "", detail, error);
 }
@@ -42,13 +41,14 @@ run(bs_cli *cli, const notify_args *a)
 	g_autofree char *db = bs_workspace_path_dup(cli->workspace, BS_WORKSPACE_INDEX);
 	g_autofree char *tmpl = NULL;
 	g_autoptr(bs_vault_secret) sk = NULL;
-	bs_notify_options o = {a->out,  a->force,     a->letters, NULL, a->lang ? a->lang : "en",
+	bs_notify_options o = {a->out,       a->force, a->letters, NULL, a->lang ? a->lang : "en",
 	                       audit_export, db};
 	bs_notify_summary sum;
 	GError *error = NULL;
 	size_t len = 0;
 
-	if (a->tmpl_path && !bs_file_read(a->tmpl_path, BS_LIMIT_TEMPLATE_BYTES, &tmpl, &len, &error))
+	if (a->tmpl_path &&
+	    !bs_file_read(a->tmpl_path, BS_LIMIT_TEMPLATE_BYTES, &tmpl, &len, &error))
 		return bs_cli_fail(cli, error);
 	o.template_text = tmpl;
 	sk = bs_vault_secret_load(a->key, &error);

@@ -20,7 +20,8 @@ load_scope(bs_cli *cli, const char *given, bs_scope **out, GError **error)
 	else if (cfg->incident_scope && g_path_is_absolute(cfg->incident_scope))
 		path = g_strdup(cfg->incident_scope);
 	else if (cfg->incident_scope)
-		path = g_build_filename(bs_workspace_dir(cli->workspace), cfg->incident_scope, NULL);
+		path =
+		    g_build_filename(bs_workspace_dir(cli->workspace), cfg->incident_scope, NULL);
 	return !path || bs_scope_load(path, out, error);
 }
 
@@ -69,11 +70,12 @@ cmd_report(bs_cli *cli, int argc, char **argv)
 	     "the scope file (default: [incident] scope)", "FILE"},
 	    {NULL}};
 
-	st = bs_cli_parse(cli, entries, NULL,
-	                  "The breach report: figures for the authority (GDPR Art. 33), people "
-	                  "counted once, the high-risk list, coverage. Exit 1 when exposed messages "
-	                  "were not fully read.",
-	                  &argc, &argv);
+	st =
+	    bs_cli_parse(cli, entries, NULL,
+	                 "The breach report: figures for the authority (GDPR Art. 33), people "
+	                 "counted once, the high-risk list, coverage. Exit 1 when exposed messages "
+	                 "were not fully read.",
+	                 &argc, &argv);
 	if (st >= 0)
 		return st;
 	if (argc > 1)

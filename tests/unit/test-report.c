@@ -18,21 +18,27 @@ typedef struct {
 } who_row;
 
 static const who_row people[] = {
-    {"P1", "pnr", NULL, 1980},         {"E1", "email", BS_ROLE_RESIDENT, 0},
-    {"P2", "pnr", NULL, 2015},         {"E2", "email", BS_ROLE_RESIDENT, 0},
-    {"P3", "pnr", NULL, 1971},         {"P4", "pnr", NULL, 1972},
-    {"E3", "email", BS_ROLE_RESIDENT, 0}, {"P5", "pnr", NULL, 1961},
-    {"P6", "pnr", NULL, 1962},         {"E4", "email", BS_ROLE_STAFF, 0},
-    {"P7", "pnr", NULL, 1950},         {"P8", "pnr", NULL, 1990},
+    {"P1", "pnr", NULL, 1980},
+    {"E1", "email", BS_ROLE_RESIDENT, 0},
+    {"P2", "pnr", NULL, 2015},
+    {"E2", "email", BS_ROLE_RESIDENT, 0},
+    {"P3", "pnr", NULL, 1971},
+    {"P4", "pnr", NULL, 1972},
+    {"E3", "email", BS_ROLE_RESIDENT, 0},
+    {"P5", "pnr", NULL, 1961},
+    {"P6", "pnr", NULL, 1962},
+    {"E4", "email", BS_ROLE_STAFF, 0},
+    {"P7", "pnr", NULL, 1950},
+    {"P8", "pnr", NULL, 1990},
     {"P9", "pnr", NULL, 1985},
 };
 
 typedef struct {
 	const char *locator, *mailbox, *grade, *status;
-	const char *cats;    /* space-separated categories, or NULL */
-	const char *who;     /* space-separated people in it */
-	const char *sender;  /* the From address (fact "sender"), or NULL */
-	const char *selves;  /* numbers given as the sender's own (fact "self") */
+	const char *cats;   /* space-separated categories, or NULL */
+	const char *who;    /* space-separated people in it */
+	const char *sender; /* the From address (fact "sender"), or NULL */
+	const char *selves; /* numbers given as the sender's own (fact "self") */
 } msg_row;
 
 /* m0: L1 links E1-P1.  m2: two selves, no link.  m3+m4: E3 with two
@@ -127,8 +133,9 @@ put_words(fixture *f, int64_t mid, const char *words, const char *fact)
 static void
 put_message(fixture *f, int64_t source, const msg_row *m)
 {
-	bs_message_row row = {source, m->locator, NULL, "2024-09-02T08:00:00Z", m->mailbox,
-	                      "INBOX", m->grade, m->status, NULL, 100};
+	bs_message_row row = {source,     m->locator, NULL,     "2024-09-02T08:00:00Z",
+	                      m->mailbox, "INBOX",    m->grade, m->status,
+	                      NULL,       100};
 	g_auto(GStrv) who = g_strsplit(m->who, " ", -1);
 	g_auto(GStrv) cats = g_strsplit(m->cats ? m->cats : "", " ", -1);
 	GError *error = NULL;
@@ -362,9 +369,9 @@ test_high_risk_ranked_and_linked(fixture *f, gconstpointer data)
 		}
 		g_assert_cmpuint(e->locators->len, >, 0);
 	}
-	g_assert_cmpstr(((bs_message_ref *)((bs_risk_entry *)list->pdata[0])->locators->pdata[0])
-	                    ->locator,
-	                ==, "offset:0"); /* accessed first */
+	g_assert_cmpstr(
+	    ((bs_message_ref *)((bs_risk_entry *)list->pdata[0])->locators->pdata[0])->locator, ==,
+	    "offset:0"); /* accessed first */
 	g_assert_true(bs_report_high_risk(f->s, 1, &list, &error) && list->len == 1);
 }
 
@@ -445,11 +452,11 @@ vault_teardown(vault_fixture *v, gconstpointer data)
 }
 
 static bool
-notify(vault_fixture *v, const char *key_path, audit_probe *a, bool letters,
-       bs_notify_summary *sum, GError **error)
+notify(vault_fixture *v, const char *key_path, audit_probe *a, bool letters, bs_notify_summary *sum,
+       GError **error)
 {
 	g_autoptr(bs_vault_secret) sk = bs_vault_secret_load(key_path, error);
-	bs_notify_options o = {v->csv, false, letters ? v->letters : NULL, NULL, "sv",
+	bs_notify_options o = {v->csv,      false, letters ? v->letters : NULL, NULL, "sv",
 	                       probe_audit, a};
 
 	g_assert_nonnull(sk);
@@ -535,8 +542,8 @@ test_notify_without_vault_is_not_found(fixture *f, gconstpointer data)
 	bs_notify_summary sum;
 	GError *error = NULL;
 
-	g_assert_false(bs_report_notify_list(f->s, bs_workspace_config(f->ws), sk, &o, &sum,
-	                                     &error));
+	g_assert_false(
+	    bs_report_notify_list(f->s, bs_workspace_config(f->ws), sk, &o, &sum, &error));
 	g_assert_error(error, BS_ERROR, BS_ERROR_NOT_FOUND);
 	g_clear_error(&error);
 	g_assert_false(g_file_test(out, G_FILE_TEST_EXISTS));
@@ -573,7 +580,8 @@ main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_test_add("/report/figures/match-the-index", fixture, NULL, fixture_setup,
 	           test_figures_match_the_index, fixture_teardown);
-	g_test_add_func("/report/figures/empty-index-reports-zeros", test_empty_index_reports_zeros);
+	g_test_add_func("/report/figures/empty-index-reports-zeros",
+	                test_empty_index_reports_zeros);
 	g_test_add("/report/high-risk/ranked-and-linked-within-the-rules", fixture, NULL,
 	           fixture_setup, test_high_risk_ranked_and_linked, fixture_teardown);
 	g_test_add("/report/html/escapes-index-text", fixture, NULL, fixture_setup,

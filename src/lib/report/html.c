@@ -86,10 +86,9 @@ static void
 html_cards(GString *out, const bs_report *r, const char *lang)
 {
 	const int64_t *m = r->fig.messages;
-	g_autofree char *msgs = g_strdup_printf("%" G_GINT64_FORMAT " / %" G_GINT64_FORMAT,
-	                                        m[BS_GRADE_ACCESSED] + m[BS_GRADE_SYNCED],
-	                                        m[BS_GRADE_ACCESSED] + m[BS_GRADE_SYNCED] +
-	                                            m[BS_GRADE_WINDOW]);
+	g_autofree char *msgs = g_strdup_printf(
+	    "%" G_GINT64_FORMAT " / %" G_GINT64_FORMAT, m[BS_GRADE_ACCESSED] + m[BS_GRADE_SYNCED],
+	    m[BS_GRADE_ACCESSED] + m[BS_GRADE_SYNCED] + m[BS_GRADE_WINDOW]);
 	g_autofree char *subj =
 	    g_strdup_printf("%" G_GINT64_FORMAT " – %" G_GINT64_FORMAT, r->subj_min, r->subj_max);
 	g_autofree char *pers =
@@ -98,10 +97,14 @@ html_cards(GString *out, const bs_report *r, const char *lang)
 	g_autofree char *high = g_strdup_printf("%" G_GINT64_FORMAT, r->high_risk);
 
 	g_string_append(out, "<div class=\"cards\">");
-	card(out, msgs, T("meddelanden: öppnade eller synkade / exponerade",
-	                  "messages: accessed or synced / exposed"));
-	card(out, subj, T("identifierare: minst (öppnade) – högst", "identifiers: at least (accessed) – at most"));
-	card(out, pers, T("personer (uppskattat): minst – högst", "persons (estimated): at least – at most"));
+	card(out, msgs,
+	     T("meddelanden: öppnade eller synkade / exponerade",
+	       "messages: accessed or synced / exposed"));
+	card(out, subj,
+	     T("identifierare: minst (öppnade) – högst",
+	       "identifiers: at least (accessed) – at most"));
+	card(out, pers,
+	     T("personer (uppskattat): minst – högst", "persons (estimated): at least – at most"));
 	card(out, kids, T("barn", "children"));
 	card(out, high, T("personer med hög risk", "persons at high risk"));
 	g_string_append(out, "</div>");
@@ -125,7 +128,8 @@ html_coverage(GString *out, const bs_report *r, const char *lang)
 	       T("OFULLSTÄNDIG GENOMSÖKNING: %" G_GINT64_FORMAT " exponerade meddelanden lästes "
 	         "bara delvis och %" G_GINT64_FORMAT " kunde inte läsas. Siffrorna nedan är därför "
 	         "för låga.",
-	         "INCOMPLETE SCAN: %" G_GINT64_FORMAT " exposed messages were read only in part and "
+	         "INCOMPLETE SCAN: %" G_GINT64_FORMAT
+	         " exposed messages were read only in part and "
 	         "%" G_GINT64_FORMAT " could not be read. The figures below are too low."),
 	       f->exposed_partial, f->exposed_failed);
 	g_string_append(out, "</p><table><tr>");
@@ -197,7 +201,8 @@ html_categories(GString *out, const bs_report *r, const char *lang)
 static void
 html_kinds(GString *out, const bs_report *r, const char *lang)
 {
-	tag_text(out, "<h3>", T("Identifierare per slag", "Identifiers by kind"), "</h3><table><tr>");
+	tag_text(out, "<h3>", T("Identifierare per slag", "Identifiers by kind"),
+	         "</h3><table><tr>");
 	for (guint i = 0; i < r->by_kind->len; i++)
 		tag_text(out, "<th>", ((const bs_count *)r->by_kind->pdata[i])->name, "</th>");
 	tag_text(out, "<th>", T("invånare", "residents"), "</th>");
@@ -242,7 +247,8 @@ risk_row(GString *out, const bs_risk_entry *e)
 	g_string_append(out, "<td>");
 	for (unsigned bit = 1, n = 0; bit && bit <= BS_RISK_MANY; bit <<= 1)
 		if (e->reasons & bit)
-			PRINTF(out, "%s%s", n++ ? ", " : "", bs_risk_reason_name((bs_risk_reason)bit));
+			PRINTF(out, "%s%s", n++ ? ", " : "",
+			       bs_risk_reason_name((bs_risk_reason)bit));
 	tag_text(out, "</td><td>", bs_grade_name(e->grade), "</td>");
 	cell_num(out, e->messages);
 	g_string_append(out, "<td>");
@@ -271,7 +277,8 @@ html_risk(GString *out, const bs_report *r, const char *lang)
 	       T("%" G_GINT64_FORMAT " personer har riskpoäng %d eller mer (metoden nedan); de "
 	         "bör underrättas direkt (art. 34). Pseudonymer och meddelandeplatser, aldrig "
 	         "klartext.",
-	         "%" G_GINT64_FORMAT " persons score %d or more (method below); they should be told "
+	         "%" G_GINT64_FORMAT
+	         " persons score %d or more (method below); they should be told "
 	         "directly (Art. 34). Pseudonyms and message locators, never plaintext."),
 	       r->high_risk, BS_RISK_HIGH_SCORE);
 	g_string_append(out, "</p><table><tr>");
@@ -291,16 +298,17 @@ static void
 html_method(GString *out, const char *lang)
 {
 	tag_text(out, "<section id=\"method\"><h2>", T("Metod", "Method"), "</h2><p>");
-	TXT(out, T("Personer räknas en gång: en e-postadress och ett personnummer räknas som samma "
-	           "person bara när ett meddelande från en invånares adress anger just det enda "
-	           "numret som avsändarens eget (t.ex. \"mitt personnummer är …\"). En adress som "
-	           "anges med två olika nummer kopplas inte alls. Allt annat räknas var för sig, så "
-	           "antalet personer kan vara för högt men aldrig för lågt.",
-	           "People are counted once: an e-mail address and a personal identity number are "
-	           "one person only when a message from a resident's address gives exactly that one "
-	           "number as the sender's own (e.g. \"my personal identity number is …\"). An "
-	           "address given with two different numbers links nothing. Everything else counts "
-	           "apart, so the person count may be too high but never too low."));
+	TXT(out,
+	    T("Personer räknas en gång: en e-postadress och ett personnummer räknas som samma "
+	      "person bara när ett meddelande från en invånares adress anger just det enda "
+	      "numret som avsändarens eget (t.ex. \"mitt personnummer är …\"). En adress som "
+	      "anges med två olika nummer kopplas inte alls. Allt annat räknas var för sig, så "
+	      "antalet personer kan vara för högt men aldrig för lågt.",
+	      "People are counted once: an e-mail address and a personal identity number are "
+	      "one person only when a message from a resident's address gives exactly that one "
+	      "number as the sender's own (e.g. \"my personal identity number is …\"). An "
+	      "address given with two different numbers links nothing. Everything else counts "
+	      "apart, so the person count may be too high but never too low."));
 	g_string_append(out, "</p><p>");
 	TXT(out, T("Riskpoäng: skyddade personuppgifter 50; art. 9-kategorier 20 vardera (högst "
 	           "40); lagöverträdelser 20; socialtjänst 15; barn och skola 5; barn under 18 år "
@@ -320,7 +328,8 @@ html_head(GString *out, const bs_report *r, const char *lang)
 	g_autoptr(GDateTime) now = g_date_time_new_now_utc();
 	g_autofree char *stamp = g_date_time_format(now, "%Y-%m-%d %H:%M UTC");
 
-	g_string_append_printf(out, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
+	g_string_append_printf(out,
+	                       "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
 	                       "<meta name=\"viewport\" content=\"width=device-width\"><title>",
 	                       T("sv", "en"));
 	TXT(out, T("Personuppgiftsincident – rapport", "Personal data breach – report"));

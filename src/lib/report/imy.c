@@ -37,17 +37,16 @@ when_text(const bs_report *r, const char *lang)
 {
 	const bs_config *c = r->cfg;
 	g_autofree char *from = r->from_us ? bs_report__time_dup(r->from_us) : NULL;
-	g_autofree char *to = r->to_us && r->to_us != BS_SCOPE_OPEN_END
-	                          ? bs_report__time_dup(r->to_us)
-	                          : NULL;
+	g_autofree char *to =
+	    r->to_us && r->to_us != BS_SCOPE_OPEN_END ? bs_report__time_dup(r->to_us) : NULL;
 	const char *ceased = c && c->incident_ceased_at ? c->incident_ceased_at : to;
 
 	return g_strdup_printf(T("Inträffade: %s. Upphörde: %s.", "Occurred: %s. Ceased: %s."),
 	                       from ? from : FILL(lang),
 	                       ceased ? ceased
-	                              : (r->to_us == BS_SCOPE_OPEN_END ? T("pågår (ej stängd)",
-	                                                                   "ongoing (not contained)")
-	                                                               : FILL(lang)));
+	                              : (r->to_us == BS_SCOPE_OPEN_END
+	                                     ? T("pågår (ej stängd)", "ongoing (not contained)")
+	                                     : FILL(lang)));
 }
 
 static char *
@@ -60,9 +59,8 @@ discovered_text(const bs_report *r, const char *lang)
 
 	if (!d)
 		return g_strdup(FILL(lang));
-	return g_strdup_printf(T("%s (anmälan senast %s, 72 timmar)",
-	                         "%s (notify by %s, 72 hours)"),
-	                       at, d);
+	return g_strdup_printf(
+	    T("%s (anmälan senast %s, 72 timmar)", "%s (notify by %s, 72 hours)"), at, d);
 }
 
 static char *
@@ -102,11 +100,12 @@ numbers_text(const bs_report *r, const char *lang)
 static char *
 groups_text(const bs_report *r, const char *lang)
 {
-	return g_strdup_printf(T("Invånare (%" G_GINT64_FORMAT " adresser), personal (%" G_GINT64_FORMAT
-	                         " adresser), barn under 18 år (%" G_GINT64_FORMAT ").",
-	                         "Residents (%" G_GINT64_FORMAT " addresses), staff (%" G_GINT64_FORMAT
-	                         " addresses), children under 18 (%" G_GINT64_FORMAT ")."),
-	                       r->residents, r->staff, r->children);
+	return g_strdup_printf(
+	    T("Invånare (%" G_GINT64_FORMAT " adresser), personal (%" G_GINT64_FORMAT
+	      " adresser), barn under 18 år (%" G_GINT64_FORMAT ").",
+	      "Residents (%" G_GINT64_FORMAT " addresses), staff (%" G_GINT64_FORMAT
+	      " addresses), children under 18 (%" G_GINT64_FORMAT ")."),
+	    r->residents, r->staff, r->children);
 }
 
 static char *
@@ -118,7 +117,8 @@ kinds_text(const bs_report *r, const char *lang)
 		if (!r->by_cat[k])
 			continue;
 		g_string_append_printf(s, "%s%s (%" G_GINT64_FORMAT ")", s->len ? ", " : "",
-		                       T(bs_report__cats[k].sv, bs_report__cats[k].en), r->by_cat[k]);
+		                       T(bs_report__cats[k].sv, bs_report__cats[k].en),
+		                       r->by_cat[k]);
 	}
 	if (!s->len)
 		g_string_append(s, T("inga funna", "none found"));
@@ -134,18 +134,21 @@ bs_report__consequences_dup(const bs_report *r, const char *lang)
 	for (int k = 0; k < CAT_COUNT; k++)
 		art9 += bs_report__cats[k].art9 ? r->by_cat[k] : 0;
 	if (r->by_cat[CAT_PROTECTED])
-		g_string_append(s, T("Personer med skyddade personuppgifter kan utsättas för hot och "
-		                     "våld om adress eller identitet når fel person. ",
-		                     "People with protected identity may face threats and violence if "
-		                     "their address or identity reaches the wrong person. "));
+		g_string_append(s,
+		                T("Personer med skyddade personuppgifter kan utsättas för hot och "
+		                  "våld om adress eller identitet når fel person. ",
+		                  "People with protected identity may face threats and violence if "
+		                  "their address or identity reaches the wrong person. "));
 	if (r->by_cat[CAT_PERSONNUMMER])
-		g_string_append(s, T("Personnummer kan missbrukas för identitetsbedrägeri. ",
-		                     "Personal identity numbers can be misused for identity fraud. "));
+		g_string_append(s,
+		                T("Personnummer kan missbrukas för identitetsbedrägeri. ",
+		                  "Personal identity numbers can be misused for identity fraud. "));
 	if (art9 || r->by_cat[CAT_SOCIAL] || r->by_cat[CAT_CRIMINAL])
-		g_string_append(s, T("Uppgifter om hälsa, socialtjänst och andra känsliga förhållanden "
-		                     "kan leda till utpressning, diskriminering och skada på anseendet. ",
-		                     "Data on health, social services and other sensitive matters can "
-		                     "lead to extortion, discrimination and damage to reputation. "));
+		g_string_append(
+		    s, T("Uppgifter om hälsa, socialtjänst och andra känsliga förhållanden "
+		         "kan leda till utpressning, diskriminering och skada på anseendet. ",
+		         "Data on health, social services and other sensitive matters can "
+		         "lead to extortion, discrimination and damage to reputation. "));
 	if (r->children)
 		g_string_append(s, T("Barn berörs och behöver särskilt skydd. ",
 		                     "Children are affected and need special protection. "));
@@ -160,19 +163,24 @@ informed_text(const bs_report *r, const char *lang)
 	const bs_case_counts *c = &r->cases;
 
 	if (!c->present || c->total == 0)
-		return g_strdup_printf(T("Inte ännu. %" G_GINT64_FORMAT " personer med hög risk bör "
-		                         "underrättas direkt (art. 34).",
-		                         "Not yet. %" G_GINT64_FORMAT " persons at high risk should be "
-		                         "told directly (Art. 34)."),
-		                       r->high_risk);
+		return g_strdup_printf(
+		    T("Inte ännu. %" G_GINT64_FORMAT " personer med hög risk bör "
+		      "underrättas direkt (art. 34).",
+		      "Not yet. %" G_GINT64_FORMAT " persons at high risk should be "
+		      "told directly (Art. 34)."),
+		    r->high_risk);
 	return g_strdup_printf(
-	    T("E-tjänsten har tagit emot %" G_GINT64_FORMAT " förfrågningar (%s–%s); %" G_GINT64_FORMAT
-	      " fanns i den exponerade e-posten; %" G_GINT64_FORMAT " besvarade eller avslutade, %"
-	      G_GINT64_FORMAT " öppna. %" G_GINT64_FORMAT " personer med hög risk bör underrättas "
+	    T("E-tjänsten har tagit emot %" G_GINT64_FORMAT
+	      " förfrågningar (%s–%s); %" G_GINT64_FORMAT
+	      " fanns i den exponerade e-posten; %" G_GINT64_FORMAT
+	      " besvarade eller avslutade, %" G_GINT64_FORMAT " öppna. %" G_GINT64_FORMAT
+	      " personer med hög risk bör underrättas "
 	      "direkt (art. 34).",
-	      "The e-service has received %" G_GINT64_FORMAT " requests (%s to %s); %" G_GINT64_FORMAT
-	      " were in the exposed mail; %" G_GINT64_FORMAT " answered or closed, %" G_GINT64_FORMAT
-	      " open. %" G_GINT64_FORMAT " persons at high risk should be told directly (Art. 34)."),
+	      "The e-service has received %" G_GINT64_FORMAT
+	      " requests (%s to %s); %" G_GINT64_FORMAT
+	      " were in the exposed mail; %" G_GINT64_FORMAT
+	      " answered or closed, %" G_GINT64_FORMAT " open. %" G_GINT64_FORMAT
+	      " persons at high risk should be told directly (Art. 34)."),
 	    c->total, c->first, c->last, c->found, c->answered + c->closed, c->open, r->high_risk);
 }
 
@@ -180,9 +188,10 @@ static void
 imy_column(GString *out, const bs_report *r, const char *lang)
 {
 	const bs_config *c = r->cfg;
-	g_autofree char *controller = g_strdup_printf(
-	    "%s, %s", cfg_or(c ? c->incident_org : NULL, FILL(lang)),
-	    cfg_or(c ? c->incident_org_number : NULL, T("org.nr (fyll i)", "org. no. (to fill in)")));
+	g_autofree char *controller =
+	    g_strdup_printf("%s, %s", cfg_or(c ? c->incident_org : NULL, FILL(lang)),
+	                    cfg_or(c ? c->incident_org_number : NULL,
+	                           T("org.nr (fyll i)", "org. no. (to fill in)")));
 	g_autofree char *when = when_text(r, lang), *found = discovered_text(r, lang);
 	g_autofree char *what = what_text(r, lang), *numbers = numbers_text(r, lang);
 	g_autofree char *groups = groups_text(r, lang), *kinds = kinds_text(r, lang);
@@ -200,15 +209,17 @@ imy_column(GString *out, const bs_report *r, const char *lang)
 	field(out, T("När inträffade incidenten", "When the breach happened"), when);
 	field(out, T("När upptäcktes incidenten", "When it was discovered"), found);
 	field(out, T("Vad hände", "What happened"), what);
-	field(out, T("Antal registrerade och poster", "Number of data subjects and records"), numbers);
+	field(out, T("Antal registrerade och poster", "Number of data subjects and records"),
+	      numbers);
 	field(out, T("Grupper av registrerade (fråga 25)", "Categories of data subjects"), groups);
 	field(out, T("Typer av personuppgifter (fråga 26)", "Categories of personal data"), kinds);
 	field(out, T("Sannolika konsekvenser (fråga 28)", "Likely consequences"),
 	      c && c->incident_consequences ? c->incident_consequences : cons);
 	field(out, T("Vidtagna åtgärder (fråga 30)", "Measures taken or proposed"),
 	      cfg_or(c ? c->incident_measures : NULL, FILL(lang)));
-	field(out, T("Har de registrerade informerats (fråga 32–35)",
-	             "Have the data subjects been informed"),
+	field(out,
+	      T("Har de registrerade informerats (fråga 32–35)",
+	        "Have the data subjects been informed"),
 	      informed);
 	g_string_append(out, "</dl></div>");
 }

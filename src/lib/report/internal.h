@@ -28,7 +28,7 @@ typedef enum {
 typedef struct {
 	const char *name; /* JSON key: "personnummer", "health", ... */
 	const char *sv, *en;
-	bool art9;        /* a special category (Art. 9) */
+	bool art9; /* a special category (Art. 9) */
 } bs_report__cat_info;
 
 extern const bs_report__cat_info bs_report__cats[CAT_COUNT];
@@ -39,7 +39,7 @@ typedef struct {
 	bs_grade grade;
 	bool child;
 	int64_t messages, occurrences;
-	unsigned cats;    /* 1u << bs_report__cat */
+	unsigned cats; /* 1u << bs_report__cat */
 	int score;
 	unsigned reasons; /* bs_risk_reason bits */
 	int rank;         /* 1-based after ranking */
@@ -47,12 +47,12 @@ typedef struct {
 
 /* People: subjects linked into persons, scored and ranked. */
 typedef struct {
-	GPtrArray *subjects; /* bs_subject_figures *, owned */
-	GPtrArray *persons;  /* bs_report__person *, ranked, owned */
+	GPtrArray *subjects;   /* bs_subject_figures *, owned */
+	GPtrArray *persons;    /* bs_report__person *, ranked, owned */
 	GHashTable *person_of; /* subject id (int64 *) -> bs_report__person * */
-	int64_t linked;      /* identifiers that joined another's person */
-	int64_t links;       /* accepted sender/self links */
-	int64_t conflicts;   /* addresses refused: linked to two numbers */
+	int64_t linked;        /* identifiers that joined another's person */
+	int64_t links;         /* accepted sender/self links */
+	int64_t conflicts;     /* addresses refused: linked to two numbers */
 } bs_report__people;
 
 bool bs_report__people_load(bs_store *s, bs_report__people *p, GError **error);
@@ -63,16 +63,16 @@ bool bs_report__is_national_id(const char *kind);
 
 /* One scope account on the timeline. */
 typedef struct {
-	char *name;      /* owned */
-	GArray *spans;   /* bs_scope_span */
+	char *name;    /* owned */
+	GArray *spans; /* bs_scope_span */
 } bs_report__account;
 
 struct bs_report {
 	const bs_config *cfg;
 	bs_figures fig;
 	bs_report__people people;
-	GPtrArray *risk;        /* bs_risk_entry *: high-risk list, at most BS_REPORT_HIGH_RISK_LIST */
-	int64_t high_risk;      /* all persons with score >= BS_RISK_HIGH_SCORE */
+	GPtrArray *risk;   /* bs_risk_entry *: high-risk list, at most BS_REPORT_HIGH_RISK_LIST */
+	int64_t high_risk; /* all persons with score >= BS_RISK_HIGH_SCORE */
 	bs_case_counts cases;
 	GPtrArray *accounts;    /* bs_report__account *, from the scope; may be empty */
 	int64_t from_us, to_us; /* earliest window start, latest end (BS_SCOPE_OPEN_END: open);

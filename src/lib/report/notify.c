@@ -77,7 +77,8 @@ open_all(bs_store *s, const bs_report__people *people, const bs_vault_secret *sk
 			}
 			row.plain = bs_vault_open(sk, sealed, len, error);
 			if (!row.plain) {
-				g_prefix_error(error, "the vault key does not open the index's vault: ");
+				g_prefix_error(error,
+				               "the vault key does not open the index's vault: ");
 				return false;
 			}
 			g_array_append_val(rows, row);
@@ -96,10 +97,10 @@ categories_text(GString *out, unsigned cats, const char *lang, const char *sep)
 			continue;
 		if (out->len > start)
 			g_string_append(out, sep);
-		g_string_append(out, lang ? bs_report__t(lang, &(const bs_report__text){
-		                                                   bs_report__cats[k].sv,
-		                                                   bs_report__cats[k].en})
-		                          : bs_report__cats[k].name);
+		g_string_append(
+		    out, lang ? bs_report__t(lang, &(const bs_report__text){bs_report__cats[k].sv,
+		                                                            bs_report__cats[k].en})
+		              : bs_report__cats[k].name);
 	}
 }
 
@@ -284,8 +285,11 @@ write_letter(const letter_ctx *c, const plain_row *rows, size_t n, GError **erro
 		    {"measures", or_fill(c->cfg->incident_measures, c->lang)},
 		    {"consequences", or_fill(c->cfg->incident_consequences, c->lang)},
 		    {"reference", or_fill(c->cfg->incident_reference, c->lang)},
-		    {"identifiers", ids->str}, {"categories", cats->str}, {"messages", msgs},
-		    {"first", or_fill(first, c->lang)}, {"last", or_fill(last, c->lang)},
+		    {"identifiers", ids->str},
+		    {"categories", cats->str},
+		    {"messages", msgs},
+		    {"first", or_fill(first, c->lang)},
+		    {"last", or_fill(last, c->lang)},
 		    {"rank", rank},
 		};
 
@@ -345,13 +349,12 @@ count_persons(GArray *rows)
 	return n;
 }
 
-static bool
-export(bs_store *s, const bs_config *cfg, const bs_notify_options *o, GArray *rows,
-       bs_notify_summary *out, GError **error)
+static bool export(bs_store *s, const bs_config *cfg, const bs_notify_options *o, GArray *rows,
+                   bs_notify_summary *out, GError **error)
 {
 	g_autoptr(GString) csv = g_string_new(csv_head);
-	letter_ctx lc = {cfg, o->template_text ? o->template_text
-	                                       : bs_report_letter_template(o->lang),
+	letter_ctx lc = {cfg,
+	                 o->template_text ? o->template_text : bs_report_letter_template(o->lang),
 	                 o->lang && strcmp(o->lang, "sv") == 0 ? "sv" : "en", o->letters_dir};
 	bool ok;
 
@@ -385,7 +388,8 @@ bs_report_notify_list(bs_store *s, const bs_config *cfg, const bs_vault_secret *
 		            "\"%s\": exists already (--force replaces it)", opts->out_csv);
 		return false;
 	}
-	if (opts->letters_dir && !opts->force && g_file_test(opts->letters_dir, G_FILE_TEST_EXISTS)) {
+	if (opts->letters_dir && !opts->force &&
+	    g_file_test(opts->letters_dir, G_FILE_TEST_EXISTS)) {
 		g_set_error(error, BS_ERROR, BS_ERROR_USAGE,
 		            "\"%s\": exists already (--force writes into it)", opts->letters_dir);
 		return false;

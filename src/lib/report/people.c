@@ -25,14 +25,13 @@ const bs_report__cat_info bs_report__cats[CAT_COUNT] = {
     [CAT_RELIGION] = {"religion", "religiös övertygelse", "religious beliefs", true},
     [CAT_POLITICAL] = {"political", "politiska åsikter", "political opinions", true},
     [CAT_UNION] = {"trade_union", "medlemskap i fackförening", "trade union membership", true},
-    [CAT_SEXUAL] = {"sexual", "sexualliv eller sexuell läggning", "sex life or orientation",
-                    true},
+    [CAT_SEXUAL] = {"sexual", "sexualliv eller sexuell läggning", "sex life or orientation", true},
     [CAT_BIOMETRIC] = {"biometric_genetic", "genetiska och biometriska uppgifter",
                        "genetic and biometric data", true},
 };
 
-static const char *const national_ids[] = {"pnr",    "samordningsnummer", "interim",
-                                           "no_fnr", "dk_cpr",            "fi_hetu", NULL};
+static const char *const national_ids[] = {"pnr",    "samordningsnummer", "interim", "no_fnr",
+                                           "dk_cpr", "fi_hetu",           NULL};
 
 bool
 bs_report__is_national_id(const char *kind)
@@ -105,7 +104,8 @@ link_message(linker *l, const bs_fact_row *f, size_t n, bs_report__people *p)
 		    g_strcmp0(sf->role, BS_ROLE_RESIDENT) == 0) {
 			senders++;
 			sender = sf->id;
-		} else if (strcmp(f[i].fact, BS_FACT_SELF) == 0 && bs_report__is_national_id(sf->kind)) {
+		} else if (strcmp(f[i].fact, BS_FACT_SELF) == 0 &&
+		           bs_report__is_national_id(sf->kind)) {
 			selves += self != sf->id;
 			self = sf->id;
 		}
@@ -129,7 +129,8 @@ static void
 link_all(bs_report__people *p, GArray *facts, GArray *parent)
 {
 	linker l = {g_hash_table_new(g_int64_hash, g_int64_equal),
-	            g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free), p->subjects};
+	            g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free),
+	            p->subjects};
 	GHashTableIter it;
 	gpointer k, v;
 

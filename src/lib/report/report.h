@@ -32,15 +32,15 @@ G_BEGIN_DECLS
 
 /* Risk reasons: bits; bs_risk_reason_name() gives the stable string. */
 typedef enum {
-	BS_RISK_PROTECTED = 1u << 0,  /* "protected_identity": protected-identity words in its messages */
-	BS_RISK_ART9 = 1u << 1,       /* "art9": health, ethnicity, religion, politics, union, sex, biometric */
-	BS_RISK_ART10 = 1u << 2,      /* "criminal": offences (Art. 10) */
-	BS_RISK_SOCIAL = 1u << 3,     /* "social": social services (OSL 26 kap.) */
-	BS_RISK_SCHOOL = 1u << 4,     /* "children_school": school and pupil welfare (OSL 23 kap.) */
-	BS_RISK_CHILD = 1u << 5,      /* "child": under 18 at the message date */
-	BS_RISK_NATIONAL_ID = 1u << 6,/* "national_id": a personal identity number exposed */
-	BS_RISK_ACCESSED = 1u << 7,   /* "accessed": the attacker opened a message (or synced it) */
-	BS_RISK_MANY = 1u << 8,       /* "many": in several messages */
+	BS_RISK_PROTECTED = 1u << 0, /* "protected_identity": protected-identity words */
+	BS_RISK_ART9 = 1u << 1,      /* "art9": a special category (Art. 9) */
+	BS_RISK_ART10 = 1u << 2,     /* "criminal": offences (Art. 10) */
+	BS_RISK_SOCIAL = 1u << 3,    /* "social": social services (OSL 26 kap.) */
+	BS_RISK_SCHOOL = 1u << 4,    /* "children_school": school and pupil welfare (OSL 23 kap.) */
+	BS_RISK_CHILD = 1u << 5,     /* "child": under 18 at the message date */
+	BS_RISK_NATIONAL_ID = 1u << 6, /* "national_id": a personal identity number exposed */
+	BS_RISK_ACCESSED = 1u << 7, /* "accessed": the attacker opened a message (or synced it) */
+	BS_RISK_MANY = 1u << 8,     /* "many": in several messages */
 } bs_risk_reason;
 
 const char *bs_risk_reason_name(bs_risk_reason bit); /* static string */
@@ -55,21 +55,21 @@ const char *bs_risk_reason_name(bs_risk_reason bit); /* static string */
 #define BS_REPORT_PROBLEMS 200
 
 typedef struct {
-	const char *kind;                     /* interned */
-	char hex[BS_PSEUDONYM_HEX_LEN + 1];   /* the pseudonym */
+	const char *kind;                   /* interned */
+	char hex[BS_PSEUDONYM_HEX_LEN + 1]; /* the pseudonym */
 	int64_t subject_id;
 } bs_risk_ident;
 
 /* One person of the ranked list. */
 typedef struct {
-	int rank;          /* 1 = most dangerous; ties share nothing: ordered by score,
-	                      then best grade, then messages, then first pseudonym */
+	int rank; /* 1 = most dangerous; ties share nothing: ordered by score,
+	             then best grade, then messages, then first pseudonym */
 	int score;
-	unsigned reasons;  /* bs_risk_reason bits */
-	bs_grade grade;    /* best grade of its messages */
-	int64_t messages;  /* exposed messages (the largest of its identifiers') */
+	unsigned reasons; /* bs_risk_reason bits */
+	bs_grade grade;   /* best grade of its messages */
+	int64_t messages; /* exposed messages (the largest of its identifiers') */
 	int64_t occurrences;
-	bool high;         /* score >= BS_RISK_HIGH_SCORE */
+	bool high;              /* score >= BS_RISK_HIGH_SCORE */
 	GPtrArray *identifiers; /* bs_risk_ident *, owned */
 	GPtrArray *locators;    /* bs_message_ref *, at most BS_REPORT_LOCATORS, owned */
 } bs_risk_entry;
@@ -119,13 +119,13 @@ char *bs_report_html_dup(const bs_report *r, const char *lang, size_t *out_len);
 typedef bool bs_report_audit_fn(int64_t identifiers, int64_t persons, void *user, GError **error);
 
 typedef struct {
-	const char *out_csv;      /* the list; refused if it exists unless force */
-	bool force;               /* replace an existing list */
-	const char *letters_dir;  /* NULL: no letters; else one file per person, NNNNNN.txt by
-	                             rank (directory created 0700, files 0600) */
-	const char *template_text;/* NULL: the bundled template of lang */
-	const char *lang;         /* "sv" | "en" (letters) */
-	bs_report_audit_fn *audit;/* required */
+	const char *out_csv;       /* the list; refused if it exists unless force */
+	bool force;                /* replace an existing list */
+	const char *letters_dir;   /* NULL: no letters; else one file per person, NNNNNN.txt by
+	                              rank (directory created 0700, files 0600) */
+	const char *template_text; /* NULL: the bundled template of lang */
+	const char *lang;          /* "sv" | "en" (letters) */
+	bs_report_audit_fn *audit; /* required */
 	void *audit_user;
 } bs_notify_options;
 
@@ -141,8 +141,7 @@ typedef struct {
  * written (BS_ERROR_CRYPTO); an index without vault entries is
  * BS_ERROR_NOT_FOUND. */
 bool bs_report_notify_list(bs_store *s, const bs_config *cfg, const bs_vault_secret *sk,
-                           const bs_notify_options *opts, bs_notify_summary *out,
-                           GError **error);
+                           const bs_notify_options *opts, bs_notify_summary *out, GError **error);
 
 /* The bundled letter template of lang ("sv" | "en"); static. Placeholders
  * are listed in docs/report.md. */

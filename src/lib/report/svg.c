@@ -51,7 +51,8 @@ bs_report__svg_grades(GString *out, const bs_report *r, const char *lang)
 	static const bs_grade order[] = {BS_GRADE_ACCESSED, BS_GRADE_SYNCED, BS_GRADE_WINDOW,
 	                                 BS_GRADE_NONE};
 	const char *names[] = {T("öppnade", "accessed"), T("synkade", "synced"),
-	                       T("brevlåda öppen", "mailbox open"), T("ej exponerade", "not exposed")};
+	                       T("brevlåda öppen", "mailbox open"),
+	                       T("ej exponerade", "not exposed")};
 	int64_t max = 1;
 
 	for (size_t i = 0; i < G_N_ELEMENTS(order); i++)
@@ -85,8 +86,8 @@ bs_report__svg_categories(GString *out, const bs_report *r, const char *lang)
 		const char *name = k < CAT_COUNT ? T(bs_report__cats[k].sv, bs_report__cats[k].en)
 		                                 : T("barn", "children");
 		double w = 230.0 * (double)n / (double)max, y = 6 + 22.0 * k;
-		bool art = k < CAT_COUNT && (bs_report__cats[k].art9 || k == CAT_CRIMINAL ||
-		                             k == CAT_PROTECTED);
+		bool art = k < CAT_COUNT &&
+		           (bs_report__cats[k].art9 || k == CAT_CRIMINAL || k == CAT_PROTECTED);
 
 		label(out, 196, y + 14, "end", name);
 		g_string_append_printf(out,
@@ -118,8 +119,8 @@ day_of_text(const char *day)
 }
 
 typedef struct {
-	double lo, hi;  /* days since the epoch */
-	int64_t max;    /* most messages on one day of one mailbox */
+	double lo, hi; /* days since the epoch */
+	int64_t max;   /* most messages on one day of one mailbox */
 } span_x;
 
 static void
@@ -175,13 +176,15 @@ timeline_spans(GString *out, const span_x *sx, const bs_report__account *a, doub
 	for (guint k = 0; a && k < a->spans->len; k++) {
 		const bs_scope_span *sp = &g_array_index(a->spans, bs_scope_span, k);
 		double x0 = x_of(sx, MAX(sx->lo, day_of_us(sp->from_us)));
-		double x1 = sp->to_us == BS_SCOPE_OPEN_END ? TL_LEFT + TL_WIDTH
-		                                           : x_of(sx, MIN(sx->hi, day_of_us(sp->to_us)));
+		double x1 = sp->to_us == BS_SCOPE_OPEN_END
+		                ? TL_LEFT + TL_WIDTH
+		                : x_of(sx, MIN(sx->hi, day_of_us(sp->to_us)));
 
-		g_string_append_printf(out,
-		                       "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
-		                       "fill=\"#ffd8d3\" stroke=\"#cf222e\" stroke-dasharray=\"3 2\"/>",
-		                       x0, y + 2, MAX(1.0, x1 - x0), TL_ROW - 8);
+		g_string_append_printf(
+		    out,
+		    "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+		    "fill=\"#ffd8d3\" stroke=\"#cf222e\" stroke-dasharray=\"3 2\"/>",
+		    x0, y + 2, MAX(1.0, x1 - x0), TL_ROW - 8);
 	}
 }
 
@@ -191,8 +194,9 @@ timeline_row(GString *out, const bs_report *r, const span_x *sx, const char *mai
 	double bar = MAX(1.0, TL_WIDTH / (sx->hi - sx->lo) - 0.5);
 
 	label(out, TL_LEFT - 6, y + TL_ROW / 2 + 4, "end", *mailbox ? mailbox : "?");
-	g_string_append_printf(out, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" "
-	                            "stroke=\"#d0d7de\"/>",
+	g_string_append_printf(out,
+	                       "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" "
+	                       "stroke=\"#d0d7de\"/>",
 	                       TL_LEFT, TL_LEFT + TL_WIDTH, y + TL_ROW - 6, y + TL_ROW - 6);
 	timeline_spans(out, sx, account_for(r, mailbox), y);
 	for (guint i = 0; i < r->fig.days->len; i++) {

@@ -19,21 +19,20 @@ text_messages(GString *out, const bs_report *r, const char *lang)
 
 	g_string_append_printf(out,
 	                       T("Meddelanden: %" G_GINT64_FORMAT " öppnade, %" G_GINT64_FORMAT
-	                         " synkade, %" G_GINT64_FORMAT " i öppen brevlåda, %" G_GINT64_FORMAT
-	                         " ej exponerade\n",
+	                         " synkade, %" G_GINT64_FORMAT
+	                         " i öppen brevlåda, %" G_GINT64_FORMAT " ej exponerade\n",
 	                         "Messages: %" G_GINT64_FORMAT " accessed, %" G_GINT64_FORMAT
-	                         " synced, %" G_GINT64_FORMAT " in an open mailbox, %" G_GINT64_FORMAT
-	                         " not exposed\n"),
+	                         " synced, %" G_GINT64_FORMAT
+	                         " in an open mailbox, %" G_GINT64_FORMAT " not exposed\n"),
 	                       m[BS_GRADE_ACCESSED], m[BS_GRADE_SYNCED], m[BS_GRADE_WINDOW],
 	                       m[BS_GRADE_NONE]);
-	g_string_append_printf(out,
-	                       T("Poster (identifierare x meddelande): %" G_GINT64_FORMAT
-	                         " öppnade, %" G_GINT64_FORMAT " synkade, %" G_GINT64_FORMAT
-	                         " i öppen brevlåda\n",
-	                         "Records (identifier x message): %" G_GINT64_FORMAT
-	                         " accessed, %" G_GINT64_FORMAT " synced, %" G_GINT64_FORMAT
-	                         " in an open mailbox\n"),
-	                       rec[BS_GRADE_ACCESSED], rec[BS_GRADE_SYNCED], rec[BS_GRADE_WINDOW]);
+	g_string_append_printf(
+	    out,
+	    T("Poster (identifierare x meddelande): %" G_GINT64_FORMAT " öppnade, %" G_GINT64_FORMAT
+	      " synkade, %" G_GINT64_FORMAT " i öppen brevlåda\n",
+	      "Records (identifier x message): %" G_GINT64_FORMAT " accessed, %" G_GINT64_FORMAT
+	      " synced, %" G_GINT64_FORMAT " in an open mailbox\n"),
+	    rec[BS_GRADE_ACCESSED], rec[BS_GRADE_SYNCED], rec[BS_GRADE_WINDOW]);
 }
 
 static void

@@ -212,7 +212,8 @@ bool
 bs_store_subject_messages(bs_store *s, int64_t subject_id, size_t limit, GPtrArray **out,
                           GError **error)
 {
-	g_autoptr(GPtrArray) a = g_ptr_array_new_with_free_func((GDestroyNotify)bs_message_ref_free);
+	g_autoptr(GPtrArray) a =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)bs_message_ref_free);
 
 	if (!s->ops->subject_messages(s, subject_id, limit, a, error))
 		return false;

@@ -165,8 +165,8 @@ figures_records(bs_store *s, bs_figures *f, GError **error)
 static bs_mailbox_figures *
 mailbox_get(bs_figures *f, const char *name)
 {
-	bs_mailbox_figures *m = f->mailboxes->len ? f->mailboxes->pdata[f->mailboxes->len - 1]
-	                                          : NULL;
+	bs_mailbox_figures *m =
+	    f->mailboxes->len ? f->mailboxes->pdata[f->mailboxes->len - 1] : NULL;
 
 	if (m && strcmp(m->mailbox, name) == 0)
 		return m;
@@ -206,10 +206,11 @@ figures_mailbox_subjects(bs_store *s, bs_figures *f, GError **error)
 	query q;
 	bool row = false;
 
-	if (!q_prepare(s, &q,
-	               "SELECT coalesce(m.mailbox, ''), count(DISTINCT o.subject_id) FROM occurrence"
-	               " o JOIN message m ON m.id = o.message_id WHERE m.grade <> 'none' GROUP BY 1",
-	               error))
+	if (!q_prepare(
+	        s, &q,
+	        "SELECT coalesce(m.mailbox, ''), count(DISTINCT o.subject_id) FROM occurrence"
+	        " o JOIN message m ON m.id = o.message_id WHERE m.grade <> 'none' GROUP BY 1",
+	        error))
 		return false;
 	while (q_step(&q, &row, error) && row) {
 		for (guint i = 0; i < f->mailboxes->len; i++) {
@@ -338,7 +339,8 @@ subjects_categories(bs_store *s, GHashTable *by_id, GError **error)
 		bs_subject_figures *sf = g_hash_table_lookup(by_id, &id);
 
 		if (sf)
-			bs_store__subject_add_category(sf, col(&q, 1), sqlite3_column_int64(q.st, 2));
+			bs_store__subject_add_category(sf, col(&q, 1),
+			                               sqlite3_column_int64(q.st, 2));
 	}
 	return !q.failed;
 }
@@ -381,7 +383,8 @@ bs_store__sqlite_facts(bs_store *s, GArray *out, GError **error)
 		return false;
 	while (q_step(&q, &row, error) && row) {
 		bs_fact_row r = {sqlite3_column_int64(q.st, 0), sqlite3_column_int64(q.st, 1),
-		                 strcmp(col(&q, 2), BS_FACT_SELF) == 0 ? BS_FACT_SELF : BS_FACT_SENDER};
+		                 strcmp(col(&q, 2), BS_FACT_SELF) == 0 ? BS_FACT_SELF
+		                                                       : BS_FACT_SENDER};
 
 		g_array_append_val(out, r);
 	}
