@@ -225,7 +225,10 @@ timeline_axis(GString *out, const span_x *sx, double y)
 	for (int i = 0; i <= 4; i++) {
 		double day = sx->lo + (sx->hi - sx->lo) * i / 4.0;
 		g_autoptr(GDateTime) t = g_date_time_new_from_unix_utc((gint64)(day * 86400.0));
-		g_autofree char *s = t ? g_date_time_format(t, "%Y-%m-%d") : g_strdup("");
+		/* A short incident gets hours on its axis. */
+		g_autofree char *s =
+		    !t ? g_strdup("")
+		       : g_date_time_format(t, sx->hi - sx->lo < 5 ? "%m-%d %H:%M" : "%Y-%m-%d");
 
 		label(out, x_of(sx, day), y + 14, i == 0 ? "start" : i == 4 ? "end" : "middle", s);
 	}
