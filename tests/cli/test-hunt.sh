@@ -112,6 +112,13 @@ for fmt in maildir mbox; do
 		fail "$fmt: second restore did something"
 done
 
+# a quarantine inside the SOURCE tree is not hunted again
+cp -a "$T/orig/mbox" "$T/inside"
+"$BS" hunt --quarantine "$T/inside/q" --ioc "$IOC" "$T/inside" >/dev/null
+"$BS" hunt --json --quarantine "$T/inside/q" --ioc "$IOC" "$T/inside" | tail -1 |
+	grep -qx '{"hits":0,"quarantined":0}' && ok "quarantine inside SOURCE is skipped" ||
+	fail "quarantine inside SOURCE was hunted again"
+
 # --- 5. mbox changed between quarantine and restore ---------------------------
 MB=$T/gen/mbox/alice.mbox
 cp "$MB" "$T/alice.orig"
@@ -298,6 +305,13 @@ else
 		fail "imap dry run (exit $st)"
 		diff "$T/alice.expected" "$T/imap.hits" | head
 	fi
+	# only server-searchable indicators: UID SEARCH narrows, local match decides
+	printf '{"version":1,"senders":["IT-Support@evil-phish.test"],"sender_domains":["phishdomain.test"]}' \
+		>"$T/search.json"
+	n=$(hunt_imap --json --ioc "$T/search.json" "$URL" | tail -1)
+	want=$(grep -c '"sender:it-support@evil-phish.test"' "$T/alice.expected")
+	[ "$n" = "{\"hits\":$want,\"quarantined\":0}" ] && ok "imap: server-side search path ($want)" ||
+		fail "imap: server-side search path: $n"
 	hunt_imap --json --ioc "$IOC" "$URL" >/dev/null
 	[ "$(seen_count)" -eq "$seen_before" ] && ok "imap: dry run leaves \\Seen alone" ||
 		fail "imap: dry run changed \\Seen flags"

@@ -195,6 +195,21 @@ hunt_mbox(run_ctx *r, const hunt_box *b, GError **error)
 	return true;
 }
 
+/* A quarantine inside a SOURCE tree is not hunted again (its Maildir and
+ * quarantine.mbox hold exactly the hits). */
+static bool
+in_quarantine(const run_ctx *r, const char *path)
+{
+	g_autofree char *abs = NULL;
+	size_t n;
+
+	if (!r->q)
+		return false;
+	abs = g_canonicalize_filename(path, NULL);
+	n = strlen(r->q->dir);
+	return strncmp(abs, r->q->dir, n) == 0 && (abs[n] == '/' || abs[n] == '\0');
+}
+
 static bool
 hunt_local(run_ctx *r, const char *source, GError **error)
 {
@@ -208,6 +223,8 @@ hunt_local(run_ctx *r, const char *source, GError **error)
 		const hunt_box *b = boxes->pdata[i];
 		g_autofree char *base = NULL;
 
+		if (in_quarantine(r, b->path))
+			continue;
 		switch (b->kind) {
 		case BOX_MAILDIR:
 			ok = hunt_maildir(r, b, error);

@@ -63,6 +63,28 @@ bs_imap_auth *bs_imap_auth_new(const bs_config *cfg, GError **error);
 void bs_imap_auth_free(bs_imap_auth *auth); /* NULL is a no-op */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(bs_imap_auth, bs_imap_auth_free)
 
+/* ---- IMAP as a message source ------------------------------------------ */
+
+/* One message of an IMAP folder; everything borrowed for the callback. A
+ * scanner's locator for it: "<folder>/<uidvalidity>/<uid>". */
+typedef struct {
+	const char *folder;
+	uint64_t uid;
+	uint64_t uidvalidity;
+	const char *data; /* the raw message (RFC 5322 bytes) */
+	size_t len;
+} bs_imap_message;
+
+/* Return false to stop the walk early. */
+typedef bool bs_imap_message_fn(const bs_imap_message *m, void *user);
+
+/* Calls fn for every message of an imap[s]:// URL (its folder, or every
+ * folder except the quarantine folder), fetched 64 at a time with EXAMINE
+ * and BODY.PEEK[]: nothing on the server changes. For `scan` (which sits
+ * left of hunt, so its CLI command wires this in). */
+bool bs_imap_source_each(const char *url, const bs_imap_auth *auth, bs_imap_message_fn *fn,
+                         void *user, GError **error);
+
 /* ---- hunting ----------------------------------------------------------- */
 
 typedef struct {

@@ -268,6 +268,29 @@ fetched_fini(fetched *f)
 	g_ptr_array_unref(f->bytes);
 }
 
+/* Fetches uids in batches of FETCH_BATCH and hands each batch to fn, which
+ * returns false to stop; memory: one batch. */
+typedef bool batch_fn(fetched *got, void *user);
+
+static bool
+fetch_batches(hunt_imap *c, const GArray *uids, batch_fn *fn, void *user, GError **error)
+{
+	bool go = true;
+
+	for (guint i = 0; go && i < uids->len; i += FETCH_BATCH) {
+		fetched got;
+		bool ok;
+
+		fetched_init(&got);
+		ok = fetch_range(c, uids, i, MIN(uids->len, i + FETCH_BATCH), &got, error);
+		go = ok && fn(&got, user);
+		fetched_fini(&got);
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
 static void
 on_copyuid(const char *text, GPtrArray *lits, void *user)
 {
@@ -578,27 +601,29 @@ match_fetched(folder_ctx *f, fetched *got, GArray *hits)
 	}
 }
 
+typedef struct {
+	folder_ctx *f;
+	GArray *hits;
+} match_batch;
+
+static bool
+match_batch_fn(fetched *got, void *user)
+{
+	match_batch *mb = user;
+
+	match_fetched(mb->f, got, mb->hits);
+	return true;
+}
+
 static bool
 scan_folder(folder_ctx *f, hunt_imap *c, GArray *hits, GError **error)
 {
 	g_autoptr(GArray) uids = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+	match_batch mb = {f, hits};
 
-	if (!open_folder(c, f->folder, false, &f->validity, error) ||
-	    !candidates(c, f->opt->ioc, uids, error))
-		return false;
-	for (guint i = 0; i < uids->len; i += FETCH_BATCH) {
-		fetched got;
-		bool ok;
-
-		fetched_init(&got);
-		ok = fetch_range(c, uids, i, MIN(uids->len, i + FETCH_BATCH), &got, error);
-		if (ok)
-			match_fetched(f, &got, hits);
-		fetched_fini(&got);
-		if (!ok)
-			return false;
-	}
-	return true;
+	return open_folder(c, f->folder, false, &f->validity, error) &&
+	       candidates(c, f->opt->ioc, uids, error) &&
+	       fetch_batches(c, uids, match_batch_fn, &mb, error);
 }
 
 static bool
@@ -653,6 +678,30 @@ bs_hunt__imap_hunt(const bs_hunt_options *opt, hunt_q *q, const char *url, bs_hu
 
 /* ---- restore and recovery ----------------------------------------------- */
 
+typedef struct {
+	const char *sha; /* wanted */
+	int64_t uid;     /* found, or -1 */
+} find_batch;
+
+static bool
+find_batch_fn(fetched *got, void *user)
+{
+	find_batch *fb = user;
+
+	for (guint k = 0; k < got->bytes->len; k++) {
+		gsize len;
+		const char *data = g_bytes_get_data(got->bytes->pdata[k], &len);
+		char sha[65];
+
+		bs_hunt__sha256_hex(data, len, sha);
+		if (g_strcmp0(sha, fb->sha) == 0) {
+			fb->uid = (int64_t)g_array_index(got->uids, uint64_t, k);
+			return false;
+		}
+	}
+	return true;
+}
+
 /* The UID of the message with this Message-ID and SHA-256 in folder (opened
  * for writing if asked), or -1. */
 static bool
@@ -662,30 +711,13 @@ find_message(hunt_imap *c, const char *folder, bool writable, const char *mid, c
 	g_autoptr(GArray) uids = g_array_new(FALSE, FALSE, sizeof(uint64_t));
 	g_autofree char *q = mid ? quoted(mid) : NULL;
 	g_autofree char *crit = q ? g_strconcat("HEADER Message-ID ", q, NULL) : g_strdup("ALL");
+	find_batch fb = {sha, -1};
 	int64_t validity;
 	bool ok;
 
-	*out_uid = -1;
-	if (!open_folder(c, folder, writable, &validity, error) ||
-	    !uid_search(c, crit, uids, error))
-		return false;
-	ok = true;
-	for (guint i = 0; ok && i < uids->len && *out_uid < 0; i += FETCH_BATCH) {
-		fetched got;
-
-		fetched_init(&got);
-		ok = fetch_range(c, uids, i, MIN(uids->len, i + FETCH_BATCH), &got, error);
-		for (guint k = 0; ok && k < got.bytes->len && *out_uid < 0; k++) {
-			gsize len;
-			const char *data = g_bytes_get_data(got.bytes->pdata[k], &len);
-			char got_sha[65];
-
-			bs_hunt__sha256_hex(data, len, got_sha);
-			if (g_strcmp0(got_sha, sha) == 0)
-				*out_uid = (int64_t)g_array_index(got.uids, uint64_t, k);
-		}
-		fetched_fini(&got);
-	}
+	ok = open_folder(c, folder, writable, &validity, error) &&
+	     uid_search(c, crit, uids, error) && fetch_batches(c, uids, find_batch_fn, &fb, error);
+	*out_uid = fb.uid;
 	return ok;
 }
 
@@ -825,5 +857,63 @@ bs_hunt__recover_imap(hunt_q *q, json_t *rec, GError **error)
 		return false;
 	ok = unmove ? recover_unmove(q, c, e, error) : recover_move(q, c, e, error);
 	bs_hunt__imap_close(own);
+	return ok;
+}
+
+/* ---- IMAP as a message source (for scan) -------------------------------- */
+
+typedef struct {
+	const char *folder;
+	int64_t validity;
+	bs_imap_message_fn *fn;
+	void *user;
+} each_batch;
+
+static bool
+each_batch_fn(fetched *got, void *user)
+{
+	each_batch *eb = user;
+
+	for (guint k = 0; k < got->bytes->len; k++) {
+		bs_imap_message m = {.folder = eb->folder,
+		                     .uid = g_array_index(got->uids, uint64_t, k),
+		                     .uidvalidity = (uint64_t)MAX(eb->validity, 0)};
+
+		m.data = g_bytes_get_data(got->bytes->pdata[k], &m.len);
+		if (!eb->fn(&m, eb->user))
+			return false;
+	}
+	return true;
+}
+
+static bool
+each_in_folder(hunt_imap *c, const char *folder, bs_imap_message_fn *fn, void *user, GError **error)
+{
+	g_autoptr(GArray) uids = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+	each_batch eb = {folder, -1, fn, user};
+
+	return open_folder(c, folder, false, &eb.validity, error) &&
+	       uid_search(c, "ALL", uids, error) &&
+	       fetch_batches(c, uids, each_batch_fn, &eb, error);
+}
+
+bool
+bs_imap_source_each(const char *url, const bs_imap_auth *auth, bs_imap_message_fn *fn, void *user,
+                    GError **error)
+{
+	imap_url u;
+	hunt_imap *c = NULL;
+	g_autoptr(GPtrArray) folders = NULL;
+	bool ok;
+
+	bs_hunt__gmime_init();
+	if (!parse_url(url, auth, &u, error))
+		return false;
+	c = bs_hunt__imap_connect(u.conn_url, u.shown, u.user, auth, error);
+	ok = c && (folders = list_folders(c, &u, auth, error));
+	for (guint i = 0; ok && i < folders->len; i++)
+		ok = each_in_folder(c, folders->pdata[i], fn, user, error);
+	bs_hunt__imap_close(c);
+	imap_url_fini(&u);
 	return ok;
 }
