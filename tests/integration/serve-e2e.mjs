@@ -152,8 +152,29 @@ function codeFor(maildir, address, after) {
   return null;
 }
 
+// WCAG basics every page must meet: a language, one h1, no skipped heading
+// level, every visible control labelled, the skip link first in tab order.
+async function a11y(page, name) {
+  const r = await page.evaluate(() => {
+    const levels = [...document.querySelectorAll('h1,h2,h3,h4,h5,h6')].map((h) => +h.tagName[1]);
+    const skipped = levels.some((l, i) => i > 0 && l > levels[i - 1] + 1);
+    const unlabelled = [...document.querySelectorAll('input:not([type=hidden]),select,textarea')]
+      .filter((el) => !(el.id && document.querySelector(`label[for="${el.id}"]`)) && !el.closest('label'))
+      .map((el) => el.name);
+    return { lang: document.documentElement.lang, h1: levels.filter((l) => l === 1).length,
+             first: levels[0], skipped, unlabelled };
+  });
+  check(`${name}: lang, one h1 first, no skipped heading level`,
+        ['sv', 'en'].includes(r.lang) && r.h1 === 1 && r.first === 1 && !r.skipped);
+  check(`${name}: every control has a label`, r.unlabelled.length === 0);
+  await page.keyboard.press('Tab');
+  check(`${name}: skip link is the first tab stop`,
+        await page.evaluate(() => document.activeElement.classList.contains('skip')));
+}
+
 async function shot(page, name) {
   await page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true });
+  await a11y(page, name);
 }
 
 async function eidLogin(page, base, login) {
