@@ -9,10 +9,10 @@
 
 #include <sodium.h>
 
-#define BATCH_MAX 1024
+#define BATCH_MAX 4096
 /* Group commit: the writer waits this long after the first entry of a batch,
  * so that handlers queue without waking it every time. */
-#define GROUP_COMMIT_US 10000
+#define GROUP_COMMIT_US 50000
 #define ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
 
 typedef struct {
