@@ -69,7 +69,7 @@ function signingKey(kind, kid) {
 }
 
 // One provider run; accounts maps a login name to a personnummer.
-async function startProvider(port, servePort, key, accounts) {
+async function startProvider(port, servePort, key, accounts, claimInIdToken = true) {
   const issuer = `http://127.0.0.1:${port}`;
   const provider = new Provider(issuer, {
     clients: [{
@@ -84,7 +84,9 @@ async function startProvider(port, servePort, key, accounts) {
     jwks: { keys: [key] },
     scopes: ['openid', PNR_SCOPE],
     claims: { openid: ['sub'], [PNR_SCOPE]: [PNR_CLAIM] },
-    conformIdTokenClaims: false,
+    // false: the personnummer rides in the ID token (Swedish profile); true:
+    // only UserInfo has it (Signicat's default), the server's fallback.
+    conformIdTokenClaims: !claimInIdToken,
     features: { devInteractions: { enabled: true } },
     findAccount: (ctx, id) => ({
       accountId: id,
@@ -308,14 +310,15 @@ async function main() {
     await residentByEmail(browser, base, maildir);
     await dpoDesk(browser, base);
     // Key rotation: the provider now signs with a new ES256 key; the server
-    // meets an unknown kid and refetches the JWKS.
+    // meets an unknown kid and refetches the JWKS. This provider puts the
+    // personnummer only in UserInfo.
     await op.close();
-    op = await startProvider(ports.op, ports.serve, signingKey('ec', 'ec-2'), accounts);
+    op = await startProvider(ports.op, ports.serve, signingKey('ec', 'ec-2'), accounts, false);
     await new Promise((r) => setTimeout(r, 1100));
     const ctx = await browser.newContext();
     const page = await ctx.newPage();
     await eidLogin(page, base, 'absent');
-    check('after key rotation (ES256) login works; absent person gets no',
+    check('after key rotation (ES256), claim from UserInfo: absent person gets no',
           (await page.textContent('main')).includes('Nej, ditt personnummer förekommer inte'));
     await ctx.close();
   } catch (e) {
