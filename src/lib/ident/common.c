@@ -3,10 +3,19 @@
 
 #include <string.h>
 
+/* Field by field rather than memset: detect calls this for every candidate
+ * and the canonical buffer is most of the struct (only its NUL matters). */
 void
 bs_ident__reset(bs_ident *out)
 {
-	memset(out, 0, sizeof *out);
+	out->kind = BS_KIND_NONE;
+	out->valid = false;
+	out->canonical[0] = '\0';
+	out->birth_year = out->birth_month = out->birth_day = 0;
+	out->sex = BS_SEX_UNKNOWN;
+	out->sep = BS_SEP_NONE;
+	out->long_form = false;
+	out->test_number = false;
 	out->reason = "not recognised";
 }
 
