@@ -35,7 +35,9 @@ static const char css[] =
 void
 bs_report__html_text(GString *out, const char *text)
 {
-	g_autofree char *e = bs_escape_html_dup(text ? text : "", text ? strlen(text) : 0);
+	/* Mailbox names and reasons come from the index: make them valid UTF-8. */
+	g_autofree char *valid = g_utf8_make_valid(text ? text : "", -1);
+	g_autofree char *e = bs_escape_html_dup(valid, strlen(valid));
 
 	g_string_append(out, e);
 }

@@ -80,21 +80,21 @@ bs_report__svg_categories(GString *out, const bs_report *r, const char *lang)
 
 	for (int k = 0; k < CAT_COUNT; k++)
 		max = MAX(max, r->by_cat[k]);
-	figure_open(out, T("Identifierare per kategori", "Identifiers by category"), 480, h);
+	figure_open(out, T("Identifierare per kategori", "Identifiers by category"), 520, h);
 	for (int k = 0; k < rows; k++) {
 		int64_t n = k < CAT_COUNT ? r->by_cat[k] : r->children;
 		const char *name = k < CAT_COUNT ? T(bs_report__cats[k].sv, bs_report__cats[k].en)
 		                                 : T("barn", "children");
-		double w = 230.0 * (double)n / (double)max, y = 6 + 22.0 * k;
+		double w = 200.0 * (double)n / (double)max, y = 6 + 22.0 * k;
 		bool art = k < CAT_COUNT &&
 		           (bs_report__cats[k].art9 || k == CAT_CRIMINAL || k == CAT_PROTECTED);
 
-		label(out, 196, y + 14, "end", name);
+		label(out, 266, y + 14, "end", name);
 		g_string_append_printf(out,
-		                       "<rect x=\"200\" y=\"%.1f\" width=\"%.1f\" height=\"16\" "
+		                       "<rect x=\"270\" y=\"%.1f\" width=\"%.1f\" height=\"16\" "
 		                       "fill=\"%s\"/>",
 		                       y, w, art ? "#cf222e" : "#57606a");
-		label_num(out, 204 + w, y + 13, "start", n);
+		label_num(out, 274 + w, y + 13, "start", n);
 	}
 	g_string_append(out, "</svg></figure>");
 }
@@ -188,12 +188,33 @@ timeline_spans(GString *out, const span_x *sx, const bs_report__account *a, doub
 	}
 }
 
+/* Accounts are addresses: the local part fits the label column; the
+ * tables below give the full name. */
+static char *
+row_label(const char *mailbox)
+{
+	const char *at = strchr(mailbox, '@');
+
+	if (!*mailbox)
+		return g_strdup("?");
+	g_autofree char *valid = g_utf8_make_valid(mailbox, at && at > mailbox ? at - mailbox : -1);
+
+	if (g_utf8_strlen(valid, -1) > 24) {
+		g_autofree char *head = g_utf8_substring(valid, 0, 23);
+
+		return g_strconcat(head, "…", NULL);
+	}
+	return g_steal_pointer(&valid);
+}
+
 static void
 timeline_row(GString *out, const bs_report *r, const span_x *sx, const char *mailbox, double y)
 {
 	double bar = MAX(1.0, TL_WIDTH / (sx->hi - sx->lo) - 0.5);
 
-	label(out, TL_LEFT - 6, y + TL_ROW / 2 + 4, "end", *mailbox ? mailbox : "?");
+	g_autofree char *name = row_label(mailbox);
+
+	label(out, TL_LEFT - 6, y + TL_ROW / 2 + 4, "end", name);
 	g_string_append_printf(out,
 	                       "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" "
 	                       "stroke=\"#d0d7de\"/>",
@@ -234,6 +255,23 @@ timeline_axis(GString *out, const span_x *sx, double y)
 	}
 }
 
+static void
+timeline_legend(GString *out, double y, const char *lang)
+{
+	const char *names[] = {T("öppnade", "accessed"), T("synkade", "synced"),
+	                       T("brevlåda öppen", "mailbox open")};
+
+	for (int i = 0; i < 3; i++) {
+		double x = TL_LEFT + 160.0 * i;
+
+		g_string_append_printf(out,
+		                       "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"12\" "
+		                       "fill=\"%s\"/>",
+		                       x, y - 10, grade_colour[BS_GRADE_ACCESSED - i]);
+		label(out, x + 16, y, "start", names[i]);
+	}
+}
+
 void
 bs_report__svg_timeline(GString *out, const bs_report *r, const char *lang)
 {
@@ -253,7 +291,7 @@ bs_report__svg_timeline(GString *out, const bs_report *r, const char *lang)
 	              "angriparens åtkomstfönster)",
 	              "Exposure over time per mailbox (bars: messages per day; shaded: the "
 	              "attacker's windows)"),
-	            1000, (int)(TL_ROW * MAX(rows, 1) + 30));
+	            1000, (int)(TL_ROW * MAX(rows, 1) + 50));
 	for (guint i = 0; i < boxes->len; i++) {
 		const bs_mailbox_figures *m = boxes->pdata[i];
 
@@ -263,5 +301,6 @@ bs_report__svg_timeline(GString *out, const bs_report *r, const char *lang)
 		y += TL_ROW;
 	}
 	timeline_axis(out, &sx, y);
+	timeline_legend(out, y + 34, lang);
 	g_string_append(out, "</svg></figure>");
 }

@@ -292,34 +292,31 @@ role_of(query *q, int i)
 	return strcmp(r, BS_ROLE_RESIDENT) == 0 ? BS_ROLE_RESIDENT : NULL;
 }
 
-/* One row per (subject, grade): merged into the subject's figures. */
+/* One row per subject: its messages by grade in columns 4..6. */
 static void
 subject_row(query *q, GPtrArray *out, GHashTable *by_id)
 {
-	int64_t id = sqlite3_column_int64(q->st, 0);
-	bs_subject_figures *sf = g_hash_table_lookup(by_id, &id);
-	bs_grade g = col_grade(q, 4);
-	const char *first = col(q, 8), *last = col(q, 9);
+	static const bs_grade cols[] = {BS_GRADE_ACCESSED, BS_GRADE_SYNCED, BS_GRADE_WINDOW};
+	bs_subject_figures *sf = g_new0(bs_subject_figures, 1);
 
-	if (!sf) {
-		sf = g_new0(bs_subject_figures, 1);
-		sf->id = id;
-		sf->kind = g_intern_string(col(q, 1));
-		if (sqlite3_column_bytes(q->st, 2) == BS_PSEUDONYM_LEN)
-			memcpy(sf->pseudonym, sqlite3_column_blob(q->st, 2), BS_PSEUDONYM_LEN);
-		sf->role = role_of(q, 3);
-		g_ptr_array_add(out, sf);
-		g_hash_table_insert(by_id, &sf->id, sf);
+	sf->id = sqlite3_column_int64(q->st, 0);
+	sf->kind = g_intern_string(col(q, 1));
+	if (sqlite3_column_bytes(q->st, 2) == BS_PSEUDONYM_LEN)
+		memcpy(sf->pseudonym, sqlite3_column_blob(q->st, 2), BS_PSEUDONYM_LEN);
+	sf->role = role_of(q, 3);
+	for (size_t i = 0; i < G_N_ELEMENTS(cols); i++) {
+		int64_t n = sqlite3_column_int64(q->st, 4 + (int)i);
+
+		sf->messages_by_grade[cols[i]] = n;
+		sf->messages += n;
+		sf->grade = MAX(sf->grade, n ? cols[i] : BS_GRADE_NONE);
 	}
-	sf->grade = MAX(sf->grade, g);
-	sf->messages_by_grade[g] += sqlite3_column_int64(q->st, 5);
-	sf->messages += sqlite3_column_int64(q->st, 5);
-	sf->occurrences += sqlite3_column_int64(q->st, 6);
-	sf->child = sf->child || sqlite3_column_int(q->st, 7);
-	if (*first && (!*sf->first || strcmp(first, sf->first) < 0))
-		g_strlcpy(sf->first, first, sizeof sf->first);
-	if (*last && strcmp(last, sf->last) > 0)
-		g_strlcpy(sf->last, last, sizeof sf->last);
+	sf->occurrences = sqlite3_column_int64(q->st, 7);
+	sf->child = sqlite3_column_int(q->st, 8) != 0;
+	g_strlcpy(sf->first, col(q, 9), sizeof sf->first);
+	g_strlcpy(sf->last, col(q, 10), sizeof sf->last);
+	g_ptr_array_add(out, sf);
+	g_hash_table_insert(by_id, &sf->id, sf);
 }
 
 static bool
@@ -352,12 +349,17 @@ bs_store__sqlite_subjects(bs_store *s, GPtrArray *out, GError **error)
 	query q;
 	bool row = false;
 
+	/* Walks occurrence in its key order (by subject): no sort, one row
+	 * per subject; a message may hold a subject at several locations. */
 	if (!q_prepare(s, &q,
-	               "SELECT s.id, s.kind, s.pseudonym, s.role, m.grade, count(DISTINCT m.id),"
+	               "SELECT o.subject_id, s.kind, s.pseudonym, s.role,"
+	               " count(DISTINCT CASE m.grade WHEN 'accessed' THEN m.id END),"
+	               " count(DISTINCT CASE m.grade WHEN 'synced' THEN m.id END),"
+	               " count(DISTINCT CASE m.grade WHEN 'window' THEN m.id END),"
 	               " sum(o.count), max(o.child), min(substr(m.date, 1, 10)),"
-	               " max(substr(m.date, 1, 10)) FROM subject s JOIN occurrence o ON"
-	               " o.subject_id = s.id JOIN message m ON m.id = o.message_id"
-	               " WHERE m.grade <> 'none' GROUP BY s.id, m.grade ORDER BY s.id",
+	               " max(substr(m.date, 1, 10)) FROM occurrence o JOIN message m ON m.id ="
+	               " o.message_id JOIN subject s ON s.id = o.subject_id"
+	               " WHERE m.grade <> 'none' GROUP BY o.subject_id",
 	               error))
 		return false;
 	while (q_step(&q, &row, error) && row)
