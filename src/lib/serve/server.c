@@ -516,6 +516,8 @@ bs_server_block_signals(void)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	/* A client that hangs up mid-answer must not kill the server. */
+	signal(SIGPIPE, SIG_IGN);
 }
 
 void
