@@ -9,8 +9,10 @@
 #   python3 lines         json.loads of each line of the array file and a test
 #                         of status.errorCode: the streaming way to read it
 #   jq -c                 one filter per NDJSON record (select success, print UPN)
-# Prints median wall seconds, MB/s and peak RSS (/usr/bin/time -v) and the
-# throughput ratios against breachscope (array). Files are generated once
+# Prints medians of CPU seconds (user + system: the machine is shared, so wall
+# time says more about the neighbours), MB/s of CPU time, wall seconds and
+# peak RSS (/usr/bin/time -v), and the throughput ratios against
+# breachscope (array). Files are generated once
 # into $BENCH_DIR (default /tmp/bs-bench-signins) and reused.
 set -eu
 cd "$(dirname "$0")/.."
@@ -39,7 +41,7 @@ for line in open(sys.argv[1], encoding="utf-8"):
     n += r["status"]["errorCode"] == 0
 print(n)'
 
-measure() { # name, command...: prints "name seconds peak_kb" per run
+measure() { # name, command...: prints "name cpu_seconds peak_kb wall_seconds" per run
 	name=$1
 	shift
 	i=0
@@ -48,7 +50,8 @@ measure() { # name, command...: prints "name seconds peak_kb" per run
 		wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$DIR/time.txt")
 		rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$DIR/time.txt")
 		secs=$(echo "$wall" | awk -F: '{ if (NF == 3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
-		echo "$name $secs $rss"
+		cpu=$(awk -F': ' '/User time|System time/ { s += $2 } END { print s }' "$DIR/time.txt")
+		echo "$name $cpu $rss $secs"
 		i=$((i + 1))
 	done
 }
@@ -68,14 +71,15 @@ median() { # stdin: numbers; prints the median
 
 echo "file: $FILE ($size bytes), $RUNS runs each, medians"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {print $2 " kB"}' /proc/meminfo), $(uname -sr)"
-printf '%-20s %10s %10s %12s\n' tool seconds MB/s peak_RSS_MB
+printf '%-20s %10s %10s %10s %12s\n' tool cpu_s MB/s wall_s peak_RSS_MB
 base=""
 for t in breachscope-array breachscope-ndjson python3-lines jq-ndjson; do
 	grep -q "^$t " "$DIR/runs.txt" || continue
 	s=$(grep "^$t " "$DIR/runs.txt" | awk '{print $2}' | median)
 	r=$(grep "^$t " "$DIR/runs.txt" | awk '{print $3}' | median)
+	w=$(grep "^$t " "$DIR/runs.txt" | awk '{print $4}' | median)
 	mbs=$(awk -v b="$size" -v s="$s" 'BEGIN { printf "%.1f", b / 1048576 / s }')
-	printf '%-20s %10s %10s %12s\n' "$t" "$s" "$mbs" "$(awk -v r="$r" 'BEGIN { printf "%.0f", r / 1024 }')"
+	printf '%-20s %10s %10s %10s %12s\n' "$t" "$s" "$mbs" "$w" "$(awk -v r="$r" 'BEGIN { printf "%.0f", r / 1024 }')"
 	if [ -z "$base" ]; then base=$s; else
 		echo "  throughput ratio breachscope-array / $t: $(awk -v a="$base" -v b="$s" 'BEGIN { printf "%.2fx", b / a }')"
 	fi

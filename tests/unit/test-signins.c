@@ -106,8 +106,7 @@ static const struct read_case {
      "1|[a][b ]|\n2|[x, \"y\"\nz][2]|\n5|[last][]|\n"},
     {"[\n {\"a\": \"}{\", \"b\": [1, {\"c\": 2}]},\n {\"d\": \"\\\"\"}\n]\n",
      "2|{\"a\": \"}{\", \"b\": [1, {\"c\": 2}]}|\n3|{\"d\": \"\\\"\"}|\n"},
-    {"{\"a\":1}\n{\"b\":\"cut\n{\"c\":3}\n",
-     "1|{\"a\":1}|\n2|{\"b\":\"cut|broken\n3|{\"c\":3}|\n"},
+    {"{\"a\":1}\n{\"b\":\"cut\n{\"c\":3}\n", "1|{\"a\":1}|\n2|{\"b\":\"cut|broken\n3|{\"c\":3}|\n"},
     {"[{\"a\":\"x\n\"}, {\"z\":1},\n {\"b\":2}]", "1|{\"a\":\"x|broken\n3|{\"b\":2}|\n"},
     {"{\"a\":{\"b\":1}", "1|{\"a\":{\"b\":1}|broken\n"},
     {"  \n[1, \"s\", {\"a\":1}]", "2|{\"a\":1}|\n"},
@@ -210,34 +209,107 @@ static const char tenant_signins[] =
 	"\",\"OperationProperties\":[{\"Name\":\"MailAccessType\",\"Value\":\"" type "\"}],"       \
 	"\"Folders\":[{\"Path\":\"\\\\Inkorgen\",\"FolderItems\":[" ids "]}]}"
 
-static const char tenant_audit[] =
-    "[" MIA(
-        "2024-03-05T10:30:00", "anna@k.example", "2603:10a6::5", "x1", "Bind",
-        "{\"InternetMessageId\":\"<m1@k.example>\"}") ",\n" MIA("2024-03-05T10:31:00",
-                                                                "anna@k.example", "192.0.2.9", "x1",
-                                                                "Sync",
-                                                                "") ",\n" MIA("2024-03-05T10:32:00",
-                                                                              "eva@k.example",
-                                                                              "198.51.100.205",
-                                                                              "e2", "Bind",
-                                                                              "{\"InternetMessageId"
-                                                                              "\":\"<e1@k.example>"
-                                                                              "\"}") ",\n"
-                                                                                     "{\"CreationTi"
-                                                                                     "me\":\"2024-"
-                                                                                     "03-06T08:00:"
-                                                                                     "00\","
-                                                                                     "\"Operation\""
-                                                                                     ":\"Reset "
-                                                                                     "user "
-                                                                                     "password.\","
-                                                                                     "\"UserId\":"
-                                                                                     "\"admin@k."
-                                                                                     "example\","
-                                                                                     "\"ObjectId\":"
-                                                                                     "\"anna@k."
-                                                                                     "example\"}"
-                                                                                     "\n]";
+static const char tenant_audit[] = "[" MIA(
+    "2024-03-05T10:30:00", "anna@k.example", "2603:10a6::5", "x1", "Bind",
+    "{\"InternetMessageId\":\"<m1@k.example>\"}") ",\n" MIA("2024-03-05T10:31:00", "anna@k.example",
+                                                            "192.0.2.9", "x1", "Sync",
+                                                            "") ",\n" MIA("2024-03-05T10:32:00",
+                                                                          "eva@k.example",
+                                                                          "198.51.100.205", "e2",
+                                                                          "Bind",
+                                                                          "{\"InternetMessageId"
+                                                                          "\":\"<e1@k.example>"
+                                                                          "\"}") ",\n"
+                                                                                 "{\"CreationTi"
+                                                                                 "me\":\"2024-"
+                                                                                 "03-06T08:00:"
+                                                                                 "00\","
+                                                                                 "\"Operation\""
+                                                                                 ":\"Reset "
+                                                                                 "user "
+                                                                                 "password.\","
+                                                                                 "\"UserId\":"
+                                                                                 "\"admin@k."
+                                                                                 "example\","
+                                                                                 "\"ObjectId\":"
+                                                                                 "\"anna@k."
+                                                                                 "example\"}"
+                                                                                 "\n]";
+
+/* --- the fast path agrees with the general one --- */
+
+static void
+assert_same_event(const char *text, bool fast_expected)
+{
+	bs_signins__event a = {0}, b = {0};
+	bs_signins__fast_buf buf;
+	const char *reason = NULL;
+	json_t *rec = json_loads(text, 0, NULL);
+	bool fast = bs_signins__fast_signin(text, strlen(text), &a, &buf);
+
+	g_assert_cmpint(fast, ==, fast_expected);
+	if (fast) {
+		g_assert_nonnull(rec);
+		g_assert_true(bs_signins__decode_signin_json(rec, &b, &reason));
+		g_assert_cmpint(a.time_us, ==, b.time_us);
+		g_assert_cmpstr(a.account, ==, b.account);
+		g_assert_cmpstr(a.ip, ==, b.ip);
+		g_assert_cmpint(a.success, ==, b.success);
+		g_assert_cmpstr(a.country, ==, b.country);
+		g_assert_cmpstr(a.client_app, ==, b.client_app);
+		g_assert_cmpstr(a.session, ==, b.session);
+		g_assert_cmpint(a.has_geo, ==, b.has_geo);
+		g_assert_cmpfloat(a.lat, ==, b.lat);
+		g_assert_cmpfloat(a.lon, ==, b.lon);
+	}
+	json_decref(rec);
+}
+
+static const struct fast_case {
+	const char *text;
+	bool fast; /* taken by the fast path */
+} fast_cases[] = {
+    {SIGNIN("2024-03-04T07:00:00Z", "Eva@K.example", "198.51.100.5:443", STHLM, "IMAP4", "0", "e1"),
+     true},
+    {SIGNIN("2024-03-04T07:00:00Z", "eva@k.example", "", OSLO, "", "50126", ""), true},
+    {"{\"createdDateTime\":\"2024-03-04T07:00:00Z\",\"userPrincipalName\":\"a@b\","
+     "\"x\":[{\"y\":\"}\"}],\"deep\":{\"a\":{\"b\":{\"c\":1}}}}",
+     true},
+    {"{\"createdDateTime\":\"2024-03-04T07:00:00Z\",\"userPrincipalName\":\"\\u00e5@b\"}", false},
+    {"{\"createdDateTime\":\"2024-03-04T07:00:00Z\",\"userPrincipalName\":\"a@b\","
+     "\"status\":{\"errorCode\":null}}",
+     false},
+    {"{\"createdDateTime\":\"2024-03-04T07:00:00Z\",\"userPrincipalName\":\"a@b\","
+     "\"status\":{\"errorCode\":\"0\"}}",
+     false},
+    {"{\"properties\":{\"createdDateTime\":\"2024-03-04T07:00:00Z\"}}", false},
+    {"{\"createdDateTime\":2024,\"userPrincipalName\":\"a@b\"}", false},
+    {"{\"createdDateTime\":\"2024-03-04T07:00:00Z\",\"userPrincipalName\":\"a@b\","
+     "\"userPrincipalName\":\"c@d\"}",
+     false},
+    {"{\"createdDateTime\":\"2024-03-04T07:00:00Z\",\"userPrincipalName\":\"a@b\",}", false},
+    {"{\"createdDateTime\":\"2024-03-04T07:00:00Z\"", false},
+    {"{\"userPrincipalName\":\"a@b\"}", false},
+    /* fuzz/corpus/signins-json/crash-latitude-case: names match without case */
+    {"{\"createdDateTime\":\"2024-03-04T07:00:00Z\",\"UserPrincipalName\":\"a@b\","
+     "\"location\":{\"geoCoordinates\":{\"Latitude\":59.3,\"longitude\":18}}}",
+     true},
+    {"{\"createdDateTime\":\"2024-03-04T07:00:00Z\",\"userPrincipalName\":\"a@b\","
+     "\"status\":{\"errorCode\":0.0}}",
+     false},
+    {"{\"createdDateTime\":\"2024-03-04T07:00:00Z\",\"userPrincipalName\":\"a@b\","
+     "\"LocationDetails\":{\"countryOrRegion\":\"NO\"}}",
+     false},
+};
+
+static void
+test_fast_path_agrees(void)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(fast_cases); i++) {
+		g_test_message("row %zu", i);
+		assert_same_event(fast_cases[i].text, fast_cases[i].fast);
+	}
+}
 
 static bs_signins *
 run_tenant(const char *signins, const char *audit, GString *skipped)
@@ -360,5 +432,6 @@ main(int argc, char **argv)
 	g_test_add_func("/signins/run/attacker-found-traveller-not",
 	                test_run_attacker_found_traveller_not);
 	g_test_add_func("/signins/run/throttle", test_run_throttle);
+	g_test_add_func("/signins/decode/fast-path-agrees", test_fast_path_agrees);
 	return g_test_run();
 }

@@ -378,6 +378,18 @@ decode_json(bs_signins *s, json_t *rec, uint64_t line)
 	decoded(s, ok, &ev, line, reason);
 }
 
+static bool
+fast_signin(bs_signins *s, const char *text, size_t len, uint64_t line)
+{
+	bs_signins__event ev = {0};
+	bs_signins__fast_buf buf;
+
+	if (!bs_signins__fast_signin(text, len, &ev, &buf))
+		return false;
+	decoded(s, true, &ev, line, NULL);
+	return true;
+}
+
 /* Passes 2 and 3 look only at records that mention an attacker address or
  * session: a cheap search in the raw text spares parsing the rest. Needles
  * are the exact strings (plus an upper-case copy for IPv6 letters), so a
@@ -430,6 +442,8 @@ on_json(void *user, const char *text, size_t len, uint64_t line, const char *bro
 		skip_row(s, line, broken);
 		return true;
 	}
+	if (!s->cur->audit && fast_signin(s, text, len, line))
+		return true;
 	rec = json_loadb(text, len, 0, &err);
 	if (!json_is_object(rec))
 		skip_row(s, line, "not a JSON object");

@@ -93,6 +93,18 @@ typedef struct {
 	const char *target; /* forwarding address (for the external check) */
 } bs_signins__event;
 
+/* Room for the fast path's strings, valid while the event is handled. */
+typedef struct {
+	char client[64];
+	char session[128];
+	char country[16];
+} bs_signins__fast_buf;
+
+/* The Graph signIn shape read straight from the text (fast.c); false when
+ * the record needs the general path (any doubt at all). */
+bool bs_signins__fast_signin(const char *text, size_t len, bs_signins__event *ev,
+                             bs_signins__fast_buf *buf);
+
 /* false and a static reason when the record is not usable. */
 bool bs_signins__decode_signin_json(json_t *rec, bs_signins__event *ev, const char **out_reason);
 bool bs_signins__decode_audit_json(json_t *rec, bs_signins__event *ev, const char **out_reason);
@@ -204,7 +216,7 @@ struct bs_signins {
 	GPtrArray *sorted;             /* accounts with hits, by name; borrowed */
 	GHashTable *attacker_ips;      /* owned strings */
 	GHashTable *attacker_sessions; /* owned strings */
-	GPtrArray *needles;     /* strings searched for in passes 2 and 3; owned */
+	GPtrArray *needles;            /* strings searched for in passes 2 and 3; owned */
 	int pass;                      /* 0 date order, 1 signals, 2 sessions, 3 attribution */
 	bs_signins__input *cur;
 	bs_signins_skip_fn *skip;
