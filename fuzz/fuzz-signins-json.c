@@ -26,8 +26,8 @@ fast_agrees(const char *text, size_t len)
 		if (!bs_signins__decode_signin_json(rec, &b, &reason) || a.time_us != b.time_us ||
 		    strcmp(a.account, b.account) || strcmp(a.ip, b.ip) || a.success != b.success ||
 		    g_strcmp0(a.country, b.country) || g_strcmp0(a.client_app, b.client_app) ||
-		    g_strcmp0(a.session, b.session) || a.has_geo != b.has_geo ||
-		    (a.has_geo && (a.lat != b.lat || a.lon != b.lon)))
+		    g_strcmp0(a.session, b.session) || g_strcmp0(a.id, b.id) ||
+		    a.has_geo != b.has_geo || (a.has_geo && (a.lat != b.lat || a.lon != b.lon)))
 			__builtin_trap();
 	}
 	json_decref(rec);

@@ -258,6 +258,7 @@ assert_same_event(const char *text, bool fast_expected)
 		g_assert_cmpstr(a.country, ==, b.country);
 		g_assert_cmpstr(a.client_app, ==, b.client_app);
 		g_assert_cmpstr(a.session, ==, b.session);
+		g_assert_cmpstr(a.id, ==, b.id);
 		g_assert_cmpint(a.has_geo, ==, b.has_geo);
 		g_assert_cmpfloat(a.lat, ==, b.lat);
 		g_assert_cmpfloat(a.lon, ==, b.lon);

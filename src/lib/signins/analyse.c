@@ -16,6 +16,7 @@ account_free(gpointer p)
 
 	for (guint i = 0; i < a->places->len; i++) {
 		g_free(g_array_index(a->places, bs_signins__place, i).ip);
+		g_free(g_array_index(a->places, bs_signins__place, i).id);
 	}
 	g_array_unref(a->places);
 	g_hash_table_unref(a->hits);
@@ -38,7 +39,8 @@ hit_free(gpointer p)
 	bs_signins__hit *h = p;
 
 	g_free(h->ip);
-	g_free(h->record);
+	g_free(h->source);
+	g_free(h->id);
 	g_free(h);
 }
 
@@ -162,6 +164,7 @@ place_add(bs_signins *s, bs_signins__account *a, const bs_signins__event *ev)
 	p.ip = g_strdup(ev->ip);
 	p.file = s->cur->path;
 	p.line = ev->line;
+	p.id = g_strdup(ev->id);
 	g_array_append_val(a->places, p);
 }
 
@@ -169,7 +172,9 @@ static void
 hit(bs_signins *s, bs_signins__account *a, bs_signins__rule rule, bool strong,
     const bs_signins__event *ev)
 {
-	bs_signins__hit_add(a, rule, strong, ev->ip, ev->time_us, s->cur->path, ev->line);
+	bs_signins__seen seen = {ev->ip, ev->time_us, s->cur->path, ev->line, ev->id};
+
+	bs_signins__hit_add(a, rule, strong, &seen);
 }
 
 static void

@@ -20,9 +20,11 @@ static const bool rule_strong[BS_RULE_COUNT] = {
 };
 
 void
-bs_signins__hit_add(bs_signins__account *a, bs_signins__rule rule, bool strong, const char *ip,
-                    int64_t time_us, const char *file, uint64_t line)
+bs_signins__hit_add(bs_signins__account *a, bs_signins__rule rule, bool strong,
+                    const bs_signins__seen *seen)
 {
+	const char *ip = seen->ip;
+	int64_t time_us = seen->time_us;
 	g_autofree char *key = g_strdup_printf("%s %s", bs_signins__rule_name(rule), ip);
 	bs_signins__hit *h = g_hash_table_lookup(a->hits, key);
 
@@ -36,10 +38,12 @@ bs_signins__hit_add(bs_signins__account *a, bs_signins__rule rule, bool strong, 
 	h->strong |= strong && rule_strong[rule];
 	h->count++;
 	h->last_us = MAX(h->last_us, time_us);
-	if (time_us <= h->first_us || !h->record) {
+	if (time_us <= h->first_us || !h->source) {
 		h->first_us = time_us;
-		g_free(h->record);
-		h->record = g_strdup_printf("%s:%" G_GUINT64_FORMAT, file, line);
+		g_free(h->source);
+		g_free(h->id);
+		h->source = g_strdup_printf("%s:%" G_GUINT64_FORMAT, seen->file, seen->line);
+		h->id = g_strdup(seen->id);
 	}
 }
 
@@ -142,11 +146,12 @@ travel(bs_signins__account *a)
 		double km = bs_signins__haversine_km(p->lat, p->lon, q->lat, q->lon);
 		double hours = (double)(q->first_us - p->last_us) / HOUR_US;
 		bs_signins__place *odd = (!p->home && q->home) ? p : q;
+		bs_signins__seen seen = {odd->ip, odd == p ? p->last_us : q->first_us, odd->file,
+		                         odd->line, odd->id};
 
 		if (km < TRAVEL_MIN_KM || (hours > 0 && km / hours <= TRAVEL_KMH))
 			continue;
-		bs_signins__hit_add(a, BS_RULE_IMPOSSIBLE_TRAVEL, false, odd->ip,
-		                    odd == p ? p->last_us : q->first_us, odd->file, odd->line);
+		bs_signins__hit_add(a, BS_RULE_IMPOSSIBLE_TRAVEL, false, &seen);
 	}
 }
 

@@ -120,6 +120,7 @@ bs_signins__decode_signin_json(json_t *rec, bs_signins__event *ev, const char **
 	ev->success = signin_success(rec);
 	ev->client_app = bs_signins__get_str(rec, "clientAppUsed");
 	ev->session = bs_signins__get_str(rec, "sessionId");
+	ev->id = bs_signins__get_str(rec, "id");
 	signin_geo(bs_signins__get(rec, "location") ? bs_signins__get(rec, "location")
 	                                            : bs_signins__get(rec, "LocationDetails"),
 	           ev);
@@ -245,6 +246,7 @@ bs_signins__decode_audit_json(json_t *rec, bs_signins__event *ev, const char **o
 	}
 	bs_signins__ip_norm(audit_ip(rec), ev->ip);
 	ev->session = bs_signins__get_str(rec, "SessionId");
+	ev->id = bs_signins__get_str(rec, "Id");
 	ev->success = true;
 	return true;
 }
@@ -275,6 +277,8 @@ static const struct {
     {"latitude", G_STRUCT_OFFSET(bs_signins__csv_cols, lat)},
     {"longitude", G_STRUCT_OFFSET(bs_signins__csv_cols, lon)},
     {"auditdata", G_STRUCT_OFFSET(bs_signins__csv_cols, audit_data)},
+    {"request id", G_STRUCT_OFFSET(bs_signins__csv_cols, id)},
+    {"id", G_STRUCT_OFFSET(bs_signins__csv_cols, id)},
 };
 
 void
@@ -369,6 +373,7 @@ bs_signins__decode_signin_csv(const bs_signins__csv_row *row, const bs_signins__
 	ev->success = csv_success(row, c);
 	ev->client_app = csv_field(row, c->client_app);
 	ev->session = csv_field(row, c->session);
+	ev->id = csv_field(row, c->id);
 	ev->country = csv_country(row, c);
 	csv_geo(row, c, ev);
 	return true;

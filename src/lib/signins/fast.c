@@ -13,7 +13,7 @@
 
 #define FAST_DEPTH 3 /* location.geoCoordinates.latitude */
 
-enum { F_TIME, F_USER, F_IP, F_CLIENT, F_SESSION, F_ERROR, F_COUNTRY, F_LAT, F_LON, F_COUNT };
+enum { F_TIME, F_USER, F_IP, F_CLIENT, F_SESSION, F_ERROR, F_COUNTRY, F_LAT, F_LON, F_ID, F_COUNT };
 
 static const char *const wanted[F_COUNT] = {
     [F_TIME] = "createdDateTime",
@@ -25,6 +25,7 @@ static const char *const wanted[F_COUNT] = {
     [F_COUNTRY] = "location.countryOrRegion",
     [F_LAT] = "location.geoCoordinates.latitude",
     [F_LON] = "location.geoCoordinates.longitude",
+    [F_ID] = "id",
 };
 
 struct walk {
@@ -220,7 +221,8 @@ fill_optional(const struct walk *w, bs_signins__fast_buf *b, bs_signins__event *
 
 	if (!optional(w, F_CLIENT, b->client, sizeof b->client, &ev->client_app) ||
 	    !optional(w, F_SESSION, b->session, sizeof b->session, &ev->session) ||
-	    !optional(w, F_COUNTRY, b->country, sizeof b->country, &ev->country))
+	    !optional(w, F_COUNTRY, b->country, sizeof b->country, &ev->country) ||
+	    !optional(w, F_ID, b->id, sizeof b->id, &ev->id))
 		return false;
 	if (copy(w, F_LAT, lat, sizeof lat) && copy(w, F_LON, lon, sizeof lon)) {
 		ev->lat = g_ascii_strtod(lat, &e1);

@@ -75,6 +75,7 @@ typedef enum {
 typedef struct {
 	bs_signins__kind kind;
 	uint64_t line;
+	const char *id; /* the record's own id (signIn id, UAL Id, Request ID) or NULL */
 	int64_t time_us;
 	char account[BS_SIGNINS_ACCOUNT_LEN]; /* ASCII lower case */
 	char ip[BS_SIGNINS_IP_LEN];           /* without port; "" if none */
@@ -98,6 +99,7 @@ typedef struct {
 	char client[64];
 	char session[128];
 	char country[16];
+	char id[128];
 } bs_signins__fast_buf;
 
 /* The Graph signIn shape read straight from the text (fast.c); false when
@@ -112,7 +114,7 @@ bool bs_signins__decode_audit_json(json_t *rec, bs_signins__event *ev, const cha
 /* Column positions of a sign-in or audit CSV, from its header. -1: absent. */
 typedef struct {
 	int time, user, ip, location, country, status, error_code, client_app, session;
-	int lat, lon, audit_data;
+	int lat, lon, audit_data, id;
 	bs_signins__date_order order;
 } bs_signins__csv_cols;
 
@@ -163,7 +165,8 @@ typedef struct {
 	char *ip; /* "" when the record had none; owned */
 	int64_t first_us, last_us;
 	uint64_t count;
-	char *record; /* "file:line" of the first; owned */
+	char *source; /* "file:line" of the first; owned */
+	char *id;     /* the first record's id or NULL; owned */
 } bs_signins__hit;
 
 /* Sign-ins with coordinates, consecutive ones from one place merged. */
@@ -174,6 +177,7 @@ typedef struct {
 	char *ip;         /* owned */
 	const char *file; /* borrowed from the input list */
 	uint64_t line;
+	char *id; /* owned */
 } bs_signins__place;
 
 typedef struct {
@@ -232,8 +236,17 @@ void bs_signins__add_data(bs_signins *s, const char *name, const char *data, siz
 bs_signins__account *bs_signins__account_get(bs_signins *s, const char *name);
 bool bs_signins__ioc_match(const bs_signins *s, const char *ip);
 bool bs_signins__external(const char *target, const char *account);
-void bs_signins__hit_add(bs_signins__account *a, bs_signins__rule rule, bool strong, const char *ip,
-                         int64_t time_us, const char *file, uint64_t line);
+/* Where and when a hit was seen. */
+typedef struct {
+	const char *ip;
+	int64_t time_us;
+	const char *file;
+	uint64_t line;
+	const char *id; /* NULL if the record has none */
+} bs_signins__seen;
+
+void bs_signins__hit_add(bs_signins__account *a, bs_signins__rule rule, bool strong,
+                         const bs_signins__seen *seen);
 /* After the first pass: impossible travel, then the attacker's addresses. */
 void bs_signins__decide_addresses(bs_signins *s);
 /* After the third pass: compromised accounts, windows, throttled periods. */

@@ -171,7 +171,8 @@ json_evidence(bs_json *j, const bs_signins__account *a)
 		bs_json_str(j, "rule", bs_signins__rule_name(h->rule));
 		json_time(j, "time", h->first_us);
 		bs_json_str(j, "ip", h->ip[0] ? h->ip : NULL);
-		bs_json_str(j, "record", h->record);
+		bs_json_str(j, "record", h->id ? h->id : h->source);
+		bs_json_str(j, "source", h->source);
 		json_time(j, "last", h->last_us);
 		bs_json_int(j, "count", (int64_t)h->count);
 		bs_json_bool(j, "strong", h->strong);
