@@ -291,6 +291,18 @@ static const struct fast_case {
     {"{\"createdDateTime\":\"2024-03-04T07:00:00Z\",\"userPrincipalName\":\"a@b\",}", false},
     {"{\"createdDateTime\":\"2024-03-04T07:00:00Z\"", false},
     {"{\"userPrincipalName\":\"a@b\"}", false},
+    /* fuzz/corpus/signins-json/crash-long-latitude: a number longer than the buffer */
+    {"{\"createdDateTime\":\"2024-03-04T07:00:00Z\",\"userPrincipalName\":\"a@b\","
+     "\"location\":{\"geoCoordinates\":{\"latitude\":59.314444444444444444444444444444444444,"
+     "\"longitude\":18}}}",
+     false},
+    /* fuzz/corpus/signins-json/crash-duplicate-member: jansson keeps the last copy */
+    {"{\"createdDateTime\":\"2024-03-04T07:00:00Z\",\"userPrincipalName\":\"a@b\","
+     "\"userPrincipalName\":{}}",
+     false},
+    {"{\"createdDateTime\":\"2024-03-04T07:00:00Z\",\"userPrincipalName\":\"a@b\","
+     "\"location\":{\"countryOrRegion\":\"NO\"},\"location\":{}}",
+     false},
     /* fuzz/corpus/signins-json/crash-latitude-case: names match without case */
     {"{\"createdDateTime\":\"2024-03-04T07:00:00Z\",\"UserPrincipalName\":\"a@b\","
      "\"location\":{\"geoCoordinates\":{\"Latitude\":59.3,\"longitude\":18}}}",

@@ -34,6 +34,7 @@ struct walk {
 	size_t path_len;
 	bs_slice val[F_COUNT];
 	bool quoted[F_COUNT];
+	unsigned seen; /* objects on the way to needed values, met once */
 	bool bail;
 };
 
@@ -111,6 +112,32 @@ keep(struct walk *w, const char *v, const char *v_end, bool quoted, bool escaped
 
 static const char *object(struct walk *w, const char *p, int depth);
 
+static bool
+path_is(const struct walk *w, const char *name)
+{
+	return strlen(name) == w->path_len && g_ascii_strncasecmp(name, w->path, w->path_len) == 0;
+}
+
+/* jansson keeps the last of duplicate members: an object or array where a
+ * needed value belongs, or a second copy of an object on the way to one,
+ * is left to it. */
+static void
+container_seen(struct walk *w)
+{
+	static const char *const on_the_way[] = {"status", "location", "location.geoCoordinates"};
+
+	for (int i = 0; i < F_COUNT; i++)
+		if (path_is(w, wanted[i]))
+			w->bail = true;
+	for (size_t i = 0; i < G_N_ELEMENTS(on_the_way); i++) {
+		if (!path_is(w, on_the_way[i]))
+			continue;
+		if (w->seen & (1u << i))
+			w->bail = true;
+		w->seen |= 1u << i;
+	}
+}
+
 static const char *
 value(struct walk *w, const char *p, int depth)
 {
@@ -119,6 +146,8 @@ value(struct walk *w, const char *p, int depth)
 
 	if (p >= w->end)
 		return NULL;
+	if (*p == '{' || *p == '[')
+		container_seen(w);
 	if (*p == '{' && depth < FAST_DEPTH)
 		return object(w, p, depth + 1);
 	if (*p == '{' || *p == '[')
@@ -224,6 +253,9 @@ fill_optional(const struct walk *w, bs_signins__fast_buf *b, bs_signins__event *
 	    !optional(w, F_COUNTRY, b->country, sizeof b->country, &ev->country) ||
 	    !optional(w, F_ID, b->id, sizeof b->id, &ev->id))
 		return false;
+	if ((w->val[F_LAT].p && w->val[F_LAT].len >= sizeof lat) ||
+	    (w->val[F_LON].p && w->val[F_LON].len >= sizeof lon))
+		return false; /* a number too long for the buffer: jansson reads it */
 	if (copy(w, F_LAT, lat, sizeof lat) && copy(w, F_LON, lon, sizeof lon)) {
 		ev->lat = g_ascii_strtod(lat, &e1);
 		ev->lon = g_ascii_strtod(lon, &e2);
