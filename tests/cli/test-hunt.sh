@@ -141,6 +141,27 @@ n=$(grep '"mailbox": "alice"' "$T/gen/expected.jsonl" | grep -c '<phish')
 	fail "mbox prepended meanwhile: changed=$changed hits=$hits"
 cp "$T/alice.orig" "$MB"
 
+# an mbox changed while a quarantine of it was interrupted: the journal is
+# kept and the hunt stops (exit 2); undoing the change lets the rerun finish
+rm -rf "$T/cq" && cp "$T/alice.orig" "$MB"
+BS_TEST_HUNT_KILL_AFTER=2 "$BS" hunt --quarantine "$T/cq" --ioc "$IOC" "$MB" >/dev/null 2>&1
+cat "$T/extra" >>"$MB"
+"$BS" hunt --quarantine "$T/cq" --ioc "$IOC" "$MB" >/dev/null 2>"$T/err"
+st=$?
+if [ "$st" -eq 2 ] && grep -q "journal is kept" "$T/err" && [ -s "$T/cq/journal" ] &&
+	[ ! -s "$T/cq/manifest" ]; then
+	ok "mbox changed during an interrupted quarantine: stopped, journal kept"
+else
+	fail "mbox changed during an interrupted quarantine: exit $st, $(cat "$T/err")"
+fi
+cp "$T/alice.orig" "$MB"
+"$BS" hunt --json --quarantine "$T/cq" --ioc "$IOC" "$MB" | tail -1 | grep -qx "{\"hits\":$n,\"quarantined\":$n}" &&
+	[ "$(grep -c '^From ' "$T/cq/quarantine.mbox")" -eq "$n" ] &&
+	ok "after undoing the change the rerun rolls back and completes" ||
+	fail "rerun after undoing the change"
+"$BS" hunt --restore "$T/cq/manifest" >/dev/null && cmp -s "$T/alice.orig" "$MB" ||
+	fail "restore after the interrupted, changed quarantine"
+
 # --- 6. SIGKILL after every journal step, then rerun: nothing lost or twice ----
 # BS_TEST_HUNT_KILL_AFTER=N makes breachscope SIGKILL itself after N durable
 # steps (test-only hook). Each N: kill the quarantine, rerun it, kill the

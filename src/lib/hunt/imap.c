@@ -648,8 +648,7 @@ hunt_folder(folder_ctx *f, hunt_imap *c, GError **error)
 			report(f, h->uid, &h->res, f->q != NULL);
 	}
 	if (!ok && error && !*error)
-		g_set_error(error, BS_ERROR, BS_ERROR_PARTIAL, "\"%s\": UIDVALIDITY changed",
-		            f->folder);
+		g_set_error(error, BS_ERROR, BS_ERROR_IO, "\"%s\": UIDVALIDITY changed", f->folder);
 	return ok;
 }
 
@@ -771,7 +770,7 @@ bs_hunt__imap_restore(hunt_q *q, json_t *e, const bs_imap_auth *auth, GError **e
 	     find_message(c, qfolder, true, bs_hunt__rec_str(e, "message_id"),
 	                  bs_hunt__rec_str(e, "sha256"), &uid, error);
 	if (ok && uid < 0) {
-		g_set_error(error, BS_ERROR, BS_ERROR_PARTIAL,
+		g_set_error(error, BS_ERROR, BS_ERROR_IO,
 		            "manifest entry %" G_GINT64_FORMAT ": not in the quarantine folder",
 		            seq);
 		ok = false;

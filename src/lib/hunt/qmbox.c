@@ -307,7 +307,7 @@ bs_hunt__q_mbox(hunt_q *q, const char *path, int64_t scanned_size, int64_t scann
 		return false;
 	if (fstat(fd, &st) != 0 || (int64_t)st.st_size != scanned_size ||
 	    (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec != scanned_mtime_ns) {
-		g_set_error(error, BS_ERROR, BS_ERROR_PARTIAL,
+		g_set_error(error, BS_ERROR, BS_ERROR_IO,
 		            "\"%s\": changed since it was scanned; run the hunt again", abs);
 		goto out;
 	}
@@ -338,7 +338,7 @@ current_sha(const char *path, char out[65])
 static bool
 changed_error(const char *path, GError **error)
 {
-	g_set_error(error, BS_ERROR, BS_ERROR_PARTIAL,
+	g_set_error(error, BS_ERROR, BS_ERROR_IO,
 	            "\"%s\": changed during an interrupted quarantine or restore; the journal is "
 	            "kept for manual repair",
 	            path);
@@ -437,7 +437,7 @@ chunk_of(const restore_plan *pl, json_t *e, piece *out, GError **error)
 	*out = (piece){pl->qtext + at, (size_t)n};
 	return true;
 bad:
-	g_set_error(error, BS_ERROR, BS_ERROR_PARTIAL,
+	g_set_error(error, BS_ERROR, BS_ERROR_IO,
 	            "manifest entry %" G_GINT64_FORMAT ": quarantine.mbox does not hold it intact",
 	            bs_hunt__rec_int(e, "seq"));
 	return false;

@@ -499,7 +499,7 @@ resolve_move(const char *from, const char *to, const char *sha, bool *out_done, 
 	if (has_from || !has_to)
 		return true; /* not moved, or both gone: nothing of ours to finish */
 changed:
-	g_set_error(error, BS_ERROR, BS_ERROR_PARTIAL,
+	g_set_error(error, BS_ERROR, BS_ERROR_IO,
 	            "\"%s\": interrupted move cannot be resolved (file gone or changed); journal "
 	            "kept in \"%s\"",
 	            from, to);
