@@ -394,6 +394,52 @@ test_html_escapes_index_text(fixture *f, gconstpointer data)
 	g_assert_nonnull(strstr(html, "OFULLSTÄNDIG"));
 }
 
+/* The IMY draft takes the [incident] settings and the scope's windows. */
+static void
+test_imy_draft_from_config_and_scope(fixture *f, gconstpointer data)
+{
+	static const char scope_json[] =
+	    "{\"version\": 1, \"accounts\": [{\"account\": \"ekonomi\", \"mailboxes\": [],"
+	    " \"windows\": [{\"from\": \"2024-09-02T06:10:00Z\", \"to\": "
+	    "\"2024-09-04T15:30:00Z\"}],"
+	    " \"items\": [], \"evidence\": [{\"rule\": \"manual\"}]}], \"throttled\": []}";
+	static const struct {
+		const char *key, *value;
+	} settings[] = {
+	    {"discovered_at", "2024-09-05T09:00:00Z"},
+	    {"description", "Nätfiske <img src=x>"},
+	    {"measures", "Lösenord byttes"},
+	    {"org", "Exempel kommun"},
+	};
+	static const char *const want[] = {
+	    "2024-09-02 06:10 UTC", /* occurred: the window's start */
+	    "2024-09-04 15:30 UTC", /* ceased: its end */
+	    "2024-09-08 09:00 UTC", /* the 72-hour deadline */
+	    "Nätfiske &lt;img src=x&gt;", "Lösenord byttes", "Exempel kommun",
+	};
+	bs_config *cfg = bs_workspace_config_mut(f->ws);
+	g_autoptr(bs_scope) scope = NULL;
+	g_autoptr(bs_report) r = NULL;
+	g_autofree char *html = NULL;
+	GError *error = NULL;
+	size_t len = 0;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(settings); i++)
+		g_assert_true(bs_config_set(cfg, "incident", settings[i].key, settings[i].value,
+		                            "test", &error));
+	g_assert_true(
+	    bs_scope_load_data("scope.json", scope_json, strlen(scope_json), &scope, &error));
+	g_assert_no_error(error);
+	r = bs_report_build(f->s, cfg, scope, &error);
+	g_assert_no_error(error);
+	html = bs_report_html_dup(r, "en", &len);
+	for (size_t i = 0; i < G_N_ELEMENTS(want); i++) {
+		g_test_message("row %zu", i);
+		g_assert_nonnull(strstr(html, want[i]));
+	}
+	g_assert_null(strstr(html, "<img"));
+}
+
 /* ---- the notification list */
 
 typedef struct {
@@ -590,6 +636,8 @@ main(int argc, char **argv)
 	           fixture_setup, test_high_risk_ranked_and_linked, fixture_teardown);
 	g_test_add("/report/html/escapes-index-text", fixture, NULL, fixture_setup,
 	           test_html_escapes_index_text, fixture_teardown);
+	g_test_add("/report/html/imy-draft-from-config-and-scope", fixture, NULL, fixture_setup,
+	           test_imy_draft_from_config_and_scope, fixture_teardown);
 	g_test_add("/report/notify/vault-round-trip-csv-0600-and-letters", vault_fixture, NULL,
 	           vault_setup, test_notify_round_trip, vault_teardown);
 	g_test_add("/report/notify/wrong-key-audit-failure-or-existing-file-write-nothing",
