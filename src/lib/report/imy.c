@@ -54,13 +54,15 @@ discovered_text(const bs_report *r, const char *lang)
 {
 	const char *at = r->cfg ? r->cfg->incident_discovered_at : NULL;
 	g_autoptr(GDateTime) t = at ? g_date_time_new_from_iso8601(at, NULL) : NULL;
-	g_autoptr(GDateTime) due = t ? g_date_time_add_hours(t, 72) : NULL;
+	g_autoptr(GDateTime) utc = t ? g_date_time_to_utc(t) : NULL;
+	g_autoptr(GDateTime) due = utc ? g_date_time_add_hours(utc, 72) : NULL;
+	g_autofree char *when = utc ? g_date_time_format(utc, "%Y-%m-%d %H:%M UTC") : NULL;
 	g_autofree char *d = due ? g_date_time_format(due, "%Y-%m-%d %H:%M UTC") : NULL;
 
-	if (!d)
+	if (!d || !when)
 		return g_strdup(FILL(lang));
 	return g_strdup_printf(
-	    T("%s (anmälan senast %s, 72 timmar)", "%s (notify by %s, 72 hours)"), at, d);
+	    T("%s (anmälan senast %s, 72 timmar)", "%s (notify by %s, 72 hours)"), when, d);
 }
 
 static char *
@@ -184,6 +186,25 @@ informed_text(const bs_report *r, const char *lang)
 	    c->total, c->first, c->last, c->found, c->answered + c->closed, c->open, r->high_risk);
 }
 
+/* The form's severity estimate "with regard to the data subjects'
+ * integrity": high when anyone is at high risk, medium when identity
+ * numbers or sensitive data were exposed, else low. A draft for the DPO. */
+static const char *
+severity_text(const bs_report *r, const char *lang)
+{
+	int64_t sensitive = r->by_cat[CAT_SOCIAL] + r->by_cat[CAT_CRIMINAL];
+
+	for (int k = 0; k < CAT_COUNT; k++)
+		sensitive += bs_report__cats[k].art9 ? r->by_cat[k] : 0;
+	if (r->high_risk)
+		return T("Hög: personer med hög risk finns (se listan i rapporten).",
+		         "High: some people are at high risk (see the list in the report).");
+	if (sensitive || r->by_cat[CAT_PERSONNUMMER])
+		return T("Medel: personnummer eller känsliga uppgifter exponerades.",
+		         "Medium: identity numbers or sensitive data were exposed.");
+	return T("Låg.", "Low.");
+}
+
 static void
 imy_column(GString *out, const bs_report *r, const char *lang)
 {
@@ -208,6 +229,9 @@ imy_column(GString *out, const bs_report *r, const char *lang)
 	      cfg_or(c ? c->incident_contact : NULL, FILL(lang)));
 	field(out, T("När inträffade incidenten", "When the breach happened"), when);
 	field(out, T("När upptäcktes incidenten", "When it was discovered"), found);
+	field(out, T("Typ av incident", "Type of breach"),
+	      T("Obehörig åtkomst: kapade e-postkonton efter nätfiske (konfidentialitet).",
+	        "Unauthorised access: mailboxes taken over after phishing (confidentiality)."));
 	field(out, T("Vad hände", "What happened"), what);
 	field(out, T("Antal registrerade och poster", "Number of data subjects and records"),
 	      numbers);
@@ -215,6 +239,7 @@ imy_column(GString *out, const bs_report *r, const char *lang)
 	field(out, T("Typer av personuppgifter (fråga 26)", "Categories of personal data"), kinds);
 	field(out, T("Sannolika konsekvenser (fråga 28)", "Likely consequences"),
 	      c && c->incident_consequences ? c->incident_consequences : cons);
+	field(out, T("Bedömd allvarlighet", "Severity estimate"), severity_text(r, lang));
 	field(out, T("Vidtagna åtgärder (fråga 30)", "Measures taken or proposed"),
 	      cfg_or(c ? c->incident_measures : NULL, FILL(lang)));
 	field(out,
