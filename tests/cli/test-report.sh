@@ -127,8 +127,13 @@ check "no identifier on stdout or stderr" 1 $?
 check "an existing list is not overwritten" 2 $?
 "$BS" notify-list -w "$W" --vault-key "$T/dpo.key" --out "$T/list.csv" --force >/dev/null 2>&1
 check "--force replaces it" 0 $?
+printf 'Nr {{rank}} ({{messages}}): {{unknown}}\n{{identifiers}}' >"$T/tmpl.txt"
+"$BS" notify-list -w "$W" --vault-key "$T/dpo.key" --out "$T/list2.csv" --letters "$T/l2" \
+	--template "$T/tmpl.txt" >/dev/null 2>&1
+check "a given template fills its placeholders and keeps unknown ones" "Nr 1 (2): {{unknown}}" \
+	"$(head -1 "$T/l2/000001.txt")"
 "$BS" audit -w "$W" verify --json >"$T/audit.json" 2>&1
-check "the exports are in an intact audit chain" "True 2" \
+check "the exports are in an intact audit chain" "True 3" \
 	"$(jget "$T/audit.json" 'j["intact"], j["entries"]')"
 
 # --- a scanned incident against the index and the generator's ground truth
