@@ -116,6 +116,12 @@ bs_serve__api_lookup(bs_req *r)
 	int retry = 0;
 
 	if (!authorise(r, name, sizeof name)) {
+		/* Failed keys count per address, so that nobody floods the audit log. */
+		if (!bs_serve__ratelimit_take(r->srv->rl_ip, r->client, g_get_monotonic_time(),
+		                              &retry)) {
+			bs_serve__too_many(r, retry);
+			return;
+		}
 		bs_serve__add_header(r, "WWW-Authenticate", "Bearer");
 		bs_serve__audit(r->srv->audit, "apikey:-", "api.denied", "", r->route);
 		api_error(r, MHD_HTTP_UNAUTHORIZED, "missing or unknown API key");
