@@ -44,7 +44,10 @@ bs_serve__page_begin(bs_req *r, const char *title_key)
 	                       bs_serve__lang_code(r->lang));
 	g_string_append(o, T(r->lang, title_key));
 	g_string_append(o, "</title>\n<link rel=\"stylesheet\" href=\"/static/style.css\">\n"
-	                   "</head>\n<body>\n<a class=\"skip\" href=\"#main\">");
+	                   "</head>\n<body");
+	/* The desk's tables need the width; resident pages keep a short measure. */
+	g_string_append(o, g_str_has_prefix(r->path, "/admin") ? " class=\"wide\">\n" : ">\n");
+	g_string_append(o, "<a class=\"skip\" href=\"#main\">");
 	g_string_append(o, T(r->lang, "skip"));
 	g_string_append(o, "</a>\n");
 	if (r->srv->cfg.dev_login) {
@@ -148,6 +151,7 @@ const char bs_serve__css[] =
     "body{margin:0;font-family:system-ui,sans-serif;font-size:1.05rem;line-height:1.5;"
     "color:#1a1a1a;background:#fff}\n"
     "header,main,footer{max-width:46rem;margin:0 auto;padding:0 1rem}\n"
+    ".wide header,.wide main,.wide footer{max-width:80rem}\n"
     "header{display:flex;justify-content:space-between;align-items:center;"
     "border-bottom:1px solid #767676}\n"
     "footer{border-top:1px solid #767676;margin-top:2rem;font-size:.95rem}\n"
@@ -167,6 +171,8 @@ const char bs_serve__css[] =
     "background:#0b4f9c;color:#fff;border:2px solid #0b4f9c;border-radius:3px;"
     "text-decoration:none;cursor:pointer}\n"
     "button.secondary{background:#fff;color:#0b4f9c}\n"
+    "button+button{margin-left:.5rem}\n"
+    "textarea{display:block}\n"
     ".answer{border-left:6px solid #0b4f9c;padding:.25rem 1rem;background:#f2f6fb}\n"
     ".error{color:#a00000;font-weight:600}\n"
     "table{border-collapse:collapse;width:100%;font-size:.95rem}\n"
