@@ -36,7 +36,7 @@ pnr_of(uint64_t i, char out[13])
 	g_date_set_dmy(&d, 1, 1, 1940);
 	g_date_add_days(&d, (guint)(i / 900));
 	g_snprintf(ten, sizeof ten, "%02d%02d%02d%03d", g_date_get_year(&d) % 100,
-		   g_date_get_month(&d), g_date_get_day(&d), (int)(100 + i % 900));
+	           g_date_get_month(&d), g_date_get_day(&d), (int)(100 + i % 900));
 	g_snprintf(out, 13, "%04d%.8s%d", g_date_get_year(&d), ten + 2, luhn(ten, 9));
 }
 
@@ -57,22 +57,32 @@ fill(bs_workspace *ws, uint64_t count, GError **error)
 
 		pnr_of(i, pnr);
 		if (i < messages) {
-			bs_message_row m = {source_id, loc, NULL, date, "bench@kommun.example",
-					    "Inbox", i % 3 ? "window" : "accessed", "ok", NULL, 2048};
+			bs_message_row m = {source_id,
+			                    loc,
+			                    NULL,
+			                    date,
+			                    "bench@kommun.example",
+			                    "Inbox",
+			                    i % 3 ? "window" : "accessed",
+			                    "ok",
+			                    NULL,
+			                    2048};
 
 			g_snprintf(loc, sizeof loc, "offset:%" G_GUINT64_FORMAT, i * 4096);
 			g_snprintf(date, sizeof date, "2024-%02d-%02dT10:00:00Z", (int)(1 + i % 12),
-				   (int)(1 + i % 28));
+			           (int)(1 + i % 28));
 			if (!bs_store_message_put(s, &m, &msg_id, error))
 				return false;
 		}
 		bs_pseudonym(key, "pnr", pnr, 12, p);
 		if (!bs_store_subject_put(s, "pnr", p, NULL, &subj_id, NULL, error))
 			return false;
-		bs_occurrence_row o = {subj_id, 1 + (int64_t)(i % messages), "body", "high", false, 1};
+		bs_occurrence_row o = {subj_id, 1 + (int64_t)(i % messages), "body", "high", false,
+		                       1};
 		if (!bs_store_occurrence_add(s, &o, error))
 			return false;
-		if ((i + 1) % BATCH == 0 && (!bs_store_commit(s, error) || !bs_store_begin(s, error)))
+		if ((i + 1) % BATCH == 0 &&
+		    (!bs_store_commit(s, error) || !bs_store_begin(s, error)))
 			return false;
 	}
 	return bs_store_commit(s, error);
@@ -91,7 +101,8 @@ write_list(const char *path, uint64_t count, GError **error)
 	for (int n = 0; n < 20000; n++) {
 		char pnr[13];
 		/* one in four beyond the filled range: not in the index */
-		uint64_t i = (uint64_t)g_rand_int_range(r, 0, (gint32)MIN(count * 4 / 3, G_MAXINT32));
+		uint64_t i =
+		    (uint64_t)g_rand_int_range(r, 0, (gint32)MIN(count * 4 / 3, G_MAXINT32));
 
 		pnr_of(i, pnr);
 		fprintf(fp, "{\"pnr\":\"%s\"}\n", pnr);
@@ -119,6 +130,6 @@ main(int argc, char **argv)
 		return 2;
 	}
 	fprintf(stderr, "bench-serve: %" G_GUINT64_FORMAT " subjects in %.1f s\n", count,
-		(double)(g_get_monotonic_time() - t0) / 1e6);
+	        (double)(g_get_monotonic_time() - t0) / 1e6);
 	return 0;
 }
