@@ -109,9 +109,14 @@ def pnr_valid10(ten):
     if len(ten) != 10 or not ten.isdigit():
         return False
     mm, dd = int(ten[2:4]), int(ten[4:6])
-    if dd > 60:
+    # Read leniently, as a scanner may: samordningsnummer with month 00 or
+    # day 60 (unknown) occur in Skatteverket's test series.
+    sam = dd >= 60
+    if sam:
         dd -= 60
-    if not (1 <= mm <= 12 and 1 <= dd <= 31) or ten[6:9] == "000":
+    if not ((0 if sam else 1) <= mm <= 12 and (0 if sam else 1) <= dd <= 31):
+        return False
+    if ten[6:9] == "000":
         return False
     return luhn_digit(ten[:9]) == int(ten[9])
 
@@ -175,7 +180,9 @@ def decoys(rng, date):
         if kind == 0:
             out.append(f"Tel: {phone_written(rng, phone_number(rng))}")
         elif kind == 1:
-            body = f"2{rng.randrange(12000, 69999):05d}{rng.randrange(0, 999):03d}"
+            # The third digit of an organisation number is 2 or more: never a birth month.
+            body = (f"{rng.choice('25789')}{rng.randrange(10)}{rng.randrange(20, 100)}"
+                    f"{rng.randrange(100):02d}{rng.randrange(1000):03d}")
             out.append(f"Org.nr {body[:6]}-{body[6:]}{luhn_digit(body)}")
         elif kind == 2:
             out.append(f"Fakturanummer: {rng.randrange(10**7, 10**8)}")
@@ -462,13 +469,17 @@ class Incident:
                               docx_bytes(rng, self.form_lines(ids, sender, date))))
             return [attachment("application/zip", "handlingar.zip", zip_bytes(inner))]
         return [attachment("image/jpeg", "bild.jpg",
-                           image_bytes(rng, rng.randrange(20000, 90000)))]
+                           image_bytes(rng, rng.randrange(30000, 150000)))]
 
     def csv(self, ids, date):
         rng = self.rng
-        rows = ["namn;personnummer;ärende"]
+        # "Ärende" labels case numbers in this corpus (a decoy context), so
+        # the lists name their third column otherwise.
+        rows = [rng.choice(["namn;personnummer;enhet", "Namn;Personnummer;Verksamhet",
+                            "namn;pnr;handläggare"])]
+        units = ["Socialtjänsten", "Grundskolan", "Hemtjänsten", "Elevhälsan"]
         for p in rng.sample(self.residents, k=min(len(self.residents), rng.randrange(2, 8))):
-            rows.append(f"{p.name};{p.written(rng, date.date())};{rng.choice(list(TOPICS))}")
+            rows.append(f"{p.name};{p.written(rng, date.date())};{rng.choice(units)}")
             ids.add((p.kind, p.canonical))
         return "\n".join(rows) + "\n"
 
@@ -494,7 +505,7 @@ class Incident:
             subject += " " + sender.written(rng, date.date())
             ids.add((sender.kind, sender.canonical))
         att_kind = rng.choices(["", "pdf", "docx", "csv", "zip", "img"],
-                               [50, 14, 10, 6, 5, 15])[0]
+                               [45, 14, 10, 6, 5, 20])[0]
         text = self.letter(ids, sender, topic, date, where_pnr=att_kind in ("", "csv", "img")
                            or rng.random() < 0.5)
         emails = {sender.email}
@@ -522,10 +533,18 @@ class Incident:
         text = (f"Hej {to.first}!\n\nTack för ditt meddelande. Vi återkommer inom två veckor.\n\n"
                 f"{owner[0]}\n{owner[2]}, {ORG_DOMAIN}\n\n"
                 + "".join("> " + line + "\n" for line in quoted.splitlines()))
-        body = encode_text(rng, text)
+        body = self.with_logo(encode_text(rng, text))
         head = self.headers(mid, owner[:2], (to.name, to.email),
                             "SV: " + rng.choice(TOPICS[topic]["subjects"]), date)
         return head + body, ids, {to.email}
+
+    def with_logo(self, body):
+        """Half of staff mail carries the municipality's logo (binary, skipped)."""
+        rng = self.rng
+        if rng.random() < 0.5:
+            return body
+        return multipart(rng, "related", [body, attachment(
+            "image/png", "logo.png", b"\x89PNG\r\n\x1a\n" + rng.randbytes(rng.randrange(4000, 16000)))])
 
     def forward(self, mid, owner, date):
         """Staff forwards a resident's message to a colleague (message/rfc822)."""
@@ -545,7 +564,7 @@ class Incident:
         colleague = rng.choice([s for s in self.staff if s != owner])
         text = "\n".join(["Hej alla,", ""] + rng.sample(NEUTRAL_LINES, 2) + decoys(rng, date)
                          + ["", owner[0], f"Org.nr 212000-{rng.randrange(1000, 9999)}"]) + "\n"
-        body = encode_text(rng, text)
+        body = self.with_logo(encode_text(rng, text))
         if rng.random() < 0.2:
             body = multipart(rng, "mixed", [body, attachment(
                 "application/pdf", "protokoll.pdf",
@@ -649,6 +668,8 @@ def scope_for(inc, boxes, msgs):
             "account": owner[1], "mailboxes": [path],
             "windows": [{"from": "2024-09-02T06:10:00Z", "to": "2024-09-04T15:30:00Z"}],
             "items": items,
+            "folders": [{"folder": "Skickat", "grade": "synced", "from": "2024-09-02T06:40:00Z",
+                         "to": "2024-09-02T06:41:00Z"}] if i == 0 else [],
             "evidence": [{"rule": "ioc-address", "time": "2024-09-02T06:10:00Z",
                           "ip": "192.0.2.45", "record": f"signin-{i + 1}"}]})
     throttled = [{"account": boxes[0][0][1], "from": "2024-09-03T00:00:00Z",

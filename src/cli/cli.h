@@ -42,5 +42,6 @@ int bs_cli_parse(bs_cli *cli, const GOptionEntry *entries, const char *params,
 bs_cmd_fn cmd_admin, cmd_apikey, cmd_audit, cmd_detect, cmd_hunt, cmd_ident, cmd_init, cmd_lookup,
 	cmd_serve, cmd_signins, cmd_stats, cmd_vault;
 bs_cmd_fn cmd_notify_list, cmd_report; /* report module */
+bs_cmd_fn cmd_scan; /* scan module */
 
 #endif

@@ -25,6 +25,9 @@ static const struct bs_command commands[] = { /* sorted by name */
 	{"notify-list", cmd_notify_list, BS_NEED_WORKSPACE_RW,
 	 "plaintext list and letters for Art. 34 (DPO's vault key)"},
 	{"report", cmd_report, BS_NEED_WORKSPACE_RO, "the breach report: figures, high risk, IMY draft"},
+#ifdef BS_HAVE_SCAN /* built once detect is in the tree */
+	{"scan", cmd_scan, BS_NEED_WORKSPACE_RW, "index exposed mail (mbox, Maildir, .eml)"},
+#endif
 	{"serve", cmd_serve, BS_NEED_WORKSPACE_RW, "the resident e-service and the DPO desk"},
 	{"signins", cmd_signins, BS_NEED_NONE, "compromised accounts and windows from sign-in and audit logs"},
 	{"stats", cmd_stats, BS_NEED_WORKSPACE_RO, "counts of messages, subjects, occurrences"},

@@ -194,6 +194,19 @@ test_eml_tree_and_single_eml(void)
 }
 
 static void
+test_empty_file_is_an_empty_mbox(void)
+{
+	g_autofree char *dir = g_dir_make_tmp("bs-source-XXXXXX", NULL);
+	g_autofree char *path = g_build_filename(dir, "Drafts", NULL);
+	g_autofree char *got = NULL;
+
+	write_file(dir, "Drafts", "");
+	got = iterate(path, 1 << 20, "mbox");
+	g_assert_cmpstr(got, ==, "");
+	remove_tree(dir);
+}
+
+static void
 test_mbox_file_in_blocks(void)
 {
 	g_autofree char *dir = g_dir_make_tmp("bs-source-XXXXXX", NULL);
@@ -232,7 +245,6 @@ static const struct bad_case {
 	const char *text;
 } bad_cases[] = {
     {"binary file", "\x89PNG\r\n\x1a\n"},
-    {"empty file", ""},
     {"text without headers", "hello world\n"},
 };
 
@@ -267,6 +279,7 @@ main(int argc, char **argv)
 	g_test_add_func("/source/mbox/too-large-reported-not-kept",
 	                test_mbox_split_too_large_is_reported_not_kept);
 	g_test_add_func("/source/mbox/file-read-in-blocks", test_mbox_file_in_blocks);
+	g_test_add_func("/source/mbox/empty-file-is-empty-mbox", test_empty_file_is_an_empty_mbox);
 	g_test_add_func("/source/maildir/folders-and-flags", test_maildir_folders_and_flags);
 	g_test_add_func("/source/eml/tree-and-single", test_eml_tree_and_single_eml);
 	g_test_add_func("/source/open/refuses-no-mailbox", test_open_refuses_what_is_no_mailbox);

@@ -186,53 +186,66 @@ bs_source__fingerprint_entries(GPtrArray *entries, uint64_t *out_total)
 	return g_strdup(g_checksum_get_string(ck));
 }
 
-/* Reads at most max bytes; *out_over when the file holds more. */
-static bool
-read_capped(int fd, size_t max, bs_buf *b, bool *out_over)
+typedef enum { READ_OK, READ_OVER, READ_ERROR } read_result;
+
+/* Reads the whole file, at most max bytes, into *out_data (NUL-terminated,
+ * caller g_free()s). The listed size sizes the buffer once (one byte more,
+ * so that the end is seen without growing); a file that grew since is read
+ * on, doubling, up to max. */
+static read_result
+read_capped(int fd, size_t hint, size_t max, char **out_data, size_t *out_len)
 {
-	char chunk[65536];
+	size_t alloc = MIN(hint, max) + 1, len = 0;
+	char *p = g_malloc(alloc + 1);
 
-	*out_over = false;
 	for (;;) {
-		ssize_t n = read(fd, chunk, sizeof chunk);
+		ssize_t n;
 
+		if (len == alloc) {
+			if (alloc > max)
+				break;
+			alloc = MIN(alloc * 2, max + 1);
+			p = g_realloc(p, alloc + 1);
+		}
+		n = read(fd, p + len, alloc - len);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0)
-			return false;
-		if (n == 0)
-			return true;
-		if (!bs_buf_append(b, chunk, (size_t)n)) {
-			*out_over = true;
-			return true;
+		if (n <= 0) {
+			if (n == 0 && len <= max) {
+				p[len] = '\0';
+				*out_data = p;
+				*out_len = len;
+				return READ_OK;
+			}
+			g_free(p);
+			return n < 0 ? READ_ERROR : READ_OVER;
 		}
+		len += (size_t)n;
 	}
+	g_free(p);
+	return READ_OVER;
 }
 
 static void
-read_into(bs_source_msg *m, const char *path, size_t max)
+read_into(bs_source_msg *m, const char *path, uint64_t hint, size_t max)
 {
 	int fd = g_open(path, O_RDONLY | O_CLOEXEC, 0);
-	bs_buf b;
-	bool over = false;
+	read_result r;
 
 	if (fd < 0) {
 		m->status = BS_SOURCE_UNREADABLE;
 		m->reason = "cannot open the message file";
 		return;
 	}
-	bs_buf_init(&b, max);
-	if (!read_capped(fd, max, &b, &over)) {
+	r = read_capped(fd, (size_t)hint, max, &m->data, &m->len);
+	close(fd);
+	if (r == READ_ERROR) {
 		m->status = BS_SOURCE_UNREADABLE;
 		m->reason = "cannot read the message file";
-	} else if (over) {
+	} else if (r == READ_OVER) {
 		m->status = BS_SOURCE_TOO_LARGE;
 		m->reason = "message larger than max_message_bytes";
-	} else {
-		m->data = bs_buf_steal(&b, &m->len);
 	}
-	close(fd);
-	bs_buf_fini(&b);
 }
 
 bs_source_msg *
@@ -249,6 +262,6 @@ bs_source__read_entry(const bs_source__entry *e, size_t max)
 		m->reason = "message larger than max_message_bytes";
 		return m;
 	}
-	read_into(m, e->path, max);
+	read_into(m, e->path, e->size, max);
 	return m;
 }

@@ -140,7 +140,8 @@ open_file(bs_source *s, const struct stat *st, GError **error)
 
 	if (!read_head(s->path, head, sizeof head, &n, error))
 		return false;
-	if (bs_mbox_sniff(head, n))
+	/* An empty file is an empty mbox: mail clients keep one per empty folder. */
+	if (n == 0 || bs_mbox_sniff(head, n))
 		return open_mbox(s, st, error);
 	if (!sniff_eml(head, n)) {
 		g_set_error(error, BS_ERROR, BS_ERROR_PARSE,

@@ -1,0 +1,152 @@
+/* breachscope scan -w DIR [--scope FILE] [--threads N] [--json] [--shard K/N] SOURCE... */
+#include "cli/cli.h"
+
+#include <stdio.h>
+#include <unistd.h>
+
+#if defined(__has_include)
+#if __has_include("cli/bs-paths.h")
+#include "cli/bs-paths.h" /* where detect's bundled vocabularies are */
+#endif
+#endif
+#include "scan/scan.h"
+#include "scope/scope.h"
+#include "store/store.h"
+
+#ifdef BS_HAVE_SCAN
+/* One line, rewritten in place on a terminal: messages, MB, MB/s, ETA. */
+static void
+print_progress(const bs_scan_progress *p, void *user)
+{
+	double mb = (double)p->bytes / 1e6, total = (double)p->total_bytes / 1e6;
+	double rate = p->seconds > 0 ? mb / p->seconds : 0;
+	double eta = rate > 0 && total > mb ? (total - mb) / rate : 0;
+
+	fprintf(stderr,
+	        "\r%" G_GUINT64_FORMAT " messages, %.1f of %.1f MB, %.1f MB/s, ETA %d:%02d  ",
+	        p->messages, mb, total, rate, (int)eta / 60, (int)eta % 60);
+	fflush(stderr);
+}
+
+/* The detector with the bundled vocabularies: the source tree's data/terms
+ * when running from a build directory, else the installed copy (as detect). */
+static bs_detector *
+detector_new(GError **error)
+{
+	const char *dirs[2] = {NULL, NULL};
+	bs_detect_config cfg = {0};
+
+#ifdef BS_TERMS_DIR_SOURCE
+	dirs[0] = g_file_test(BS_TERMS_DIR_SOURCE, G_FILE_TEST_IS_DIR) ? BS_TERMS_DIR_SOURCE
+	                                                               : BS_TERMS_DIR_INSTALLED;
+#endif
+	cfg.term_dirs = dirs;
+	return bs_detector_new(&cfg, error);
+}
+
+static bool
+parse_shard(const char *text, unsigned *out_k, unsigned *out_n)
+{
+	const char *slash = text ? strchr(text, '/') : NULL;
+	uint64_t k, n;
+
+	if (!slash || !bs_parse_u64(text, (size_t)(slash - text), 1u << 20, &k) ||
+	    !bs_parse_u64(slash + 1, strlen(slash + 1), 1u << 20, &n) || k < 1 || k > n)
+		return false;
+	*out_k = (unsigned)k;
+	*out_n = (unsigned)n;
+	return true;
+}
+
+static void
+print_text(const bs_scan_summary *s)
+{
+	printf("scanned %" G_GUINT64_FORMAT " messages (%" G_GUINT64_FORMAT
+	       " ok, %" G_GUINT64_FORMAT " partial, %" G_GUINT64_FORMAT
+	       " failed), %.1f MB in %.1f s, threads: %u\n",
+	       s->messages, s->ok, s->partial, s->failed, (double)s->bytes / 1e6, s->seconds,
+	       s->threads);
+	if (s->resumed_skipped || s->sources_unchanged)
+		printf("already indexed: %" G_GUINT64_FORMAT " messages, %" G_GUINT64_FORMAT
+		       " unchanged sources\n",
+		       s->resumed_skipped, s->sources_unchanged);
+}
+
+static int
+report(bs_cli *cli, const bs_scan_summary *s, bool json, bool ok, GError *error)
+{
+	g_autoptr(bs_json) j = bs_json_new();
+
+	if (json) {
+		bs_scan_summary_write_json(s, NULL, j);
+		bs_json_print_line(j, stdout);
+	} else {
+		print_text(s);
+	}
+	if (!ok)
+		return bs_cli_fail(cli, error);
+	return s->partial || s->failed ? BS_EXIT_FINDINGS : BS_EXIT_OK;
+}
+
+int
+cmd_scan(bs_cli *cli, int argc, char **argv)
+{
+	g_autofree char *scope_file = NULL;
+	g_autofree char *shard = NULL;
+	gboolean json = FALSE;
+	gint threads = 0;
+	const GOptionEntry entries[] = {
+	    {"scope", 0, 0, G_OPTION_ARG_FILENAME, &scope_file,
+	     "scope file: exposure grades and mailbox owners", "FILE"},
+	    {"threads", 0, 0, G_OPTION_ARG_INT, &threads,
+	     "worker threads (default: config, then cores)", "N"},
+	    {"shard", 0, 0, G_OPTION_ARG_STRING, &shard, "scan only shard K of N", "K/N"},
+	    {"json", 0, 0, G_OPTION_ARG_NONE, &json, "print the summary as JSON", NULL},
+	    {NULL}};
+	g_autoptr(bs_scope) scope = NULL;
+	g_autoptr(bs_detector) detector = NULL;
+	GError *error = NULL;
+	bs_scan_options opts = {0};
+	bs_scan_summary sum;
+	int st;
+	bool ok;
+
+	st =
+	    bs_cli_parse(cli, entries, "SOURCE...",
+	                 "Indexes mailboxes (mbox, Maildir, .eml tree or .eml) into the workspace.",
+	                 &argc, &argv);
+	if (st >= 0)
+		return st;
+	if (argc < 2)
+		return bs_cli_usage(cli, "no SOURCE given");
+	if (threads < 0 || threads > 256)
+		return bs_cli_usage(cli, "--threads %d is not between 1 and 256", threads);
+	if (shard && !parse_shard(shard, &opts.shard_k, &opts.shard_n))
+		return bs_cli_usage(cli, "--shard \"%s\" is not K/N with 1 <= K <= N", shard);
+	if (scope_file && !bs_scope_load(scope_file, &scope, &error))
+		return bs_cli_fail(cli, error);
+	detector = detector_new(&error);
+	if (!detector)
+		return bs_cli_fail(cli, error);
+	opts.detector = detector;
+	opts.scope = scope;
+	opts.threads = (unsigned)threads;
+	if (isatty(fileno(stderr)))
+		opts.progress = print_progress;
+	ok = bs_scan_run(cli->workspace, (const char *const *)argv + 1, &opts, &sum, &error);
+	if (opts.progress)
+		fputc('\n', stderr);
+	return report(cli, &sum, json, ok, error);
+}
+
+#else /* the scan module is built once detect's implementation is in the tree */
+
+int
+cmd_scan(bs_cli *cli, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return bs_cli_usage(cli, "this build has no detect module: scan is unavailable");
+}
+
+#endif

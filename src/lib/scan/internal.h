@@ -1,0 +1,94 @@
+/* scan internals: what a worker hands the writer for one message. */
+#ifndef BS_SCAN_INTERNAL_H
+#define BS_SCAN_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <glib.h>
+
+#include "crypto/crypto.h"
+#include "detect/detect.h"
+#include "mail/mail.h"
+#include "scan/scan.h"
+#include "scope/scope.h"
+#include "source/source.h"
+
+/* Occurrence locations: the mail walk's bs_where, one slot each. */
+#define BS_SCAN_WHERE_COUNT BS_WHERE_COUNT
+
+/* One subject found in a message, with its occurrences per location. */
+typedef struct {
+	const char *kind; /* static bs_kind_name() */
+	char *canonical;  /* owned; kept only to seal the vault entry */
+	uint8_t pseudonym[BS_PSEUDONYM_LEN];
+	const char *role; /* BS_ROLE_*, or NULL */
+	uint32_t count[BS_SCAN_WHERE_COUNT];
+	uint8_t confidence[BS_SCAN_WHERE_COUNT]; /* bs_confidence, 0 = none */
+	bool child;
+} bs_scan__subject;
+
+/* A scanned message on its way to the writer. Owns everything. */
+typedef struct {
+	int64_t source_id;
+	char *locator;
+	char *folder;
+	char *message_id;
+	char *date; /* "YYYY-MM-DDTHH:MM:SSZ" or NULL */
+	const char *grade;
+	const char *status;
+	char *reason;
+	uint64_t bytes;
+	const char *mailbox; /* borrowed from the job's source, outlives the result */
+	GPtrArray *subjects; /* bs_scan__subject *, owned */
+	GArray *categories;  /* uint32_t per detector category */
+} bs_scan__result;
+
+void bs_scan__result_free(bs_scan__result *r);
+
+/* Read-only for workers: shared by every job of a run. */
+typedef struct {
+	const bs_detector *detector;
+	const bs_key *key;
+	const bs_scope *scope;
+	const bs_config *config;
+	bs_mail_limits limits;
+	bool vault; /* keep canonical forms for sealing */
+} bs_scan__shared;
+
+/* One worker's own state (detect run, walk info); not shareable. */
+typedef struct bs_scan__worker bs_scan__worker;
+
+bs_scan__worker *bs_scan__worker_new(const bs_scan__shared *sh, GError **error);
+void bs_scan__worker_free(bs_scan__worker *w);
+
+/* What the reader knows of a message's source. */
+typedef struct {
+	int64_t source_id;
+	const char *mailbox;  /* owner, borrowed (lives as long as the run) */
+	const char *grade_as; /* scope account or the source path, borrowed */
+} bs_scan__source_ctx;
+
+/* Walks and detects one message; hands back the result (caller frees). */
+bs_scan__result *bs_scan__process(bs_scan__worker *w, const bs_scan__source_ctx *src,
+                                  bs_source_msg *msg);
+
+/* The writer: owns the write connection between start and stop. */
+typedef struct bs_scan__writer bs_scan__writer;
+
+/* on_done(r, user) runs in the writer thread after r's commit (or when a
+ * failed writer drops it) and takes r (frees it). */
+typedef void bs_scan__done_fn(bs_scan__result *r, void *user);
+
+/* vault_pk NULL: no vault. detector names the categories. */
+bs_scan__writer *bs_scan__writer_start(bs_store *store, const bs_detector *detector,
+                                       const uint8_t *vault_pk, bs_scan__done_fn *on_done,
+                                       void *user);
+void bs_scan__writer_push(bs_scan__writer *wr, bs_scan__result *r); /* takes r */
+/* Waits until everything pushed is committed, stops the thread. false and
+ * error when a write failed (the first error). */
+bool bs_scan__writer_stop(bs_scan__writer *wr, GError **error);
+/* True once a write failed: the reader stops feeding. */
+bool bs_scan__writer_failed(bs_scan__writer *wr);
+
+#endif
