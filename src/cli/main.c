@@ -18,6 +18,7 @@ static const struct bs_command commands[] = { /* sorted by name */
 	{"admin", cmd_admin, BS_NEED_WORKSPACE_RW, "DPO desk accounts: add USER"},
 	{"apikey", cmd_apikey, BS_NEED_WORKSPACE_RW, "keys for the lookup API: add, list, revoke"},
 	{"audit", cmd_audit, BS_NEED_WORKSPACE_RO, "check the e-service audit chain: verify"},
+	{"detect", cmd_detect, BS_NEED_NONE, "find identifiers and sensitive terms in text"},
 	{"hunt", cmd_hunt, BS_NEED_NONE, "find and quarantine phishing mail"},
 	{"ident", cmd_ident, BS_NEED_NONE, "parse and validate identifiers"},
 	{"init", cmd_init, BS_NEED_NONE, "create a workspace (config, pseudonym key, index)"},

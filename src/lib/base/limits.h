@@ -10,8 +10,17 @@
 /* Context window for detect, bytes each side of a candidate. */
 #define BS_LIMIT_CONTEXT_BYTES 48
 /* detect keeps this much of the previous chunk for context and
- * boundary-spanning candidates; bounds memory per stream. */
-#define BS_LIMIT_DETECT_TAIL 256
+ * boundary-spanning candidates; bounds memory per stream. 512: an e-mail
+ * address is recovered by walking back up to 320 bytes from its end
+ * (local part 64 + '@' + domain 255), plus a UTF-8 character before it. */
+#define BS_LIMIT_DETECT_TAIL 512
+/* Term files: one term is a word or a short phrase. */
+#define BS_LIMIT_TERM_BYTES 128
+#define BS_LIMIT_TERM_WORDS 8
+/* All terms of all files; Vectorscan compile time grows with them. */
+#define BS_LIMIT_TERMS 100000
+/* Category files (the category is a uint16_t index). */
+#define BS_LIMIT_CATEGORIES 1024
 /* Config, scope and IOC files are hand-edited JSON/INI. */
 #define BS_LIMIT_CONFIG_BYTES (1u * 1024 * 1024)
 #define BS_LIMIT_SCOPE_BYTES (256u * 1024 * 1024)

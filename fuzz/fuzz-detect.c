@@ -1,0 +1,106 @@
+/* Fuzz harness for detect. The first two bytes pick a split position, the
+ * third a small chunk size; the rest is the text. The text is scanned
+ * whole, split in two at that position, and in chunks of that size: the
+ * three must give the same findings and category counts, and every finding
+ * must lie inside the text with a valid confidence. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "detect/detect.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* A few terms with Swedish letters and a phrase; the detector is built
+ * once (it is read-only) and reused by every input. */
+static const char terms[] = "sjuk\nångest\nskyddad identitet\nÖL\nlvu\n";
+
+static bs_detector *
+detector(void)
+{
+	static bs_detector *d;
+	g_autofree char *path = NULL;
+	const char *files[2] = {NULL, NULL};
+	bs_detect_config cfg = {.term_files = files};
+	int fd;
+
+	if (d)
+		return d;
+	fd = g_file_open_tmp("fuzz-detect-XXXXXX.txt", &path, NULL);
+	if (fd < 0 || !g_file_set_contents(path, terms, -1, NULL))
+		abort();
+	close(fd);
+	files[0] = path;
+	d = bs_detector_new(&cfg, NULL);
+	unlink(path);
+	if (!d)
+		abort();
+	return d;
+}
+
+static void
+record(const bs_finding *f, void *user)
+{
+	GString *out = user;
+
+	if (f->end <= f->start || f->confidence < BS_CONF_LOW || f->confidence > BS_CONF_HIGH ||
+	    !(f->reasons & BS_REASON_VALID) || !f->id.valid)
+		abort();
+	g_string_append_printf(out, "%d %s %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %d %u\n",
+	                       f->id.kind, f->id.canonical, f->start, f->end, f->confidence,
+	                       f->reasons);
+}
+
+static char *
+scan(bs_detect_run *r, const char *p, size_t len, size_t split, size_t chunk)
+{
+	GString *out = g_string_new(NULL);
+	const uint32_t *counts;
+	GDate ref;
+
+	g_date_clear(&ref, 1);
+	g_date_set_dmy(&ref, 1, 5, 2024);
+	bs_detect_run_begin(r, &ref, record, out);
+	if (chunk) {
+		for (size_t off = 0; off < len; off += chunk)
+			bs_detect_run_feed(r, p + off, MIN(chunk, len - off));
+	} else {
+		bs_detect_run_feed(r, p, split);
+		bs_detect_run_feed(r, p + split, len - split);
+	}
+	bs_detect_run_end(r);
+	counts = bs_detect_run_category_counts(r);
+	for (size_t i = 0; i < bs_detector_category_count(detector()); i++)
+		g_string_append_printf(out, "c%zu=%u\n", i, counts[i]);
+	return g_string_free(out, FALSE);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	bs_detect_run *r;
+	size_t split, chunk, len;
+	const char *p;
+	char *whole, *two, *small;
+
+	if (size < 3 || size > 65536)
+		return 0;
+	p = (const char *)data + 3;
+	len = size - 3;
+	split = ((size_t)data[0] << 8 | data[1]) % (len + 1);
+	chunk = data[2] % 16 + 1;
+	r = bs_detect_run_new(detector(), NULL);
+	if (!r)
+		abort();
+	whole = scan(r, p, len, len, 0);
+	two = scan(r, p, len, split, 0);
+	small = scan(r, p, len, 0, chunk);
+	if (strcmp(whole, two) != 0 || strcmp(whole, small) != 0)
+		abort();
+	g_free(whole);
+	g_free(two);
+	g_free(small);
+	bs_detect_run_free(r);
+	return 0;
+}

@@ -1,0 +1,395 @@
+/* Candidates: recover the start, confirm with ident, score, report.
+ *
+ * Confidence is layered (docs/internals.md has the table):
+ *   1. validator: ident accepts the value (check digit, date, day+60, mod 97,
+ *      Luhn + IIN...). Nothing is reported without it.
+ *   2. base: medium for every kind except the Danish CPR (low: its check
+ *      digit is no longer reliable).
+ *   3. context: the nearest label ending at most BS_LIMIT_CONTEXT_BYTES before
+ *      the value decides. A label that announces this kind adds one level
+ *      (the only way to reach high); one that announces another kind
+ *      (tel, org.nr, faktura, OCR... before a personnummer) gives low.
+ *   4. formatting (personnummer family): written with a space inside
+ *      (640823 3234), or glued into a phone-style digit grouping, takes
+ *      one level off.
+ * So a check digit alone gives at most medium, never high. */
+#include "detect/internal.h"
+
+#include <string.h>
+
+/* Longest value a shape recovers: an e-mail address (64 + 1 + 255). */
+#define SPAN_MAX 384
+/* How far back the recovered shapes walk. */
+#define PHONE_WALK 28
+#define CARD_WALK 26
+#define IBAN_WALK 44
+#define EMAIL_LOCAL_MAX 64
+#define EMAIL_DOMAIN_MAX 255
+#define STARTS_MAX 4
+
+/* Which kinds a shape may be, tried in order; a later one wins only with
+ * a strictly higher confidence. */
+static const bs_kind chains[BS_CAND_COUNT][4] = {
+    [BS_CAND_D10] = {BS_KIND_PNR, BS_KIND_ORGNR, BS_KIND_PHONE, BS_KIND_DK_CPR},
+    [BS_CAND_D6SEP4] = {BS_KIND_PNR, BS_KIND_ORGNR, BS_KIND_FI_HETU, BS_KIND_DK_CPR},
+    [BS_CAND_D6SP4] = {BS_KIND_PNR},
+    [BS_CAND_D12] = {BS_KIND_PNR, BS_KIND_ORGNR},
+    [BS_CAND_D8SEP4] = {BS_KIND_PNR},
+    [BS_CAND_D8SP4] = {BS_KIND_PNR},
+    [BS_CAND_INT10] = {BS_KIND_INTERIM},
+    [BS_CAND_INT11] = {BS_KIND_INTERIM},
+    [BS_CAND_INT12] = {BS_KIND_INTERIM},
+    [BS_CAND_INT13] = {BS_KIND_INTERIM},
+    [BS_CAND_D11] = {BS_KIND_NO_FNR},
+    [BS_CAND_D6SP5] = {BS_KIND_NO_FNR},
+    [BS_CAND_HETU] = {BS_KIND_FI_HETU},
+    [BS_CAND_PHONE] = {BS_KIND_PHONE},
+    [BS_CAND_CARD] = {BS_KIND_CARD},
+    [BS_CAND_CARD_GROUPED] = {BS_KIND_CARD},
+    [BS_CAND_IBAN] = {BS_KIND_IBAN},
+    [BS_CAND_EMAIL] = {BS_KIND_EMAIL},
+};
+
+/* Per kind: base level and what each label class says about it
+ * (+1 announces this kind, -1 announces another, 0 says nothing). */
+typedef struct {
+	int8_t base;
+	bool formats; /* personnummer family: written form counts */
+	int8_t ctx[BS_CTX_COUNT];
+} kind_rule;
+
+#define PERSONAL_CTX                                                                               \
+	{                                                                                          \
+		[BS_CTX_PERSON] = 1, [BS_CTX_PHONE] = -1, [BS_CTX_ORG] = -1,                       \
+		[BS_CTX_PAYMENT] = -1, [BS_CTX_INVOICE] = -1, [BS_CTX_TIME] = -1                   \
+	}
+
+static const kind_rule rules[BS_KIND_COUNT] = {
+    [BS_KIND_PNR] = {BS_CONF_MEDIUM, true, PERSONAL_CTX},
+    [BS_KIND_SAMORDNING] = {BS_CONF_MEDIUM, true, PERSONAL_CTX},
+    [BS_KIND_INTERIM] = {BS_CONF_MEDIUM, true, PERSONAL_CTX},
+    [BS_KIND_NO_FNR] = {BS_CONF_MEDIUM, false, PERSONAL_CTX},
+    [BS_KIND_FI_HETU] = {BS_CONF_MEDIUM, false, PERSONAL_CTX},
+    [BS_KIND_DK_CPR] = {BS_CONF_LOW, false, PERSONAL_CTX},
+    [BS_KIND_ORGNR] = {BS_CONF_MEDIUM,
+                       false,
+                       {[BS_CTX_ORG] = 1,
+                        [BS_CTX_PHONE] = -1,
+                        [BS_CTX_PAYMENT] = -1,
+                        [BS_CTX_INVOICE] = -1,
+                        [BS_CTX_TIME] = -1}},
+    [BS_KIND_PHONE] = {BS_CONF_MEDIUM,
+                       false,
+                       {[BS_CTX_PHONE] = 1,
+                        [BS_CTX_PERSON] = -1,
+                        [BS_CTX_ORG] = -1,
+                        [BS_CTX_PAYMENT] = -1,
+                        [BS_CTX_INVOICE] = -1}},
+    [BS_KIND_EMAIL] = {BS_CONF_MEDIUM, false, {[BS_CTX_MAIL] = 1}},
+    [BS_KIND_IBAN] = {BS_CONF_MEDIUM, false, {[BS_CTX_PAYMENT] = 1}},
+    [BS_KIND_CARD] = {BS_CONF_MEDIUM,
+                      false,
+                      {[BS_CTX_CARD] = 1, [BS_CTX_PERSON] = -1, [BS_CTX_INVOICE] = -1}},
+};
+
+static bool
+is_digit_at(const bs_detect_run *r, uint64_t off)
+{
+	int b = bs_detect__byte(r, off);
+
+	return b >= '0' && b <= '9';
+}
+
+/* The nearest label before start that says something about this kind. */
+static int
+context_polarity(const bs_detect_run *r, const kind_rule *rule, uint64_t start)
+{
+	uint64_t best = 0;
+	int pol = 0;
+
+	for (int c = 0; c < BS_CTX_COUNT; c++) {
+		uint64_t e = r->ctx_end[c];
+
+		if (!rule->ctx[c] || e == 0 || e > start || start - e > BS_LIMIT_CONTEXT_BYTES)
+			continue;
+		if (e > best) {
+			best = e;
+			pol = rule->ctx[c];
+		}
+	}
+	return pol;
+}
+
+/* Glued into a phone-style grouping: "08 6408233234", "640823-3234 12",
+ * "+460701234567", "(0)701234567". */
+static bool
+phone_grouped(const bs_detect_run *r, uint64_t start, uint64_t end)
+{
+	int a = bs_detect__byte(r, end);
+	int p1 = start > 0 ? bs_detect__byte(r, start - 1) : -1;
+	uint64_t g = start > 1 ? start - 1 : 0;
+
+	if ((a == ' ' || a == '-') && is_digit_at(r, end + 1))
+		return true;
+	if (p1 == '+' || p1 == ')')
+		return true;
+	if (p1 != ' ' && p1 != '-')
+		return false;
+	while (g > 0 && start - g <= 5 && is_digit_at(r, g - 1))
+		g--;
+	if (g == start - 1 || start - g > 5)
+		return false;
+	return bs_detect__byte(r, g) == '0' || (g > 0 && bs_detect__byte(r, g - 1) == '+');
+}
+
+static unsigned
+format_reasons(const bs_detect_run *r, const bs_ident *id, uint64_t start, uint64_t end)
+{
+	unsigned reasons = 0;
+
+	if (id->long_form)
+		reasons |= BS_REASON_LONG_FORM;
+	if (id->sep == BS_SEP_DASH || id->sep == BS_SEP_PLUS)
+		reasons |= BS_REASON_SEPARATOR;
+	if (id->sep == BS_SEP_SPACE)
+		reasons |= BS_REASON_SPACE_SEP;
+	if (phone_grouped(r, start, end))
+		reasons |= BS_REASON_PHONE_FORMAT;
+	return reasons;
+}
+
+/* Scores a valid identifier; fills f's confidence and reasons. */
+static void
+score(const bs_detect_run *r, bs_finding *f)
+{
+	const kind_rule *rule = &rules[f->id.kind];
+	int pol = context_polarity(r, rule, f->start);
+	int level = rule->base;
+
+	f->reasons = BS_REASON_VALID;
+	if (f->id.test_number)
+		f->reasons |= BS_REASON_TEST_NUMBER;
+	if (rule->formats)
+		f->reasons |= format_reasons(r, &f->id, f->start, f->end);
+	if (f->reasons & BS_REASON_PHONE_FORMAT)
+		level--;
+	if (f->reasons & BS_REASON_SPACE_SEP)
+		level--;
+	if (pol > 0) {
+		f->reasons |= BS_REASON_POS_CONTEXT;
+		level++;
+	} else if (pol < 0) {
+		f->reasons |= BS_REASON_NEG_CONTEXT;
+		level = BS_CONF_LOW;
+	}
+	if (level >= BS_CONF_HIGH && pol <= 0)
+		level = BS_CONF_MEDIUM;
+	f->confidence = (bs_confidence)CLAMP(level, BS_CONF_LOW, BS_CONF_HIGH);
+}
+
+/* Tries the shape's kinds on [start, end); reports the best. */
+static bool
+confirm(bs_detect_run *r, bs_cand_class cls, uint64_t start, uint64_t end)
+{
+	char buf[SPAN_MAX];
+	bs_finding f[2];
+	int best = -1;
+	size_t len = end - start;
+	const char *p = len <= sizeof buf ? bs_detect__span(r, start, len, buf) : NULL;
+
+	if (!p)
+		return false;
+	for (int i = 0; i < 4 && chains[cls][i] != BS_KIND_NONE; i++) {
+		bs_finding *cur = &f[best == 0 ? 1 : 0];
+
+		if (bs_ident_parse_as(chains[cls][i], p, len, &r->ref, &cur->id) != BS_OK ||
+		    !cur->id.valid)
+			continue;
+		cur->start = start;
+		cur->end = end;
+		score(r, cur);
+		if (best < 0 || cur->confidence > f[best].confidence)
+			best = (int)(cur - f);
+		if (f[best].confidence >= BS_CONF_MEDIUM)
+			break;
+	}
+	if (best < 0)
+		return false;
+	if (r->fn)
+		r->fn(&f[best], r->user);
+	return true;
+}
+
+static bool
+is_phone_char(int b)
+{
+	return (b >= '0' && b <= '9') || b == ' ' || b == '-' || b == '(' || b == ')' || b == '+' ||
+	       b == '/';
+}
+
+/* Phone numbers end at each digit group; only the last group decides.
+ * Starts: every '+', '(' or a '0' opening a digit group in the run. */
+static size_t
+recover_phone(const bs_detect_run *r, uint64_t end, uint64_t *starts)
+{
+	uint64_t s = end;
+	size_t n = 0;
+	int a = bs_detect__byte(r, end);
+
+	if ((a == ' ' || a == '-') && is_digit_at(r, end + 1) && is_digit_at(r, end + 2))
+		return 0;
+	while (s > 0 && end - s < PHONE_WALK && is_phone_char(bs_detect__byte(r, s - 1)))
+		s--;
+	for (uint64_t p = s; p < end && n < STARTS_MAX; p++) {
+		int b = bs_detect__byte(r, p);
+
+		if (b == '+' || b == '(' || (b == '0' && (p == s || !is_digit_at(r, p - 1))))
+			starts[n++] = p;
+	}
+	return n;
+}
+
+/* Cards: starts at digit groups, 13-19 digits to the end. */
+static size_t
+recover_card(const bs_detect_run *r, uint64_t end, uint64_t *starts)
+{
+	uint64_t s = end;
+	size_t n = 0;
+
+	while (s > 0 && end - s < CARD_WALK) {
+		int b = bs_detect__byte(r, s - 1);
+
+		if (!(b >= '0' && b <= '9') && b != ' ' && b != '-')
+			break;
+		s--;
+	}
+	for (uint64_t p = s; p < end && n < STARTS_MAX; p++) {
+		int prev = p > s ? bs_detect__byte(r, p - 1) : ' ';
+		size_t digits = 0;
+
+		if (!is_digit_at(r, p) || (prev != ' ' && prev != '-'))
+			continue;
+		for (uint64_t q = p; q < end; q++)
+			digits += is_digit_at(r, q);
+		if (digits >= 13 && digits <= 19)
+			starts[n++] = p;
+	}
+	return n;
+}
+
+static bool
+is_upper_or_digit(int b)
+{
+	return (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9');
+}
+
+static size_t
+recover_iban(const bs_detect_run *r, uint64_t end, uint64_t *starts)
+{
+	uint64_t s = end;
+	size_t n = 0;
+
+	while (s > 0 && end - s < IBAN_WALK) {
+		int b = bs_detect__byte(r, s - 1);
+
+		if (!is_upper_or_digit(b) && b != ' ')
+			break;
+		s--;
+	}
+	for (uint64_t p = s; p + 4 <= end && n < STARTS_MAX; p++) {
+		int prev = p > s ? bs_detect__byte(r, p - 1) : ' ';
+
+		if (prev == ' ' && g_ascii_isupper(bs_detect__byte(r, p)) &&
+		    g_ascii_isupper(bs_detect__byte(r, p + 1)) && is_digit_at(r, p + 2) &&
+		    is_digit_at(r, p + 3))
+			starts[n++] = p;
+	}
+	return n;
+}
+
+static bool
+is_domain_char(int b)
+{
+	return g_ascii_isalnum(b) || b == '-' || b == '.';
+}
+
+static bool
+is_local_char(int b)
+{
+	return g_ascii_isalnum(b) || (b >= 0 && strchr("._%+-", b) && b != 0);
+}
+
+/* E-mail: the domain may go on (anna@mail.example.se reports after
+ * "example" too); the start is found by walking back over the domain to
+ * '@' and over the local part. */
+static size_t
+recover_email(const bs_detect_run *r, uint64_t end, uint64_t *starts)
+{
+	int a = bs_detect__byte(r, end);
+	uint64_t at = end;
+	uint64_t s;
+
+	if (g_ascii_isalnum(a) || a == '-' ||
+	    (a == '.' && g_ascii_isalnum(bs_detect__byte(r, end + 1))))
+		return 0;
+	while (at > 0 && end - at < EMAIL_DOMAIN_MAX && is_domain_char(bs_detect__byte(r, at - 1)))
+		at--;
+	if (at == 0 || bs_detect__byte(r, at - 1) != '@')
+		return 0;
+	s = at - 1;
+	while (s > 0 && at - 1 - s < EMAIL_LOCAL_MAX && is_local_char(bs_detect__byte(r, s - 1)))
+		s--;
+	if (s == at - 1 || (s > 0 && is_local_char(bs_detect__byte(r, s - 1))))
+		return 0;
+	starts[0] = s;
+	return 1;
+}
+
+static size_t
+recover(const bs_detect_run *r, bs_cand_class cls, uint64_t end, uint64_t *starts)
+{
+	uint64_t s = end;
+
+	switch (cls) {
+	case BS_CAND_PHONE:
+		return recover_phone(r, end, starts);
+	case BS_CAND_CARD:
+		while (s > 0 && end - s < 19 && is_digit_at(r, s - 1))
+			s--;
+		starts[0] = s;
+		return 1;
+	case BS_CAND_CARD_GROUPED:
+		return recover_card(r, end, starts);
+	case BS_CAND_IBAN:
+		return recover_iban(r, end, starts);
+	case BS_CAND_EMAIL:
+		return recover_email(r, end, starts);
+	default:
+		return 0;
+	}
+}
+
+void
+bs_detect__candidate(bs_detect_run *r, const bs_pattern *pat, uint64_t end)
+{
+	bs_cand_class cls = (bs_cand_class)pat->cls;
+	uint64_t starts[STARTS_MAX];
+	size_t n;
+
+	if (pat->len) {
+		if (end < pat->len)
+			return;
+		starts[0] = end - pat->len;
+		n = 1;
+	} else {
+		n = recover(r, cls, end, starts);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (starts[i] == r->last_start[cls])
+			return;
+		if (confirm(r, cls, starts[i], end)) {
+			r->last_start[cls] = starts[i];
+			return;
+		}
+	}
+}

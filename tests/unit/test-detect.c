@@ -1,0 +1,364 @@
+/* Unit tests for detect: scoring per written form and context, whole-word
+ * category terms with Swedish letters, and streaming: the same text fed in
+ * 1-byte, 7-byte and whole chunks gives the same findings. */
+#include "detect/detect.h"
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "synth.h"
+
+static bs_detector *detector;
+static GDate ref;
+
+/* Findings and category counts of one stream, as comparable text. */
+typedef struct {
+	GString *out;
+	size_t count;
+} collected;
+
+static void
+collect_finding(const bs_finding *f, void *user)
+{
+	collected *c = user;
+
+	g_string_append_printf(c->out, "%s %s %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %s",
+	                       bs_kind_name(f->id.kind), f->id.canonical, f->start, f->end,
+	                       bs_confidence_name(f->confidence));
+	for (size_t i = 0; i < bs_reason_count(); i++)
+		if (f->reasons & (1u << i))
+			g_string_append_printf(c->out, " %s", bs_reason_name(1u << i));
+	g_string_append_c(c->out, '\n');
+	c->count++;
+}
+
+/* Runs text through a fresh stream in chunks of chunk bytes (0 = whole).
+ * Caller g_free()s. */
+static char *
+scan_chunked(bs_detect_run *r, const char *text, size_t len, size_t chunk)
+{
+	collected c = {g_string_new(NULL), 0};
+	const uint32_t *counts;
+
+	g_assert_cmpint(bs_detect_run_begin(r, &ref, collect_finding, &c), ==, BS_OK);
+	for (size_t off = 0; off < len;) {
+		size_t n = chunk ? MIN(chunk, len - off) : len;
+
+		g_assert_cmpint(bs_detect_run_feed(r, text + off, n), ==, BS_OK);
+		off += n;
+	}
+	g_assert_cmpint(bs_detect_run_end(r), ==, BS_OK);
+	counts = bs_detect_run_category_counts(r);
+	for (size_t i = 0; i < bs_detector_category_count(detector); i++)
+		if (counts[i])
+			g_string_append_printf(c.out, "category %s %u\n",
+			                       bs_detector_category_name(detector, i), counts[i]);
+	return g_string_free(c.out, FALSE);
+}
+
+static char *
+scan(const char *text)
+{
+	g_autoptr(bs_detect_run) r = bs_detect_run_new(detector, NULL);
+
+	return scan_chunked(r, text, strlen(text), 0);
+}
+
+/* Identifier rows: "%s" in text is replaced by the generated number. */
+struct id_case {
+	const char *text;
+	const char *form; /* synth_pnr_form() form, or "space", "bad" */
+	bool samordning;
+	const char *expect; /* "kind confidence", or NULL for no finding */
+	const char *reason; /* a reason that must be present, or NULL */
+};
+
+static const struct id_case id_cases[] = {
+    {"Personnummer: %s", "short-dash", false, "pnr high", "context:+"},
+    {"Mitt pnr är %s.", "short", false, "pnr high", "context:+"},
+    {"Hej, %s gäller ansökan.", "short-dash", false, "pnr medium", "format:separator"},
+    {"Hej, %s gäller ansökan.", "short", false, "pnr medium", "checksum"},
+    {"Hej, %s gäller ansökan.", "long", false, "pnr medium", "format:long"},
+    {"Hej, %s gäller ansökan.", "long-dash", false, "pnr medium", "format:long"},
+    {"Född %s i Umeå", "long-dash", false, "pnr high", "context:+"},
+    {"Samordningsnummer %s", "short-dash", true, "samordningsnummer high", "context:+"},
+    {"Hon har %s som nummer", "short-dash", true, "samordningsnummer medium", NULL},
+    {"Fakturanummer %s", "short", false, "pnr low", "context:-"},
+    {"Tel: %s", "short", false, "pnr low", "context:-"},
+    {"Ring mig på mobilen, %s", "short", false, "pnr low", "context:-"},
+    {"OCR %s", "long", false, "pnr low", "context:-"},
+    {"Ärendenr: %s", "short-dash", false, "pnr low", "context:-"},
+    {"Värdet %s här", "space", false, "pnr low", "format:space"},
+    {"Personnummer %s", "space", false, "pnr medium", "format:space"},
+    {"Värdet 08 %s här", "short", false, "pnr low", "format:phone"},
+    {"Personnummer %s", "bad", false, NULL, NULL},
+    {"Personnummer x%s", "short", false, NULL, NULL},
+    {"Personnummer %sa", "short", false, NULL, NULL},
+    {"Personnummer 1%s", "short", false, NULL, NULL},
+    {"Personnummer: %s, telefon 08-123 456 78", "short-dash", false, "pnr high", NULL},
+    {"Telefon 08-123 456 78, personnummer: %s", "short-dash", false, "pnr high", NULL},
+};
+
+/* The row's text with "%s" replaced by num. Caller g_free()s. */
+static char *
+fill(const char *tmpl, const char *num)
+{
+	const char *at = strstr(tmpl, "%s");
+
+	return g_strdup_printf("%.*s%s%s", (int)(at - tmpl), tmpl, num, at + 2);
+}
+
+static char *
+written_form(const struct id_case *c, GRand *rng, char **out_canon)
+{
+	g_autofree char *canon = synth_pnr(rng, 1984, 3, 14, c->samordning, true);
+
+	*out_canon = g_strdup(canon);
+	if (strcmp(c->form, "space") == 0)
+		return g_strdup_printf("%.6s %.4s", canon + 2, canon + 8);
+	if (strcmp(c->form, "bad") == 0) {
+		g_autofree char *bad = synth_pnr_bad_check(canon);
+
+		return synth_pnr_form(bad, "short-dash");
+	}
+	return synth_pnr_form(canon, c->form);
+}
+
+static void
+test_identifier_scoring(void)
+{
+	g_autoptr(GRand) rng = g_rand_new_with_seed(11);
+
+	for (size_t i = 0; i < G_N_ELEMENTS(id_cases); i++) {
+		const struct id_case *c = &id_cases[i];
+		g_autofree char *canon = NULL;
+		g_autofree char *num = written_form(c, rng, &canon);
+		g_autofree char *text = fill(c->text, num);
+		g_autofree char *got = scan(text);
+		g_autofree char *want = NULL;
+
+		g_test_message("row %zu: %s", i, c->text);
+		if (!c->expect) {
+			g_assert_null(strstr(got, canon));
+			continue;
+		}
+		want = g_strdup_printf("%.*s %s ", (int)strcspn(c->expect, " "), c->expect, canon);
+		g_test_message("got %s", got);
+		g_assert_true(g_str_has_prefix(got, want));
+		g_assert_nonnull(strstr(got, strchr(c->expect, ' ')));
+		if (c->reason)
+			g_assert_nonnull(strstr(got, c->reason));
+	}
+}
+
+static void
+test_offsets_are_bytes(void)
+{
+	g_autoptr(GRand) rng = g_rand_new_with_seed(3);
+	g_autofree char *canon = synth_pnr(rng, 1990, 12, 31, false, false);
+	g_autofree char *num = synth_pnr_form(canon, "short-dash");
+	g_autofree char *text = g_strdup_printf("Åsa Öberg, född %s", num);
+	g_autofree char *got = scan(text);
+	g_autofree char *want =
+	    g_strdup_printf("pnr %s %zu %zu high", canon, strlen(text) - 11, strlen(text));
+
+	g_assert_true(g_str_has_prefix(got, want));
+}
+
+struct term_case {
+	const char *text;
+	const char *expect; /* category lines, sorted as the detector's categories */
+};
+
+static const struct term_case term_cases[] = {
+    {"Hon är sjukskriven och har ADHD.", "category health 2\n"},
+    {"LÄKARINTYGET och Läkarintyget", "category health 2\n"},
+    {"Ångest, ångest!", "category health 2\n"},
+    {"sjukskrivenå ösjuk sjuk_ sjuk9", ""},
+    {"skyddad\nidentitet", "category protected_identity 1\n"},
+    {"skyddad identitet", "category protected_identity 1\n"},
+    {"en politisk åsikt", "category political 1\n"},
+    {"sjuk", "category health 1\n"},
+    {"", ""},
+};
+
+static void
+test_category_terms(void)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(term_cases); i++) {
+		g_autofree char *got = scan(term_cases[i].text);
+
+		g_test_message("row %zu: %s", i, term_cases[i].text);
+		g_assert_cmpstr(got, ==, term_cases[i].expect);
+	}
+}
+
+/* A letter mixing every kind of row, repeated so that every chunk boundary
+ * falls inside some candidate, label and term. */
+static char *
+mixed_text(void)
+{
+	g_autoptr(GRand) rng = g_rand_new_with_seed(5);
+	GString *s = g_string_new(NULL);
+
+	for (size_t i = 0; i < G_N_ELEMENTS(id_cases); i++) {
+		g_autofree char *canon = NULL;
+		g_autofree char *num = written_form(&id_cases[i], rng, &canon);
+
+		g_autofree char *row = fill(id_cases[i].text, num);
+
+		g_string_append(s, row);
+		g_string_append(s, i % 3 ? " \n" : " Hon har ångest och är sjukskriven. ");
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(term_cases); i++)
+		g_string_append_printf(s, "%s\n", term_cases[i].text);
+	g_string_append(s, "slut 6408233234"); /* no check digit math: ends the text */
+	return g_string_free(s, FALSE);
+}
+
+static void
+test_stream_same_at_every_chunking(void)
+{
+	g_autoptr(bs_detect_run) r = bs_detect_run_new(detector, NULL);
+	g_autofree char *text = mixed_text();
+	size_t len = strlen(text);
+	g_autofree char *whole = scan_chunked(r, text, len, 0);
+	static const size_t chunks[] = {1, 2, 3, 7, 64, 511, 513};
+
+	g_assert_nonnull(strstr(whole, "pnr"));
+	g_assert_nonnull(strstr(whole, "category health"));
+	for (size_t i = 0; i < G_N_ELEMENTS(chunks); i++) {
+		g_autofree char *got = scan_chunked(r, text, len, chunks[i]);
+
+		g_test_message("chunk %zu", chunks[i]);
+		g_assert_cmpstr(got, ==, whole);
+	}
+}
+
+static uint32_t
+count_terms(const bs_detect_run *r)
+{
+	uint32_t n = 0;
+
+	for (size_t i = 0; i < bs_detector_category_count(detector); i++)
+		n += bs_detect_run_category_counts(r)[i];
+	return n;
+}
+
+static void
+test_stream_match_across_boundary_once(void)
+{
+	g_autoptr(bs_detect_run) r = bs_detect_run_new(detector, NULL);
+	g_autoptr(GRand) rng = g_rand_new_with_seed(9);
+	g_autofree char *canon = synth_pnr(rng, 1975, 6, 1, false, true);
+	g_autofree char *text =
+	    g_strdup_printf("personnummer %.6s-%.4s sjukskriven", canon + 2, canon + 8);
+
+	for (size_t cut = 1; cut < strlen(text); cut++) {
+		collected c = {g_string_new(NULL), 0};
+
+		bs_detect_run_begin(r, &ref, collect_finding, &c);
+		bs_detect_run_feed(r, text, cut);
+		bs_detect_run_feed(r, text + cut, strlen(text) - cut);
+		bs_detect_run_end(r);
+		g_test_message("cut %zu", cut);
+		g_assert_cmpuint(c.count, ==, 1);
+		g_assert_cmpuint(count_terms(r), ==, 1);
+		g_string_free(c.out, TRUE);
+	}
+}
+
+/* Invalid UTF-8, NUL bytes and random noise are data, not errors. */
+static void
+test_stream_binary_noise(void)
+{
+	g_autoptr(bs_detect_run) r = bs_detect_run_new(detector, NULL);
+	g_autoptr(GRand) rng = g_rand_new_with_seed(1);
+	size_t len = 1 << 20;
+	g_autofree char *buf = g_malloc(len);
+	g_autofree char *a = NULL;
+	g_autofree char *b = NULL;
+
+	for (size_t i = 0; i < len; i++)
+		buf[i] = (char)g_rand_int_range(rng, 0, 256);
+	memcpy(buf + 1000, "\xc3\xa5sjuk\x00\xff sjuk \xc3", 15);
+	a = scan_chunked(r, buf, len, 0);
+	b = scan_chunked(r, buf, len, 4093);
+	g_assert_cmpstr(a, ==, b);
+}
+
+static void
+test_bad_term_file_named(void)
+{
+	g_autofree char *dir = g_dir_make_tmp("bs-detect-XXXXXX", NULL);
+	g_autofree char *path = g_build_filename(dir, "mine.txt", NULL);
+	const char *files[] = {path, NULL};
+	bs_detect_config cfg = {.term_files = files};
+	GError *error = NULL;
+	bs_detector *d;
+
+	g_assert_true(g_file_set_contents(path, "ok\n\xff\xfe bad\n", -1, NULL));
+	d = bs_detector_new(&cfg, &error);
+	g_assert_null(d);
+	g_assert_error(error, BS_ERROR, BS_ERROR_PARSE);
+	g_assert_nonnull(strstr(error->message, "mine.txt\":2"));
+	g_error_free(error);
+	g_remove(path);
+	g_rmdir(dir);
+}
+
+static void
+test_user_terms_add_a_category(void)
+{
+	g_autofree char *dir = g_dir_make_tmp("bs-detect-XXXXXX", NULL);
+	g_autofree char *path = g_build_filename(dir, "pets.txt", NULL);
+	const char *files[] = {path, NULL};
+	bs_detect_config cfg = {.term_files = files};
+	g_autoptr(bs_detector) d = NULL;
+	g_autoptr(bs_detect_run) r = NULL;
+
+	g_assert_true(g_file_set_contents(path, "# comment\nkatt\nhund  valp\n\n", -1, NULL));
+	d = bs_detector_new(&cfg, NULL);
+	g_assert_nonnull(d);
+	g_assert_cmpuint(bs_detector_category_count(d), ==, 1);
+	r = bs_detect_run_new(d, NULL);
+	bs_detect_run_begin(r, &ref, NULL, NULL);
+	bs_detect_run_feed(r, "En Katt, en HUND VALP och katter.", 33);
+	bs_detect_run_end(r);
+	g_assert_cmpuint(bs_detect_run_category_counts(r)[0], ==, 2);
+	g_remove(path);
+	g_rmdir(dir);
+}
+
+int
+main(int argc, char **argv)
+{
+	g_autofree char *terms = NULL;
+	const char *dirs[2] = {NULL, NULL};
+	bs_detect_config cfg = {.term_dirs = dirs};
+	g_autoptr(GError) error = NULL;
+
+	g_test_init(&argc, &argv, NULL);
+	g_assert_nonnull(g_getenv("BS_SOURCE_ROOT"));
+	terms = g_build_filename(g_getenv("BS_SOURCE_ROOT"), "data", "terms", NULL);
+	dirs[0] = terms;
+	detector = bs_detector_new(&cfg, &error);
+	g_assert_no_error(error);
+	g_date_clear(&ref, 1);
+	g_date_set_dmy(&ref, 1, 5, 2024);
+	g_test_add_func("/detect/score/forms-and-context", test_identifier_scoring);
+	g_test_add_func("/detect/score/offsets-are-bytes", test_offsets_are_bytes);
+	g_test_add_func("/detect/terms/whole-words-utf8", test_category_terms);
+	g_test_add_func("/detect/terms/bad-file-named-with-line", test_bad_term_file_named);
+	g_test_add_func("/detect/terms/user-file-adds-category", test_user_terms_add_a_category);
+	g_test_add_func("/detect/stream/same-at-every-chunking",
+	                test_stream_same_at_every_chunking);
+	g_test_add_func("/detect/stream/match-across-chunk-boundary-once",
+	                test_stream_match_across_boundary_once);
+	g_test_add_func("/detect/stream/binary-noise", test_stream_binary_noise);
+	int st = g_test_run();
+
+	bs_detector_free(detector);
+	return st;
+}
