@@ -141,6 +141,52 @@ def test_binary_input():
     check(rc in (0, 1) and lines[-1]["file"] == "-", f"binary: {rc}")
 
 
+def evaluate(text_path, truth_path, date, show=0):
+    """Recall and precision of pnr+samordningsnummer findings at medium."""
+    p = subprocess.run([BIN, "detect", "--date", date, text_path], capture_output=True)
+    found = {}
+    for line in p.stdout.decode().splitlines():
+        f = json.loads(line)
+        if f.get("kind") in ("pnr", "samordningsnummer"):
+            found[(f["start"], f["end"])] = f
+    truth = {}
+    decoys = {}
+    for line in open(truth_path, encoding="utf-8"):
+        t = json.loads(line)
+        key = (t["start"], t["end"])
+        (truth if t["kind"] in ("pnr", "samordningsnummer") else decoys)[key] = t
+    tp = sum(1 for k, f in found.items() if k in truth and truth[k]["value"] == f["value"]
+             and truth[k]["kind"] == f["kind"])
+    recall = tp / max(1, len(truth))
+    precision = tp / max(1, len(found))
+    text = open(text_path, "rb").read()
+    misses = [t for k, t in truth.items() if k not in found][:show]
+    false = [(f, decoys.get(k, {}).get("what")) for k, f in found.items()
+             if k not in truth or truth[k]["value"] != f["value"]][:show]
+    for t in misses:
+        ctx = text[max(0, t["start"] - 40):t["end"] + 10].decode(errors="replace")
+        print(f"  miss {t['what']}: {ctx!r}")
+    for f, what in false:
+        ctx = text[max(0, f["start"] - 40):f["end"] + 10].decode(errors="replace")
+        print(f"  false {what} {f['reasons']}: {ctx!r}")
+    return recall, precision, len(truth), len(found), tp
+
+
+def test_accuracy():
+    gen = os.path.join(ROOT, "tools", "gen-text.py")
+    with tempfile.TemporaryDirectory() as d:
+        for seed in (1, 2):
+            text, truth = os.path.join(d, "t.txt"), os.path.join(d, "t.jsonl")
+            subprocess.run([sys.executable, gen, "--seed", str(seed), "--bytes", str(3 << 20),
+                            text, truth], check=True)
+            recall, precision, n, found, tp = evaluate(text, truth, "2024-05-01", show=10)
+            print(f"accuracy seed {seed}: {n} personnummer/samordningsnummer, {found} reported "
+                  f"at >= medium, {tp} right: recall {recall * 100:.2f} %, "
+                  f"precision {precision * 100:.2f} %")
+            check(recall >= 0.995, f"accuracy seed {seed}: recall {recall:.4f} < 0.995")
+            check(precision >= 0.995, f"accuracy seed {seed}: precision {precision:.4f} < 0.995")
+
+
 def main():
     test_sample_letter()
     test_stdin_and_exit_statuses()
@@ -148,6 +194,7 @@ def main():
     test_user_terms()
     test_binary_input()
     test_long_line_bounded_memory()
+    test_accuracy()
     if failures:
         print(f"{len(failures)} failures")
         return 1

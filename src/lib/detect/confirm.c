@@ -100,46 +100,129 @@ is_digit_at(const bs_detect_run *r, uint64_t off)
 	return b >= '0' && b <= '9';
 }
 
-/* The nearest label before start that says something about this kind. */
+/* Words that may stand between a label and its value: "Ring mig på",
+ * "Ert kundnummer är", "Faktura nr". */
+static const char *const filler_words[] = {
+    "nr",  "no", "nummer", "numret", "är",   "Är",   "mig", "oss", "på", "På", "till",
+    "med", "er", "ert",    "ditt",   "mitt", "vårt", "kan", "du",  "ni", "nu", "direkt",
+};
+
+static bool
+is_filler(const char *p, size_t len)
+{
+	while (len > 0 && strchr(":.,;()#/", p[len - 1]))
+		len--;
+	while (len > 0 && strchr(":.,;()#/", p[0])) {
+		p++;
+		len--;
+	}
+	if (len == 0)
+		return true;
+	for (size_t i = 0; i < G_N_ELEMENTS(filler_words); i++)
+		if (strlen(filler_words[i]) == len &&
+		    g_ascii_strncasecmp(filler_words[i], p, len) == 0)
+			return true;
+	return false;
+}
+
+/* A label that announces another kind (tel, faktura, OCR...) applies only
+ * when nothing but filler words and punctuation stand between it and the
+ * value: "Ärendet gäller 640823-3234" is not a case number, and in
+ * "OCR 8403148888 640823-3234" the label went to the first number. */
+static bool
+label_adjacent(const bs_detect_run *r, uint64_t label_end, uint64_t start)
+{
+	char buf[BS_LIMIT_CONTEXT_BYTES + 1];
+	size_t len = (size_t)(start - label_end);
+	const char *p = bs_detect__span(r, label_end, len, buf);
+	size_t i = 0;
+
+	if (!p)
+		return false;
+	while (i < len && !g_ascii_isspace(p[i])) /* rest of the label's word */
+		i++;
+	while (i < len) {
+		size_t w;
+
+		while (i < len && g_ascii_isspace(p[i]))
+			i++;
+		for (w = i; w < len && !g_ascii_isspace(p[w]);)
+			w++;
+		if (w > i && !is_filler(p + i, w - i))
+			return false;
+		i = w;
+	}
+	return true;
+}
+
+/* The nearest label before start that says something about this kind;
+ * a label of another kind that is not next to the value is passed over. */
 static int
 context_polarity(const bs_detect_run *r, const kind_rule *rule, uint64_t start)
 {
-	uint64_t best = 0;
-	int pol = 0;
+	unsigned skip = 0;
 
-	for (int c = 0; c < BS_CTX_COUNT; c++) {
-		uint64_t e = r->ctx_end[c];
+	for (;;) {
+		uint64_t best = 0;
+		int cls = -1;
 
-		if (!rule->ctx[c] || e == 0 || e > start || start - e > BS_LIMIT_CONTEXT_BYTES)
-			continue;
-		if (e > best) {
-			best = e;
-			pol = rule->ctx[c];
+		for (int c = 0; c < BS_CTX_COUNT; c++) {
+			uint64_t e = r->ctx_end[c];
+
+			if (!rule->ctx[c] || (skip & (1u << c)) || e == 0 || e > start ||
+			    start - e > BS_LIMIT_CONTEXT_BYTES)
+				continue;
+			if (e > best) {
+				best = e;
+				cls = c;
+			}
 		}
+		if (cls < 0)
+			return 0;
+		if (rule->ctx[cls] > 0 || label_adjacent(r, best, start))
+			return rule->ctx[cls];
+		skip |= 1u << cls;
 	}
-	return pol;
 }
 
-/* Glued into a phone-style grouping: "08 6408233234", "640823-3234 12",
- * "+460701234567", "(0)701234567". */
+/* Digits in [from, to) of the run's bytes. */
+static size_t
+digits_back(const bs_detect_run *r, uint64_t end, size_t max)
+{
+	size_t n = 0;
+
+	while (n < end && n <= max && is_digit_at(r, end - n - 1))
+		n++;
+	return n;
+}
+
+/* Part of a phone-style digit grouping: a short group right after
+ * ("070123 45 67") or before ("08 6408233234"), and the whole starts like
+ * a Swedish phone number (0, +46, (0)). */
 static bool
 phone_grouped(const bs_detect_run *r, uint64_t start, uint64_t end)
 {
 	int a = bs_detect__byte(r, end);
 	int p1 = start > 0 ? bs_detect__byte(r, start - 1) : -1;
-	uint64_t g = start > 1 ? start - 1 : 0;
+	size_t after = 0;
+	size_t before = 0;
 
-	if ((a == ' ' || a == '-') && is_digit_at(r, end + 1))
-		return true;
 	if (p1 == '+' || p1 == ')')
 		return true;
-	if (p1 != ' ' && p1 != '-')
-		return false;
-	while (g > 0 && start - g <= 5 && is_digit_at(r, g - 1))
-		g--;
-	if (g == start - 1 || start - g > 5)
-		return false;
-	return bs_detect__byte(r, g) == '0' || (g > 0 && bs_detect__byte(r, g - 1) == '+');
+	if (a == ' ' || a == '-')
+		while (after < 4 && is_digit_at(r, end + 1 + after))
+			after++;
+	if ((p1 == ' ' || p1 == '-') && start > 1)
+		before = digits_back(r, start - 1, 4);
+	if (before >= 1 && before <= 4) {
+		uint64_t g = start - 1 - before;
+		int pre = g > 0 ? bs_detect__byte(r, g - 1) : ' ';
+
+		if (pre != ' ' && pre != '-' && pre != '+' && pre != '(' && pre != '\n')
+			return false;
+		return bs_detect__byte(r, g) == '0' || pre == '+';
+	}
+	return after >= 2 && after <= 3 && bs_detect__byte(r, start) == '0';
 }
 
 static unsigned

@@ -79,6 +79,8 @@ static const struct {
     {"växel", BS_CTX_PHONE, true},
     {"phone", BS_CTX_PHONE, true},
     {"nå mig", BS_CTX_PHONE, false},
+    {"nås", BS_CTX_PHONE, false},
+    {"tfn", BS_CTX_PHONE, true},
 
     {"org", BS_CTX_ORG, true},
     {"momsreg", BS_CTX_ORG, true},
