@@ -105,9 +105,10 @@ struct bs_detect_run {
 	uint64_t *cat_last_end;
 };
 
-/* Bytes after a match that decide it: a UTF-8 character (word boundary),
+/* Bytes after a match that decide it (the most any check reads after the
+ * end, plus one): a UTF-8 character (word boundary),
  * a following digit group (phone grouping), a longer e-mail domain. */
-#define BS_DETECT_LOOK 4
+#define BS_DETECT_LOOK 8
 
 /* terms.c: reads term files into patterns. */
 bool bs_detect__load_terms(bs_detector *d, const bs_detect_config *cfg, GError **error);
