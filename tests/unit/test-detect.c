@@ -219,6 +219,8 @@ mixed_text(void)
 	}
 	for (size_t i = 0; i < G_N_ELEMENTS(term_cases); i++)
 		g_string_append_printf(s, "%s\n", term_cases[i].text);
+	/* fuzz-detect crash-chunking-orgnr: a digit group 4 bytes after a value */
+	g_string_append(s, "0 49840314-1230 org.nr 556000-0000840314-1230 org.nr 556000-00\n");
 	g_string_append(s, "slut 6408233234"); /* no check digit math: ends the text */
 	return g_string_free(s, FALSE);
 }
