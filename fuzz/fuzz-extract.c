@@ -1,5 +1,5 @@
 /* Fuzz one extractor at a time: the first byte picks it (text, HTML, PDF,
- * OOXML, ODF, RTF, zip, message), the rest is the attachment. Checks:
+ * OOXML, ODF, RTF, zip, message, libarchive), the rest is the attachment. Checks:
  * every segment is valid UTF-8 and expanded bytes stay under the cap. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,9 +21,10 @@ HOOK(BS_EXTRACT_ODF, hook_odf)
 HOOK(BS_EXTRACT_RTF, hook_rtf)
 HOOK(BS_EXTRACT_ZIP, hook_zip)
 HOOK(BS_EXTRACT_MESSAGE, hook_message)
+HOOK(BS_EXTRACT_ARCHIVE, hook_archive)
 
-static bs_attachment_fn *const hooks[] = {hook_text, hook_html, hook_pdf, hook_ooxml,
-                                          hook_odf,  hook_rtf,  hook_zip, hook_message};
+static bs_attachment_fn *const hooks[] = {hook_text, hook_html, hook_pdf,     hook_ooxml,  hook_odf,
+                                          hook_rtf,  hook_zip,  hook_message, hook_archive};
 
 static void
 check_segment(const bs_segment *seg, void *user)

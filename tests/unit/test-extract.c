@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <sys/resource.h>
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <glib/gstdio.h>
 #include <zip.h>
 
@@ -110,6 +112,17 @@ has_defect(const result *r, bs_defect_code code)
 		if (g_array_index(r->info.defects, bs_defect, i).code == code)
 			return true;
 	return false;
+}
+
+/* Whether a segment at where contains needle. */
+static const char *
+find_where(const result *r, bs_where where, const char *needle)
+{
+	for (guint i = 0; i < r->texts->len; i++)
+		if (g_array_index(r->wheres, bs_where, i) == where &&
+		    strstr(r->texts->pdata[i], needle))
+			return r->texts->pdata[i];
+	return NULL;
 }
 
 /* Index of the first segment containing needle; -1 if none. */
@@ -254,7 +267,11 @@ static const struct sniff_case {
      BS_EXTRACT_NONE},
     {"rtf magic", NULL, NULL, "{\\rtf1\\ansi", 11, BS_EXTRACT_RTF},
     {"zip magic", "application/octet-stream", "a.docx", "PK\x03\x04", 4, BS_EXTRACT_ZIP},
-    {"ole2 is not read", "application/msword", "a.doc", "\xd0\xcf\x11\xe0", 4, BS_EXTRACT_NONE},
+    {"ole2 is unsupported", "application/octet-stream", "a.doc", "\xd0\xcf\x11\xe0", 4,
+     BS_EXTRACT_UNSUPPORTED},
+    {"gzip magic", "application/octet-stream", NULL, "\x1f\x8b\x08", 3, BS_EXTRACT_ARCHIVE},
+    {"7z magic", NULL, NULL, "7z\xbc\xaf\x27\x1c", 6, BS_EXTRACT_ARCHIVE},
+    {"tar by name", "application/octet-stream", "a.tar", "x", 1, BS_EXTRACT_ARCHIVE},
     {"declared pdf", "application/pdf", NULL, "junk", 4, BS_EXTRACT_PDF},
     {"declared csv", "text/csv", NULL, "a;b", 3, BS_EXTRACT_TEXT},
     {"declared docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -704,6 +721,100 @@ test_encrypted_zip_member(void)
 	g_assert_true(has(r, "hemlig.txt"));
 }
 
+/* --- other archives (libarchive) --- */
+
+/* A tar (gzip-compressed when gz) of the entries; a bare gzip of the
+ * first entry when raw. */
+static GBytes *
+make_archive(const zip_entry *entries, size_t n, bool gz, bool raw)
+{
+	struct archive *a = archive_write_new();
+	size_t cap = 16u << 20, used = 0;
+	char *buf = g_malloc(cap);
+
+	if (raw)
+		archive_write_set_format_raw(a);
+	else
+		archive_write_set_format_pax_restricted(a);
+	if (gz)
+		archive_write_add_filter_gzip(a);
+	g_assert_cmpint(archive_write_open_memory(a, buf, cap, &used), ==, ARCHIVE_OK);
+	for (size_t i = 0; i < n; i++) {
+		struct archive_entry *e = archive_entry_new();
+		gsize len = 0;
+		const void *d = entries[i].data ? (const void *)entries[i].data
+		                                : g_bytes_get_data(entries[i].bytes, &len);
+
+		if (entries[i].data)
+			len = strlen(entries[i].data);
+		archive_entry_set_pathname(e, entries[i].name);
+		archive_entry_set_size(e, (la_int64_t)len);
+		archive_entry_set_filetype(e, AE_IFREG);
+		archive_entry_set_perm(e, 0644);
+		g_assert_cmpint(archive_write_header(a, e), ==, ARCHIVE_OK);
+		g_assert_cmpint(archive_write_data(a, d, len), ==, (la_ssize_t)len);
+		archive_entry_free(e);
+	}
+	g_assert_cmpint(archive_write_close(a), ==, ARCHIVE_OK);
+	archive_write_free(a);
+	return g_bytes_new_take(g_realloc(buf, MAX(used, 1)), used);
+}
+
+static void
+test_tar_gzip_members(void)
+{
+	const zip_entry entries[] = {
+	    {"brev.txt", "text i tar 4711"},
+	    {"sub/brev.eml", "From: t@example.org\r\nSubject: i tar\r\n\r\nx\r\n"}};
+	const zip_entry single[] = {{"lista.csv", "namn;ort\nKalle;Lund\n"}};
+	g_autoptr(GBytes) tgz = make_archive(entries, 2, true, false);
+	g_autoptr(GBytes) gz = make_archive(single, 1, true, true);
+	gsize len;
+	const void *data = g_bytes_get_data(tgz, &len);
+	g_autoptr(result) r = extract("application/octet-stream", "paket.tar.gz", data, len);
+	g_autoptr(result) r2 = NULL;
+	int at;
+
+	g_test_message("reason %s", r->reason);
+	g_assert_cmpint(r->info.status, ==, BS_MAIL_OK);
+	at = segment_with(r, "text i tar 4711");
+	g_assert_cmpint(at, >=, 0);
+	g_assert_cmpstr(r->parts->pdata[at], ==, "1.z0");
+	g_assert_true(has(r, "sub/brev.eml"));
+	g_assert_nonnull(find_where(r, BS_WHERE_SUBJECT, "i tar"));
+	data = g_bytes_get_data(gz, &len);
+	r2 = extract(NULL, "lista.csv.gz", data, len);
+	g_assert_true(has(r2, "Kalle;Lund"));
+	g_assert_true(has(r2, "lista.csv"));
+}
+
+static void
+test_archive_ratio_guard(void)
+{
+	g_autoptr(GBytes) big = zeros(8u << 20);
+	const zip_entry entries[] = {{"noll.bin", NULL, big}};
+	g_autoptr(GBytes) tgz = make_archive(entries, 1, true, false);
+	gsize len;
+	const void *data = g_bytes_get_data(tgz, &len);
+	g_autoptr(result) r = extract(NULL, "bomb.tar.gz", data, len);
+
+	g_assert_true(has_defect(r, BS_DEFECT_RATIO));
+	g_assert_cmpint(r->info.status, ==, BS_MAIL_PARTIAL);
+	g_assert_cmpuint(r->info.expanded_len, <, 2u << 20);
+}
+
+static void
+test_old_office_is_unsupported(void)
+{
+	static const char ole[] = "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 rest of a .doc";
+	g_autoptr(result) r = extract("application/msword", "journal.doc", ole, sizeof(ole) - 1);
+
+	g_assert_true(has_defect(r, BS_DEFECT_UNSUPPORTED));
+	g_assert_cmpint(r->info.status, ==, BS_MAIL_PARTIAL);
+	g_assert_true(has(r, "journal.doc"));
+	g_assert_false(has(r, "rest of"));
+}
+
 /* --- through a whole message --- */
 
 static char *
@@ -921,6 +1032,9 @@ main(int argc, char **argv)
 	g_test_add_func("/extract/limits/size-on-members", test_size_limit_on_members);
 	g_test_add_func("/extract/limits/time", test_time_limit);
 	g_test_add_func("/extract/zip/encrypted-member", test_encrypted_zip_member);
+	g_test_add_func("/extract/archive/tar-gzip-members", test_tar_gzip_members);
+	g_test_add_func("/extract/limits/archive-ratio", test_archive_ratio_guard);
+	g_test_add_func("/extract/unsupported/old-office", test_old_office_is_unsupported);
 	g_test_add_func("/extract/message/attachments-inside-messages",
 	                test_attachments_inside_messages);
 	g_test_add_func("/extract/robustness/broken-directory", test_robustness_broken_directory);

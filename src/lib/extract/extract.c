@@ -6,9 +6,17 @@
 #include "extract/internal.h"
 
 static const char *const kind_names[BS_EXTRACT_COUNT] = {
-    [BS_EXTRACT_NONE] = "none", [BS_EXTRACT_TEXT] = "text",   [BS_EXTRACT_HTML] = "html",
-    [BS_EXTRACT_PDF] = "pdf",   [BS_EXTRACT_OOXML] = "ooxml", [BS_EXTRACT_ODF] = "odf",
-    [BS_EXTRACT_RTF] = "rtf",   [BS_EXTRACT_ZIP] = "zip",     [BS_EXTRACT_MESSAGE] = "message",
+    [BS_EXTRACT_NONE] = "none",
+    [BS_EXTRACT_TEXT] = "text",
+    [BS_EXTRACT_HTML] = "html",
+    [BS_EXTRACT_PDF] = "pdf",
+    [BS_EXTRACT_OOXML] = "ooxml",
+    [BS_EXTRACT_ODF] = "odf",
+    [BS_EXTRACT_RTF] = "rtf",
+    [BS_EXTRACT_ZIP] = "zip",
+    [BS_EXTRACT_MESSAGE] = "message",
+    [BS_EXTRACT_ARCHIVE] = "archive",
+    [BS_EXTRACT_UNSUPPORTED] = "unsupported",
 };
 
 /* Leading bytes of formats; NONE marks binaries never read as text. */
@@ -26,11 +34,14 @@ static const struct {
     {"GIF8", 4, BS_EXTRACT_NONE},
     {"II*\0", 4, BS_EXTRACT_NONE}, /* TIFF */
     {"MM\0*", 4, BS_EXTRACT_NONE},
-    {"RIFF", 4, BS_EXTRACT_NONE},             /* WebP, WAV, AVI */
-    {"\xD0\xCF\x11\xE0", 4, BS_EXTRACT_NONE}, /* OLE2: .doc/.xls/.msg, unsupported */
-    {"Rar!", 4, BS_EXTRACT_NONE},
-    {"7z\xBC\xAF", 4, BS_EXTRACT_NONE},
-    {"\x1F\x8B", 2, BS_EXTRACT_NONE}, /* gzip */
+    {"RIFF", 4, BS_EXTRACT_NONE},                    /* WebP, WAV, AVI */
+    {"\xD0\xCF\x11\xE0", 4, BS_EXTRACT_UNSUPPORTED}, /* OLE2: .doc/.xls/.msg */
+    {"Rar!", 4, BS_EXTRACT_ARCHIVE},
+    {"7z\xBC\xAF", 4, BS_EXTRACT_ARCHIVE},
+    {"\x1F\x8B", 2, BS_EXTRACT_ARCHIVE}, /* gzip */
+    {"BZh", 3, BS_EXTRACT_ARCHIVE},
+    {"\3757zXZ", 5, BS_EXTRACT_ARCHIVE}, /* xz */
+    {"MSCF", 4, BS_EXTRACT_ARCHIVE},     /* cabinet */
     {"\177ELF", 4, BS_EXTRACT_NONE},
     {"MZ", 2, BS_EXTRACT_NONE}, /* Windows executables */
 };
@@ -52,6 +63,15 @@ static const struct {
     {"text/rtf", BS_EXTRACT_RTF},
     {"text/richtext", BS_EXTRACT_RTF},
     {"application/zip", BS_EXTRACT_ZIP},
+    {"application/x-7z-compressed", BS_EXTRACT_ARCHIVE},
+    {"application/x-rar", BS_EXTRACT_ARCHIVE},
+    {"application/vnd.rar", BS_EXTRACT_ARCHIVE},
+    {"application/x-tar", BS_EXTRACT_ARCHIVE},
+    {"application/gzip", BS_EXTRACT_ARCHIVE},
+    {"application/x-gzip", BS_EXTRACT_ARCHIVE},
+    {"application/msword", BS_EXTRACT_UNSUPPORTED},
+    {"application/vnd.ms-excel", BS_EXTRACT_UNSUPPORTED},
+    {"application/vnd.ms-outlook", BS_EXTRACT_UNSUPPORTED},
     {"application/x-zip", BS_EXTRACT_ZIP},
     {"message/rfc822", BS_EXTRACT_MESSAGE},
     {"message/global", BS_EXTRACT_MESSAGE},
@@ -70,14 +90,22 @@ static const struct {
 	const char *ext;
 	bs_extract_kind kind;
 } extensions[] = {
-    {".pdf", BS_EXTRACT_PDF},     {".docx", BS_EXTRACT_OOXML}, {".docm", BS_EXTRACT_OOXML},
-    {".dotx", BS_EXTRACT_OOXML},  {".xlsx", BS_EXTRACT_OOXML}, {".xlsm", BS_EXTRACT_OOXML},
-    {".pptx", BS_EXTRACT_OOXML},  {".odt", BS_EXTRACT_ODF},    {".ods", BS_EXTRACT_ODF},
-    {".odp", BS_EXTRACT_ODF},     {".rtf", BS_EXTRACT_RTF},    {".zip", BS_EXTRACT_ZIP},
-    {".eml", BS_EXTRACT_MESSAGE}, {".txt", BS_EXTRACT_TEXT},   {".csv", BS_EXTRACT_TEXT},
-    {".tsv", BS_EXTRACT_TEXT},    {".vcf", BS_EXTRACT_TEXT},   {".ics", BS_EXTRACT_TEXT},
-    {".xml", BS_EXTRACT_TEXT},    {".json", BS_EXTRACT_TEXT},  {".md", BS_EXTRACT_TEXT},
-    {".log", BS_EXTRACT_TEXT},    {".htm", BS_EXTRACT_HTML},   {".html", BS_EXTRACT_HTML},
+    {".pdf", BS_EXTRACT_PDF},         {".docx", BS_EXTRACT_OOXML},
+    {".docm", BS_EXTRACT_OOXML},      {".dotx", BS_EXTRACT_OOXML},
+    {".xlsx", BS_EXTRACT_OOXML},      {".xlsm", BS_EXTRACT_OOXML},
+    {".pptx", BS_EXTRACT_OOXML},      {".odt", BS_EXTRACT_ODF},
+    {".ods", BS_EXTRACT_ODF},         {".odp", BS_EXTRACT_ODF},
+    {".rtf", BS_EXTRACT_RTF},         {".zip", BS_EXTRACT_ZIP},
+    {".eml", BS_EXTRACT_MESSAGE},     {".txt", BS_EXTRACT_TEXT},
+    {".csv", BS_EXTRACT_TEXT},        {".tsv", BS_EXTRACT_TEXT},
+    {".vcf", BS_EXTRACT_TEXT},        {".ics", BS_EXTRACT_TEXT},
+    {".xml", BS_EXTRACT_TEXT},        {".json", BS_EXTRACT_TEXT},
+    {".md", BS_EXTRACT_TEXT},         {".log", BS_EXTRACT_TEXT},
+    {".htm", BS_EXTRACT_HTML},        {".html", BS_EXTRACT_HTML},
+    {".tar", BS_EXTRACT_ARCHIVE},     {".tgz", BS_EXTRACT_ARCHIVE},
+    {".gz", BS_EXTRACT_ARCHIVE},      {".7z", BS_EXTRACT_ARCHIVE},
+    {".rar", BS_EXTRACT_ARCHIVE},     {".doc", BS_EXTRACT_UNSUPPORTED},
+    {".xls", BS_EXTRACT_UNSUPPORTED}, {".msg", BS_EXTRACT_UNSUPPORTED},
 };
 
 const char *
@@ -212,6 +240,12 @@ bs_extract_as(bs_mail_ctx *ctx, bs_extract_kind kind, const bs_attachment *att)
 		break;
 	case BS_EXTRACT_MESSAGE:
 		bs_mail_ctx_walk_message(ctx, att->data, att->len);
+		break;
+	case BS_EXTRACT_ARCHIVE:
+		bs_extract__archive(ctx, att);
+		break;
+	case BS_EXTRACT_UNSUPPORTED:
+		bs_mail_ctx_defect(ctx, BS_DEFECT_UNSUPPORTED, -1);
 		break;
 	default:
 		bs_mail_ctx_skipped(ctx);

@@ -3,9 +3,11 @@
  * ODT/ODS/ODP (libzip from memory + libxml2 reader; runs of a paragraph
  * join without spaces, paragraphs and cells are separated by whitespace),
  * RTF (a small stripper: control words, groups, \'xx in windows-1252, \uN),
- * plain text and CSV by file name, zip archives recursively and attached
- * messages (.eml) through the walk. Images and other binary parts are never
- * read as text: when the declared type is generic the magic bytes decide.
+ * plain text and CSV by file name, zip archives (libzip) and tar, gzip,
+ * 7z, rar (libarchive) recursively and attached messages (.eml) through
+ * the walk. Old binary Office files (OLE2) are not read: they are recorded
+ * as "unsupported" so the message is partial, never silently skipped. Images and other binary parts
+ * are never read as text: when the declared type is generic the magic bytes decide.
  *
  * Limits come from the walk (bs_mail_ctx): nesting depth, expanded bytes,
  * compression ratio per archive member, time per attachment; hitting one
@@ -27,15 +29,18 @@
 G_BEGIN_DECLS
 
 typedef enum {
-	BS_EXTRACT_NONE = 0, /* "none": binary or unknown, not scanned */
-	BS_EXTRACT_TEXT,     /* "text": plain text, CSV, vCard, ... */
-	BS_EXTRACT_HTML,     /* "html" */
-	BS_EXTRACT_PDF,      /* "pdf" */
-	BS_EXTRACT_OOXML,    /* "ooxml": docx, xlsx, pptx (and their macro/template kin) */
-	BS_EXTRACT_ODF,      /* "odf": odt, ods, odp */
-	BS_EXTRACT_RTF,      /* "rtf" */
-	BS_EXTRACT_ZIP,      /* "zip": any other zip archive */
-	BS_EXTRACT_MESSAGE,  /* "message": an attached RFC 5322 message */
+	BS_EXTRACT_NONE = 0,    /* "none": binary or unknown, not scanned */
+	BS_EXTRACT_TEXT,        /* "text": plain text, CSV, vCard, ... */
+	BS_EXTRACT_HTML,        /* "html" */
+	BS_EXTRACT_PDF,         /* "pdf" */
+	BS_EXTRACT_OOXML,       /* "ooxml": docx, xlsx, pptx (and their macro/template kin) */
+	BS_EXTRACT_ODF,         /* "odf": odt, ods, odp */
+	BS_EXTRACT_RTF,         /* "rtf" */
+	BS_EXTRACT_ZIP,         /* "zip": any other zip archive */
+	BS_EXTRACT_MESSAGE,     /* "message": an attached RFC 5322 message */
+	BS_EXTRACT_ARCHIVE,     /* "archive": tar, gzip, bzip2, xz, 7z, rar, cab (libarchive) */
+	BS_EXTRACT_UNSUPPORTED, /* "unsupported": a document we cannot read (OLE2 .doc/.xls/.msg):
+	                           recorded as a defect, the message is partial */
 	BS_EXTRACT_COUNT
 } bs_extract_kind;
 

@@ -11,6 +11,10 @@ void bs_extract__pdf(bs_mail_ctx *ctx, const bs_attachment *att);
  * as documents; other archives are walked member by member. */
 void bs_extract__zip(bs_mail_ctx *ctx, const bs_attachment *att);
 
+/* Other archives through libarchive (tar, gzip, bzip2, xz, 7z, rar, cab):
+ * members walked like zip members. */
+void bs_extract__archive(bs_mail_ctx *ctx, const bs_attachment *att);
+
 /* Which XML vocabulary an office part speaks, for its paragraph rules. */
 typedef enum {
 	BS_XML_BODY,  /* document, sheet, slide, content.xml: break at paragraphs and cells */
