@@ -487,6 +487,11 @@ static const struct defect_case {
      "Content-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n--E\r\n"
      "Content-Type: application/octet-stream\r\n\r\n-----BEGIN PGP MESSAGE-----\r\n--E--\r\n",
      BS_MAIL_PARTIAL, BS_DEFECT_ENCRYPTED, NULL},
+    {"bare LF before a CRLF boundary keeps the last base64 group",
+     "From: a@example.org\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\n"
+     "Content-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+     "aW5uZXIgYm9keSA0NzEx\n--B--\r\n",
+     BS_MAIL_OK, 0, "inner body 4711"},
     {"duplicated header is a note", "Subject: a\r\nSubject: a\r\nFrom: a@example.org\r\n\r\nx\r\n",
      BS_MAIL_OK, BS_DEFECT_HEADER, NULL},
 };
@@ -500,9 +505,11 @@ test_broken_messages_get_status_and_reason(void)
 
 		g_test_message("row %zu: %s (reason %s)", i, c->what, r->reason);
 		g_assert_cmpint(r->info.status, ==, c->status);
-		g_assert_true(has_defect(r, c->code));
-		g_assert_nonnull(r->reason);
-		g_assert_nonnull(strstr(r->reason, bs_defect_name(c->code)));
+		if (c->code) {
+			g_assert_true(has_defect(r, c->code));
+			g_assert_nonnull(r->reason);
+			g_assert_nonnull(strstr(r->reason, bs_defect_name(c->code)));
+		}
 		if (c->still_found)
 			g_assert_true(text_anywhere(r, c->still_found));
 	}

@@ -323,6 +323,14 @@ raw_content(GMimeDataWrapper *w, bs_buf *buf, const char **out_p, size_t *out_le
 		gint64 end = s->bound_end < 0 ? (gint64)a->len : MIN(s->bound_end, (gint64)a->len);
 		gint64 start = MIN(MAX(s->bound_start, 0), end);
 
+		/* GMime assumes a CRLF before the boundary when the message
+		 * uses CRLF; a part whose last line ends in a bare LF (mixed
+		 * line ends from mangled exports) loses its last byte, which
+		 * in base64 drops the whole last group. A part always ends at
+		 * a line end: finish the line. */
+		while (end < (gint64)a->len && a->data[end] != '\r' && a->data[end] != '\n')
+			end++;
+
 		*out_p = (const char *)a->data + start;
 		*out_len = (size_t)(end - start);
 		return true;
