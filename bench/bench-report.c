@@ -12,6 +12,7 @@
 
 #include "report/report.h"
 #include "store/store.h"
+#include "fsutil.h"
 
 enum { RUNS = 5, PER_MESSAGE = 4, BATCH = 5000 };
 
@@ -23,23 +24,6 @@ check(bool ok, GError *error)
 {
 	if (!ok)
 		g_error("bench-report: %s", error ? error->message : "failed");
-}
-
-static void
-rm_tree(const char *dir)
-{
-	g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-	const char *name;
-
-	while (d && (name = g_dir_read_name(d))) {
-		g_autofree char *p = g_build_filename(dir, name, NULL);
-
-		if (g_file_test(p, G_FILE_TEST_IS_DIR))
-			rm_tree(p);
-		else
-			g_unlink(p);
-	}
-	g_rmdir(dir);
 }
 
 static void
@@ -165,6 +149,6 @@ main(int argc, char **argv)
 	       report / stats);
 	printf("      build + bs_report_html_dup: %7.3f s\n", html);
 	bs_workspace_free(ws);
-	rm_tree(dir);
+	test_rm_tree(dir);
 	return 0;
 }

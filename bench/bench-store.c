@@ -13,22 +13,9 @@
 #include <sqlite3.h>
 
 #include "store/store.h"
+#include "fsutil.h"
 
 enum { RUNS = 5, PER_MESSAGE = 5, BATCH = 5000, DISTINCT = 50000 };
-
-static void
-rm_tree(const char *dir)
-{
-	g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-	const char *name;
-
-	while (d && (name = g_dir_read_name(d))) {
-		g_autofree char *p = g_build_filename(dir, name, NULL);
-
-		g_unlink(p);
-	}
-	g_rmdir(dir);
-}
 
 /* Synthetic e-mail addresses: a pool of DISTINCT, reused as in real mail. */
 static void
@@ -148,8 +135,8 @@ main(int argc, char **argv)
 
 		ours[r] = run_store(dir, rows);
 		peer[r] = run_peer(dir, rows);
-		rm_tree(ws);
-		rm_tree(dir);
+		test_rm_tree(ws);
+		test_rm_tree(dir);
 	}
 	qsort(ours, RUNS, sizeof ours[0], cmp_double);
 	qsort(peer, RUNS, sizeof peer[0], cmp_double);

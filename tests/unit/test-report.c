@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "synth.h"
+#include "fsutil.h"
 
 /* ---- a small incident */
 
@@ -62,23 +63,6 @@ typedef struct {
 	GHashTable *ids;   /* name -> int64_t * subject id */
 	GHashTable *plain; /* name -> canonical */
 } fixture;
-
-static void
-rm_tree(const char *dir)
-{
-	g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-	const char *name;
-
-	while (d && (name = g_dir_read_name(d))) {
-		g_autofree char *p = g_build_filename(dir, name, NULL);
-
-		if (g_file_test(p, G_FILE_TEST_IS_DIR))
-			rm_tree(p);
-		else
-			g_unlink(p);
-	}
-	g_rmdir(dir);
-}
 
 static int64_t
 id_of(fixture *f, const char *name)
@@ -201,7 +185,7 @@ static void
 fixture_teardown(fixture *f, gconstpointer data)
 {
 	bs_workspace_free(f->ws);
-	rm_tree(f->dir);
+	test_rm_tree(f->dir);
 	g_free(f->dir);
 	g_hash_table_unref(f->ids);
 	g_hash_table_unref(f->plain);
@@ -317,7 +301,7 @@ test_empty_index_reports_zeros(void)
 	g_assert_true(json_is_true(json_object_get(json_object_get(root, "coverage"), "complete")));
 	json_decref(root);
 	bs_workspace_free(f.ws);
-	rm_tree(f.dir);
+	test_rm_tree(f.dir);
 	g_free(f.dir);
 }
 
@@ -490,7 +474,7 @@ vault_teardown(vault_fixture *v, gconstpointer data)
 {
 	g_autofree char *keys = g_path_get_dirname(v->key_path);
 
-	rm_tree(keys);
+	test_rm_tree(keys);
 	fixture_teardown(&v->f, NULL);
 	g_free(v->key_path);
 	g_free(v->wrong_path);
@@ -597,7 +581,7 @@ test_notify_without_vault_is_not_found(fixture *f, gconstpointer data)
 	g_assert_error(error, BS_ERROR, BS_ERROR_NOT_FOUND);
 	g_clear_error(&error);
 	g_assert_false(g_file_test(out, G_FILE_TEST_EXISTS));
-	rm_tree(keys);
+	test_rm_tree(keys);
 }
 
 static const struct {

@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include "synth.h"
+#include "fsutil.h"
 
 typedef struct {
 	char *dir;
@@ -13,23 +14,6 @@ typedef struct {
 	bs_store *s;
 	GRand *rand;
 } fixture;
-
-static void
-rm_tree(const char *dir)
-{
-	g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-	const char *name;
-
-	while (d && (name = g_dir_read_name(d))) {
-		g_autofree char *p = g_build_filename(dir, name, NULL);
-
-		if (g_file_test(p, G_FILE_TEST_IS_DIR))
-			rm_tree(p);
-		else
-			g_unlink(p);
-	}
-	g_rmdir(dir);
-}
 
 static void
 fixture_setup(fixture *f, gconstpointer data)
@@ -53,7 +37,7 @@ static void
 fixture_teardown(fixture *f, gconstpointer data)
 {
 	bs_workspace_free(f->ws);
-	rm_tree(f->dir);
+	test_rm_tree(f->dir);
 	g_free(f->dir);
 	g_rand_free(f->rand);
 }
