@@ -26,12 +26,14 @@ if [ ! -f "$W/.filled" ]; then
 [serve]
 threads = 2
 access_log = false
-rate_api_per_s = 0
+rate_api_per_min = 0
 # wrk comes from one address: do not let the per-address guard count it.
 per_ip_limit = 1000
 CONF
 	touch "$W/.filled"
 fi
+# A workspace filled before the per-key limit counted per minute.
+sed -i 's/^rate_api_per_s = 0$/rate_api_per_min = 0/' "$W/breachscope.conf"
 "$BS" apikey -w "$W" revoke bench >/dev/null 2>&1 || true
 KEY=$("$BS" apikey -w "$W" add "bench-$$" 2>/dev/null)
 

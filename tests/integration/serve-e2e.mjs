@@ -68,6 +68,11 @@ function signingKey(kind, kid) {
            alg: kind === 'ec' ? 'ES256' : 'RS256' };
 }
 
+// Staff at the provider: the desk lets in dpo-oidc by subject and
+// dpo-group by its group claim; clerk is neither.
+const STAFF_GROUPS = { 'dpo-oidc': ['personal'], 'dpo-group': ['personal', 'dataskydd'],
+                       clerk: ['personal'] };
+
 // One provider run; accounts maps a login name to a personnummer.
 async function startProvider(port, servePort, key, accounts, claimInIdToken = true) {
   const issuer = `http://127.0.0.1:${port}`;
@@ -75,22 +80,23 @@ async function startProvider(port, servePort, key, accounts, claimInIdToken = tr
     clients: [{
       client_id: 'breachscope',
       client_secret: SECRET,
-      redirect_uris: [`http://127.0.0.1:${servePort}/callback`],
+      redirect_uris: [`http://127.0.0.1:${servePort}/callback`,
+                      `http://127.0.0.1:${servePort}/admin/callback`],
       grant_types: ['authorization_code'],
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',
       id_token_signed_response_alg: key.alg,
     }],
     jwks: { keys: [key] },
-    scopes: ['openid', PNR_SCOPE],
-    claims: { openid: ['sub'], [PNR_SCOPE]: [PNR_CLAIM] },
+    scopes: ['openid', PNR_SCOPE, 'groups'],
+    claims: { openid: ['sub'], [PNR_SCOPE]: [PNR_CLAIM], groups: ['groups'] },
     // false: the personnummer rides in the ID token (Swedish profile); true:
     // only UserInfo has it (Signicat's default), the server's fallback.
     conformIdTokenClaims: !claimInIdToken,
     features: { devInteractions: { enabled: true } },
     findAccount: (ctx, id) => ({
       accountId: id,
-      claims: () => ({ sub: id, [PNR_CLAIM]: accounts[id] }),
+      claims: () => ({ sub: id, [PNR_CLAIM]: accounts[id], groups: STAFF_GROUPS[id] }),
     }),
   });
   const server = provider.listen(port, '127.0.0.1');
@@ -118,6 +124,7 @@ function setupWorkspace(dir, ports) {
     'rate_ip_per_min = 600',
     '[oidc]', `issuer = http://127.0.0.1:${ports.op}`, 'client_id = breachscope',
     `client_secret = ${SECRET}`, 'jwks_refetch_s = 1',
+    'admin_subjects = dpo-oidc', 'admin_groups = dataskydd', 'admin_scope = groups',
     '[smtp]', `url = smtp://127.0.0.1:${ports.smtp}`, 'from = noreply@kommun.example',
     '[incident]', 'org = Exempelby kommun (test)', 'contact = dataskyddsombud@kommun.example', '',
   ].join('\n'));
@@ -179,19 +186,36 @@ async function shot(page, name) {
   await a11y(page, name);
 }
 
-async function eidLogin(page, base, login) {
-  let callback = null;
-  page.on('request', (r) => { if (r.url().includes('/callback?')) callback = r.url(); });
-  await page.goto(base + '/');
-  await page.getByRole('link', { name: /e-legitimation|e-ID/ }).click();
+// The provider's own log-in and consent pages (devInteractions).
+async function opSignIn(page, login) {
   await page.fill('input[name=login]', login);
   const pw = await page.$('input[name=password]');
   if (pw) await pw.fill('any');
   await page.click('button[type=submit]');
   await page.waitForLoadState();
   if (page.url().includes('/interaction/')) await page.click('button[type=submit]');
+}
+
+async function eidLogin(page, base, login) {
+  let callback = null;
+  page.on('request', (r) => { if (r.url().includes('/callback?')) callback = r.url(); });
+  await page.goto(base + '/');
+  await page.getByRole('link', { name: /e-legitimation|e-ID/ }).click();
+  await opSignIn(page, login);
   await page.waitForURL(/\/answer/);
   return callback;
+}
+
+// The desk's e-ID log-in; returns the status of its /admin/callback.
+async function deskEidLogin(page, base, login) {
+  let status = null;
+  page.on('response', (r) => { if (r.url().includes('/admin/callback?')) status = r.status(); });
+  await page.goto(base + '/admin');
+  await page.getByRole('link', { name: 'Logga in med e-legitimation' }).click();
+  await opSignIn(page, login);
+  await waitFor(() => status !== null, 'the desk callback');
+  await page.waitForLoadState();
+  return status;
 }
 
 async function residentByEid(browser, base, people) {
@@ -283,6 +307,55 @@ async function dpoDesk(browser, base) {
   await ctx.close();
 }
 
+function sql(ws, query) {
+  return execFileSync('sqlite3', [path.join(ws, 'index.sqlite'), query], { encoding: 'utf8' }).trim();
+}
+
+async function deskByEid(browser, base, ws, people) {
+  // A resident's e-ID session never opens the desk.
+  let ctx = await browser.newContext();
+  let page = await ctx.newPage();
+  await eidLogin(page, base, 'found');
+  await page.goto(base + '/admin');
+  check('resident session meets the desk login, not the cases',
+        (await page.$('#password')) !== null && (await page.$('table')) === null);
+  await page.goto(base + '/admin/high-risk');
+  check('resident session cannot open the high-risk list', (await page.$('#password')) !== null);
+  await ctx.close();
+
+  // Not on the allow-list, not in the group: 403, and still no desk.
+  ctx = await browser.newContext();
+  page = await ctx.newPage();
+  check('desk e-ID log-in of a subject not allowed is 403',
+        (await deskEidLogin(page, base, 'clerk')) === 403);
+  await shot(page, 'admin-eid-denied');
+  await page.goto(base + '/admin');
+  check('denied subject has no desk session', (await page.$('#password')) !== null);
+  await ctx.close();
+
+  // Allowed by subject: the cases, the high-risk list; not the resident pages.
+  ctx = await browser.newContext();
+  page = await ctx.newPage();
+  check('desk e-ID log-in of an allowed subject', (await deskEidLogin(page, base, 'dpo-oidc')) === 303);
+  check('allowed subject sees the case list', (await page.$$('tbody tr')).length >= 2);
+  await page.getByRole('link', { name: 'Personer med hög risk' }).click();
+  await page.waitForURL(/\/admin\/high-risk/);
+  const main = await page.textContent('main');
+  const pnrPseud = sql(ws, "SELECT lower(hex(pseudonym)) FROM subject WHERE kind = 'pnr'");
+  const samPseud = sql(ws, "SELECT lower(hex(pseudonym)) FROM subject WHERE kind = 'samordningsnummer'");
+  check('high-risk list names the person at high risk by pseudonym', main.includes(pnrPseud));
+  check('high-risk list gives message locators', main.includes('offset:0'));
+  check('high-risk list leaves out low risk', !main.includes(samPseud));
+  check('high-risk list never shows a plaintext identifier',
+        !main.includes(people.found) && !main.includes(people.samordning) && !main.includes('anna.prov'));
+  await shot(page, 'admin-high-risk');
+  await page.goto(base + '/answer');
+  check('desk session never opens the resident answer', !page.url().includes('/answer'));
+  await ctx.close();
+  const n = sql(ws, "SELECT count(*) FROM audit WHERE action = 'admin.login' AND actor = 'admin:oidc:dpo-oidc'");
+  check('desk e-ID log-in is audited under the allowed subject', +n >= 1);
+}
+
 async function main() {
   fs.mkdirSync(OUT, { recursive: true });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bs-e2e-'));
@@ -309,6 +382,7 @@ async function main() {
     await residentByEid(browser, base, people);
     await residentByEmail(browser, base, maildir);
     await dpoDesk(browser, base);
+    await deskByEid(browser, base, ws, people);
     // Key rotation: the provider now signs with a new ES256 key; the server
     // meets an unknown kid and refetches the JWKS. This provider puts the
     // personnummer only in UserInfo.
@@ -321,6 +395,11 @@ async function main() {
     check('after key rotation (ES256), claim from UserInfo: absent person gets no',
           (await page.textContent('main')).includes('Nej, ditt personnummer förekommer inte'));
     await ctx.close();
+    const staff = await browser.newContext();
+    const desk = await staff.newPage();
+    check('desk e-ID log-in by the group claim (from UserInfo)',
+          (await deskEidLogin(desk, base, 'dpo-group')) === 303 && (await desk.$$('tbody tr')).length >= 2);
+    await staff.close();
   } catch (e) {
     console.error(`not ok - ${e.message}`);
     failed = true;

@@ -509,6 +509,53 @@ test_sessions_rotate_and_expire(void)
 	bs_serve__sessions_free(ss);
 }
 
+static const struct admin_case {
+	const char *claims;
+	bool allowed;
+} admin_cases[] = {
+    {"{\"sub\":\"dpo-1\"}", true},                                      /* listed subject */
+    {"{\"sub\":\"dpo-10\"}", false},                                    /* not a prefix match */
+    {"{\"sub\":\"clerk\"}", false},                                     /* neither */
+    {"{\"sub\":\"clerk\",\"groups\":[\"staff\",\"dataskydd\"]}", true}, /* group */
+    {"{\"sub\":\"clerk\",\"groups\":\"dataskydd\"}", true},             /* one group as string */
+    {"{\"sub\":\"clerk\",\"groups\":[\"staff\"]}", false},
+    {"{\"sub\":\"clerk\",\"groups\":[\"Dataskydd\"]}", false},      /* exact, case and all */
+    {"{\"sub\":\"clerk\",\"groups\":{\"dataskydd\":true}}", false}, /* odd shape */
+    {"{\"sub\":\"clerk\",\"roles\":[\"dataskydd\"]}", false},       /* another claim */
+    {"{\"groups\":[\"dataskydd\"]}", false},                        /* no subject */
+    {"{\"sub\":\"\",\"groups\":[\"dataskydd\"]}", false},
+};
+
+static void
+test_admin_oidc_allow_list(void)
+{
+	char *subjects[] = {"dpo-1", "dpo-2", NULL};
+	char *groups[] = {"dataskydd", NULL};
+	char *empty[] = {NULL};
+	bs_serve_settings cfg = {.oidc_admin_subjects = subjects,
+	                         .oidc_admin_group_claim = "groups",
+	                         .oidc_admin_groups = groups};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(admin_cases); i++) {
+		json_t *claims = json_loads(admin_cases[i].claims, 0, NULL);
+
+		g_test_message("row %zu: %s", i, admin_cases[i].claims);
+		g_assert_nonnull(claims);
+		g_assert_true(bs_serve__admin_claims_allowed(&cfg, claims) ==
+		              admin_cases[i].allowed);
+		json_decref(claims);
+	}
+	/* Empty lists let nobody in, whatever the token says. */
+	cfg.oidc_admin_subjects = empty;
+	cfg.oidc_admin_groups = NULL;
+	for (size_t i = 0; i < G_N_ELEMENTS(admin_cases); i++) {
+		json_t *claims = json_loads(admin_cases[i].claims, 0, NULL);
+
+		g_assert_false(bs_serve__admin_claims_allowed(&cfg, claims));
+		json_decref(claims);
+	}
+}
+
 static void
 test_i18n_both_languages(void)
 {
@@ -544,6 +591,7 @@ main(int argc, char **argv)
 	                test_ratelimit_burst_then_retry_after);
 	g_test_add_func("/serve/form/parse-table", test_form_parse_table);
 	g_test_add_func("/serve/session/rotate-and-expire", test_sessions_rotate_and_expire);
+	g_test_add_func("/serve/admin/oidc-allow-list", test_admin_oidc_allow_list);
 	g_test_add_func("/serve/i18n/both-languages", test_i18n_both_languages);
 	return g_test_run();
 }

@@ -49,12 +49,16 @@ typedef struct bs_config {
 	char *serve_public_url;
 	bool serve_access_log;
 	uint64_t serve_session_idle_s, serve_session_max_s;
-	uint64_t serve_rate_ip_per_min, serve_rate_identity_per_hour, serve_rate_api_per_s;
+	uint64_t serve_rate_ip_per_min, serve_rate_identity_per_hour, serve_rate_api_per_min;
 	uint64_t serve_code_ttl_s, serve_code_attempts, serve_code_lockout_per_hour;
 	/* [oidc] e-ID log-in */
 	char *oidc_issuer, *oidc_client_id, *oidc_client_secret, *oidc_scope;
 	char **oidc_claims;
 	uint64_t oidc_skew_s, oidc_jwks_refetch_s;
+	char **oidc_admin_subjects; /* DPO desk by e-ID: allowed subjects ... */
+	char *oidc_admin_group_claim;
+	char **oidc_admin_groups; /* ... or members of these groups */
+	char *oidc_admin_scope;
 	/* [smtp] e-mail codes */
 	char *smtp_url, *smtp_from, *smtp_user, *smtp_password;
 	/* [incident] shown on the e-service's pages */

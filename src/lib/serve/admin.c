@@ -1,7 +1,9 @@
 /* The DPO desk under /admin: its own cookie (Path=/admin) and sessions made
- * only there, local accounts with argon2id. Case list with deadlines and
- * filters, case detail with the matching message locators, answer/close
- * with a note, CSV export. Every action is audited. */
+ * only there; log-in with a local account (argon2id) or by e-ID through the
+ * configured provider when its subject is allowed (a list of subjects or a
+ * group claim). Case list with deadlines and filters, case detail with the
+ * matching message locators, answer/close with a note, CSV export, the
+ * high-risk list (admin-risk.c). Every action is audited. */
 #include "serve/internal.h"
 
 static void
@@ -20,6 +22,9 @@ login_form(bs_req *r, bool failed)
 	if (failed)
 		g_string_append_printf(o, "<p class=\"error\" role=\"alert\">%s</p>\n",
 		                       T(r->lang, "admin.badlogin"));
+	if (bs_serve__admin_oidc_enabled(r->srv))
+		g_string_append_printf(o, "<p><a class=\"button\" href=\"/admin/eid\">%s</a></p>\n",
+		                       T(r->lang, "admin.eid"));
 	g_string_append(o, "<form method=\"post\" action=\"/admin/login\">\n");
 	bs_serve__csrf_field(r);
 	g_string_append_printf(
@@ -145,8 +150,9 @@ case_list(bs_req *r)
 		g_string_append_printf(o, "<p>%s</p>\n", T(r->lang, "admin.none"));
 	g_string_append_printf(o,
 	                       "<p><a href=\"/admin/export.csv\">%s</a></p>\n"
+	                       "<p><a href=\"/admin/high-risk\">%s</a></p>\n"
 	                       "<form method=\"post\" action=\"/admin/logout\">\n",
-	                       T(r->lang, "admin.export"));
+	                       T(r->lang, "admin.export"), T(r->lang, "risk.link"));
 	bs_serve__csrf_field(r);
 	g_string_append_printf(o, "<button class=\"secondary\">%s</button>\n</form>\n",
 	                       T(r->lang, "logout"));
@@ -201,6 +207,94 @@ bs_serve__admin_login(bs_req *r)
 	bs_serve__session_login(r);
 	admin_actor(r, actor, sizeof actor);
 	bs_serve__audit(r->srv->audit, actor, "admin.login", "", "");
+	bs_serve__redirect(r, "/admin");
+}
+
+bool
+bs_serve__admin_oidc_enabled(const bs_srv *srv)
+{
+	const bs_serve_settings *c = &srv->cfg;
+
+	return srv->oidc && ((c->oidc_admin_subjects && c->oidc_admin_subjects[0]) ||
+	                     (c->oidc_admin_groups && c->oidc_admin_groups[0]));
+}
+
+void
+bs_serve__admin_eid(bs_req *r)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *url = NULL;
+
+	if (!bs_serve__admin_oidc_enabled(r->srv)) {
+		bs_serve__error_page(r, MHD_HTTP_NOT_FOUND, "err.notfound");
+		return;
+	}
+	if (!bs_serve__ensure_session(r))
+		return; /* it answered */
+	url = bs_serve__oidc_auth_url(r->srv->oidc, &r->sess, &error);
+	if (!url) {
+		g_warning("oidc: %s", error->message);
+		bs_serve__error_page(r, MHD_HTTP_BAD_GATEWAY, "err.internal");
+		return;
+	}
+	bs_serve__session_save(r);
+	bs_serve__redirect(r, url);
+}
+
+/* How the officer is named in the audit log: "oidc:SUB" when the
+ * allow-list names SUB (the operator wrote it down); else a keyed hash of
+ * it, since a provider's sub may be a personal number. */
+static void
+oidc_user(bs_req *r, const char *sub, char out[64])
+{
+	char *const *list = r->srv->cfg.oidc_admin_subjects;
+	uint8_t p[32];
+	char hex[65];
+
+	for (size_t i = 0; list && list[i]; i++) {
+		if (strcmp(list[i], sub) == 0 && strlen(sub) <= 58) {
+			g_snprintf(out, 64, "oidc:%s", sub);
+			return;
+		}
+	}
+	bs_pseudonym(r->srv->key, "oidc-sub", sub, strlen(sub), p);
+	bs_serve__hex(p, 8, hex);
+	g_snprintf(out, 64, "oidc:~%s", hex);
+}
+
+void
+bs_serve__admin_callback(bs_req *r)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *sub = NULL;
+	const char *code = NULL;
+	bs_session pending;
+	bool allowed = false;
+	char user[64], actor[80];
+
+	if (!bs_serve__admin_oidc_enabled(r->srv)) {
+		bs_serve__error_page(r, MHD_HTTP_NOT_FOUND, "err.notfound");
+		return;
+	}
+	if (!bs_serve__callback_begin(r, "admin.login.fail", &pending, &code))
+		return; /* it answered */
+	if (!bs_serve__oidc_admin_finish(r->srv->oidc, &pending, code, &sub, &allowed, &error)) {
+		g_message("oidc desk login refused: %s", error->message);
+		bs_serve__audit(r->srv->audit, "admin:-", "admin.login.fail", "", error->message);
+		bs_serve__error_page(r, MHD_HTTP_FORBIDDEN, "err.login");
+		return;
+	}
+	oidc_user(r, sub, user);
+	g_snprintf(actor, sizeof actor, "admin:%s", user);
+	if (!allowed) {
+		bs_serve__audit(r->srv->audit, actor, "admin.login.denied", "", "eid");
+		bs_serve__error_page(r, MHD_HTTP_FORBIDDEN, "admin.denied");
+		return;
+	}
+	r->sess.kind = SESS_ADMIN;
+	g_strlcpy(r->sess.admin_user, user, sizeof r->sess.admin_user);
+	bs_serve__session_login(r);
+	bs_serve__audit(r->srv->audit, actor, "admin.login", "", "eid");
 	bs_serve__redirect(r, "/admin");
 }
 

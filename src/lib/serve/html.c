@@ -181,4 +181,5 @@ const char bs_serve__css[] =
     "dl{display:grid;grid-template-columns:max-content auto;gap:.25rem 1rem}\n"
     "dt{font-weight:600}\n"
     "dd{margin:0}\n"
-    ".inline{display:inline}\n";
+    ".inline{display:inline}\n"
+    "code.pseud{word-break:break-all;font-size:.85rem}\n";

@@ -215,8 +215,16 @@ bs_handler bs_serve__page_home, bs_serve__page_answer, bs_serve__page_art15, bs_
     bs_serve__page_dev_login, bs_serve__page_dev_login_post, bs_serve__page_email,
     bs_serve__page_email_verify, bs_serve__page_login, bs_serve__page_callback,
     bs_serve__api_lookup, bs_serve__admin_home, bs_serve__admin_login, bs_serve__admin_logout,
-    bs_serve__admin_case, bs_serve__admin_close, bs_serve__admin_export;
+    bs_serve__admin_case, bs_serve__admin_close, bs_serve__admin_export, bs_serve__admin_eid,
+    bs_serve__admin_callback, bs_serve__admin_high_risk;
 
+/* The first half of an OIDC callback, shared by the resident's and the
+ * desk's: the state must match the session's pending log-in (then it is
+ * spent) and be younger than ten minutes. false when it answered (403,
+ * audited as fail_action); else *out_pending is the session as it was and
+ * *out_code the code (borrowed from the request). */
+bool bs_serve__callback_begin(bs_req *r, const char *fail_action, bs_session *out_pending,
+                              const char **out_code);
 /* Resident answer: looks up the session's subject, renders the answer. */
 void bs_serve__render_answer(bs_req *r);
 /* Logs a resident in as kind/pseudonym, opens a case, audits, redirects. */
@@ -267,11 +275,25 @@ jwt_result bs_serve__jwt_verify(const char *token, const bs_jwks *keys, const bs
 typedef struct bs_oidc bs_oidc;
 bs_oidc *bs_serve__oidc_new(const bs_serve_settings *cfg);
 void bs_serve__oidc_free(bs_oidc *o);
-/* Authorization URL for a fresh state/nonce/verifier in s. Caller g_free()s. */
+/* Authorization URL for a fresh state/nonce/verifier in s. Caller g_free()s.
+ * A session of the desk (s->admin_area) asks for the desk's scope and comes
+ * back to /admin/callback; a resident's to /callback. */
 char *bs_serve__oidc_auth_url(bs_oidc *o, bs_session *s, GError **error);
 /* Exchanges code, verifies the ID token, returns the identity claim value
  * (caller g_free()s). */
 char *bs_serve__oidc_finish(bs_oidc *o, const bs_session *s, const char *code, GError **error);
+/* The desk's log-in: exchanges code and verifies the ID token (false and
+ * error when that fails); then *out_allowed says whether its subject may
+ * in (bs_serve__admin_claims_allowed, groups also from UserInfo) and
+ * *out_sub is the token's sub (caller g_free()s). */
+bool bs_serve__oidc_admin_finish(bs_oidc *o, const bs_session *s, const char *code, char **out_sub,
+                                 bool *out_allowed, GError **error);
+/* Whether verified claims let their subject into the desk: sub in
+ * oidc_admin_subjects, or the group claim (a string or an array of
+ * strings) holding one of oidc_admin_groups. */
+bool bs_serve__admin_claims_allowed(const bs_serve_settings *cfg, json_t *claims);
+/* Whether the desk offers e-ID log-in: a provider and an allow-list. */
+bool bs_serve__admin_oidc_enabled(const bs_srv *srv);
 
 /* ---- the server ---- */
 struct bs_server {

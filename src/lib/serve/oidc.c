@@ -98,12 +98,16 @@ fetch_jwks(bs_oidc *o, GError **error)
 	return true;
 }
 
+/* The desk's log-in comes back under /admin, where its own cookie
+ * (Path=/admin) is sent: a resident's pending log-in never meets it. */
 static char *
-redirect_uri(const bs_serve_settings *cfg)
+redirect_uri(const bs_serve_settings *cfg, bool admin)
 {
+	const char *path = admin ? "/admin/callback" : "/callback";
+
 	if (cfg->public_url && *cfg->public_url)
-		return g_strconcat(cfg->public_url, "/callback", NULL);
-	return g_strconcat("http://", cfg->listen, "/callback", NULL);
+		return g_strconcat(cfg->public_url, path, NULL);
+	return g_strconcat("http://", cfg->listen, path, NULL);
 }
 
 static void
@@ -126,7 +130,8 @@ param(GString *u, const char *name, const char *value)
 char *
 bs_serve__oidc_auth_url(bs_oidc *o, bs_session *s, GError **error)
 {
-	g_autofree char *redirect = redirect_uri(o->cfg);
+	g_autofree char *redirect = redirect_uri(o->cfg, s->admin_area);
+	const char *extra = s->admin_area ? o->cfg->oidc_admin_scope : o->cfg->oidc_scope;
 	g_autofree char *scope = NULL;
 	char challenge[48];
 	uint8_t raw[48];
@@ -145,7 +150,7 @@ bs_serve__oidc_auth_url(bs_oidc *o, bs_session *s, GError **error)
 	bs_serve__b64url(raw, sizeof raw, s->oidc_verifier, sizeof s->oidc_verifier);
 	s->oidc_started_us = g_get_monotonic_time();
 	pkce_challenge(s->oidc_verifier, challenge);
-	scope = g_strjoin(" ", "openid", o->cfg->oidc_scope ? o->cfg->oidc_scope : "", NULL);
+	scope = g_strjoin(" ", "openid", extra ? extra : "", NULL);
 	param(u, "response_type", "code");
 	param(u, "client_id", o->cfg->oidc_client_id);
 	param(u, "redirect_uri", redirect);
@@ -160,7 +165,7 @@ bs_serve__oidc_auth_url(bs_oidc *o, bs_session *s, GError **error)
 static char *
 token_request(bs_oidc *o, const bs_session *s, const char *code, char **out_access, GError **error)
 {
-	g_autofree char *redirect = redirect_uri(o->cfg);
+	g_autofree char *redirect = redirect_uri(o->cfg, s->admin_area);
 	g_autofree char *text = NULL, *token_ep = NULL;
 	GString *form = g_string_new("grant_type=authorization_code");
 	json_t *root;
@@ -231,13 +236,14 @@ identity_claim(const bs_serve_settings *cfg, json_t *claims)
 	return NULL;
 }
 
-/* Brokers that put the number only in UserInfo (Signicat's nin by default). */
-static char *
-userinfo_claim(bs_oidc *o, const char *access, json_t *id_claims, GError **error)
+/* The UserInfo answer when it speaks of the ID token's subject; NULL
+ * otherwise. Brokers put some claims only there (Signicat's nin by
+ * default, groups at many providers). Caller json_decref()s. */
+static json_t *
+userinfo(bs_oidc *o, const char *access, json_t *id_claims, GError **error)
 {
 	g_autofree char *text = NULL, *ep = NULL;
 	json_t *root;
-	char *v = NULL;
 	long status;
 
 	g_mutex_lock(&o->lock);
@@ -248,32 +254,109 @@ userinfo_claim(bs_oidc *o, const char *access, json_t *id_claims, GError **error
 		return NULL;
 	root = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
 	if (g_strcmp0(json_string_value(json_object_get(root, "sub")),
-	              json_string_value(json_object_get(id_claims, "sub"))) == 0)
-		v = identity_claim(o->cfg, root);
-	json_decref(root);
-	return v;
+	              json_string_value(json_object_get(id_claims, "sub"))) != 0) {
+		json_decref(root);
+		return NULL;
+	}
+	return root;
 }
 
-char *
-bs_serve__oidc_finish(bs_oidc *o, const bs_session *s, const char *code, GError **error)
+/* The verified ID token's claims; *out_access gets the access token. */
+static json_t *
+exchange(bs_oidc *o, const bs_session *s, const char *code, char **out_access, GError **error)
 {
-	g_autofree char *id_token = NULL, *access = NULL;
-	json_t *claims;
-	char *value;
+	g_autofree char *id_token = NULL;
 
 	if (strlen(code) > 2048) {
 		g_set_error(error, BS_ERROR, BS_ERROR_LIMIT, "authorization code too long");
 		return NULL;
 	}
-	if (!(id_token = token_request(o, s, code, &access, error)))
+	if (!(id_token = token_request(o, s, code, out_access, error)))
 		return NULL;
-	if (!(claims = verify(o, id_token, s, error)))
+	return verify(o, id_token, s, error);
+}
+
+char *
+bs_serve__oidc_finish(bs_oidc *o, const bs_session *s, const char *code, GError **error)
+{
+	g_autofree char *access = NULL;
+	json_t *claims, *info;
+	char *value;
+
+	if (!(claims = exchange(o, s, code, &access, error)))
 		return NULL;
 	value = identity_claim(o->cfg, claims);
-	if (!value)
-		value = userinfo_claim(o, access, claims, error);
+	if (!value && (info = userinfo(o, access, claims, error))) {
+		value = identity_claim(o->cfg, info);
+		json_decref(info);
+	}
 	json_decref(claims);
 	if (!value && error && !*error)
 		g_set_error(error, BS_ERROR, BS_ERROR_NOT_FOUND, "no identity claim");
 	return value;
+}
+
+static bool
+in_list(const char *value, char *const *list)
+{
+	for (size_t i = 0; value && list && list[i]; i++)
+		if (list[i][0] && strcmp(list[i], value) == 0)
+			return true;
+	return false;
+}
+
+/* The group claim is a string or an array of strings; any other shape
+ * lets nobody in. */
+static bool
+group_allowed(const bs_serve_settings *cfg, json_t *claims)
+{
+	json_t *g = cfg->oidc_admin_group_claim
+	                ? json_object_get(claims, cfg->oidc_admin_group_claim)
+	                : NULL;
+	size_t i;
+	json_t *v;
+
+	if (json_is_string(g))
+		return in_list(json_string_value(g), cfg->oidc_admin_groups);
+	json_array_foreach(g, i, v)
+	{
+		if (in_list(json_string_value(v), cfg->oidc_admin_groups))
+			return true;
+	}
+	return false;
+}
+
+bool
+bs_serve__admin_claims_allowed(const bs_serve_settings *cfg, json_t *claims)
+{
+	const char *sub = json_string_value(json_object_get(claims, "sub"));
+
+	if (!sub || !*sub)
+		return false;
+	return in_list(sub, cfg->oidc_admin_subjects) || group_allowed(cfg, claims);
+}
+
+bool
+bs_serve__oidc_admin_finish(bs_oidc *o, const bs_session *s, const char *code, char **out_sub,
+                            bool *out_allowed, GError **error)
+{
+	g_autofree char *access = NULL;
+	json_t *claims, *info = NULL;
+	const char *sub;
+	bool allowed;
+
+	if (!(claims = exchange(o, s, code, &access, error)))
+		return false;
+	allowed = bs_serve__admin_claims_allowed(o->cfg, claims);
+	/* Groups may come only from UserInfo; its sub must match the token's. */
+	if (!allowed && o->cfg->oidc_admin_group_claim &&
+	    !json_object_get(claims, o->cfg->oidc_admin_group_claim) &&
+	    (info = userinfo(o, access, claims, NULL)))
+		allowed = group_allowed(o->cfg, info);
+	sub = json_string_value(json_object_get(claims, "sub"));
+	*out_sub = g_strdup(sub ? sub : "");
+	*out_allowed = allowed && sub && *sub;
+	json_decref(info);
+	json_decref(claims);
+	return true;
 }

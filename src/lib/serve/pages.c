@@ -166,47 +166,60 @@ bs_serve__page_login(bs_req *r)
 }
 
 static void
-login_failed(bs_req *r, const char *why, const char *key)
+login_failed(bs_req *r, const char *action, const char *why, const char *key)
 {
 	char actor[32];
 
 	g_snprintf(actor, sizeof actor, "session:%s", r->has_sess ? r->sess.tag : "-");
-	bs_serve__audit(r->srv->audit, actor, "login.fail", "", why);
+	bs_serve__audit(r->srv->audit, actor, action, "", why);
 	bs_serve__error_page(r, MHD_HTTP_FORBIDDEN, key);
+}
+
+bool
+bs_serve__callback_begin(bs_req *r, const char *fail_action, bs_session *out_pending,
+                         const char **out_code)
+{
+	const char *state = bs_serve__query(r, "state");
+	const char *code = bs_serve__query(r, "code");
+
+	if (!r->srv->oidc || !r->has_sess || !r->sess.oidc_state[0] || !state ||
+	    !bs_serve__ct_equal(state, r->sess.oidc_state)) {
+		login_failed(r, fail_action, "state", "err.login");
+		return false;
+	}
+	*out_pending = r->sess;
+	/* One use only: a replayed callback finds no state. */
+	memset(r->sess.oidc_state, 0, sizeof r->sess.oidc_state);
+	bs_serve__session_save(r);
+	if (!code ||
+	    g_get_monotonic_time() - out_pending->oidc_started_us > 10 * 60 * G_USEC_PER_SEC) {
+		login_failed(r, fail_action, "no code or too slow", "err.login");
+		return false;
+	}
+	*out_code = code;
+	return true;
 }
 
 void
 bs_serve__page_callback(bs_req *r)
 {
-	const char *state = bs_serve__query(r, "state");
-	const char *code = bs_serve__query(r, "code");
 	g_autoptr(GError) error = NULL;
 	g_autofree char *claim = NULL;
+	const char *code = NULL;
 	bs_session pending;
 	char kind[24];
 	uint8_t pseud[32];
 
-	if (!r->srv->oidc || !r->has_sess || !r->sess.oidc_state[0] || !state ||
-	    !bs_serve__ct_equal(state, r->sess.oidc_state)) {
-		login_failed(r, "state", "err.login");
-		return;
-	}
-	pending = r->sess;
-	/* One use only: a replayed callback finds no state. */
-	memset(r->sess.oidc_state, 0, sizeof r->sess.oidc_state);
-	bs_serve__session_save(r);
-	if (!code || g_get_monotonic_time() - pending.oidc_started_us > 10 * 60 * G_USEC_PER_SEC) {
-		login_failed(r, "no code or too slow", "err.login");
-		return;
-	}
+	if (!bs_serve__callback_begin(r, "login.fail", &pending, &code))
+		return; /* it answered */
 	claim = bs_serve__oidc_finish(r->srv->oidc, &pending, code, &error);
 	if (!claim) {
 		g_message("oidc login refused: %s", error->message);
-		login_failed(r, error->message, "err.login");
+		login_failed(r, "login.fail", error->message, "err.login");
 		return;
 	}
 	if (!bs_serve__pseudonymise(r->srv, claim, false, kind, pseud)) {
-		login_failed(r, "identity claim not a personnummer", "err.noid");
+		login_failed(r, "login.fail", "identity claim not a personnummer", "err.noid");
 		return;
 	}
 	bs_serve__resident_login(r, "eid", kind, pseud);

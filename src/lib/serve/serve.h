@@ -46,7 +46,7 @@ typedef struct {
 	int session_max_s;
 	int rate_ip_per_min;        /* resident pages per client address */
 	int rate_identity_per_hour; /* lookups/codes per identity */
-	int rate_api_per_s;         /* per API key; 0 = unlimited */
+	int rate_api_per_min;       /* per API key; 0 = unlimited */
 	int code_ttl_s;             /* e-mail code lifetime */
 	int code_attempts;          /* wrong guesses per code */
 	int code_lockout_per_hour;  /* wrong guesses per address before lockout */
@@ -58,6 +58,12 @@ typedef struct {
 	char *const *oidc_claims; /* NULL-terminated identity claims, tried in order */
 	int oidc_skew_s;          /* bounded clock skew */
 	int oidc_jwks_refetch_s;  /* unknown kid refetches at most this often */
+	/* The DPO desk by e-ID: a subject in admin_subjects, or a group of
+	 * admin_groups in the admin_group_claim claim (NULL-terminated lists). */
+	char *const *oidc_admin_subjects;
+	const char *oidc_admin_group_claim;
+	char *const *oidc_admin_groups;
+	const char *oidc_admin_scope; /* added to "openid" at the desk's log-in */
 	/* [smtp] */
 	const char *smtp_url; /* smtp://host:port or smtps:// */
 	const char *smtp_from;

@@ -48,6 +48,9 @@ static const route routes[] = {
     {"POST", "/api/v1/lookup", bs_serve__api_lookup, F_RAW},
     {"GET", "/admin", bs_serve__admin_home, 0},
     {"POST", "/admin/login", bs_serve__admin_login, F_FORM | F_CSRF | F_LIMIT},
+    {"GET", "/admin/eid", bs_serve__admin_eid, F_LIMIT},
+    {"GET", "/admin/callback", bs_serve__admin_callback, F_LIMIT},
+    {"GET", "/admin/high-risk", bs_serve__admin_high_risk, F_ADMIN},
     {"POST", "/admin/logout", bs_serve__admin_logout, F_FORM | F_CSRF},
     {"GET", "/admin/case", bs_serve__admin_case, F_ADMIN},
     {"POST", "/admin/case", bs_serve__admin_close, F_ADMIN | F_FORM | F_CSRF},
@@ -393,9 +396,10 @@ make_limiters(bs_srv *srv)
 	srv->rl_ip = bs_serve__ratelimit_new(c->rate_ip_per_min, MAX(10, c->rate_ip_per_min / 4));
 	srv->rl_identity = bs_serve__ratelimit_new(c->rate_identity_per_hour / 60.0,
 	                                           MAX(3, c->rate_identity_per_hour / 3));
-	srv->rl_api = c->rate_api_per_s > 0 ? bs_serve__ratelimit_new(c->rate_api_per_s * 60.0,
-	                                                              c->rate_api_per_s * 2.0)
-	                                    : NULL;
+	/* Bursts of two seconds' worth: a platform's retries do not trip it. */
+	srv->rl_api = c->rate_api_per_min > 0
+	                  ? bs_serve__ratelimit_new(c->rate_api_per_min, c->rate_api_per_min / 30.0)
+	                  : NULL;
 	srv->rl_code_fail =
 	    bs_serve__ratelimit_new(c->code_lockout_per_hour / 60.0, c->code_lockout_per_hour);
 }

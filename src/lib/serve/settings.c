@@ -27,7 +27,7 @@ from_serve_group(bs_serve_settings *s, const bs_config *c)
 	s->session_max_s = (int)c->serve_session_max_s;
 	s->rate_ip_per_min = (int)c->serve_rate_ip_per_min;
 	s->rate_identity_per_hour = (int)c->serve_rate_identity_per_hour;
-	s->rate_api_per_s = (int)c->serve_rate_api_per_s;
+	s->rate_api_per_min = (int)c->serve_rate_api_per_min;
 	s->code_ttl_s = (int)c->serve_code_ttl_s;
 	s->code_attempts = (int)c->serve_code_attempts;
 	s->code_lockout_per_hour = (int)c->serve_code_lockout_per_hour;
@@ -45,6 +45,10 @@ bs_serve_settings_from_config(bs_serve_settings *s, const bs_config *c)
 	s->oidc_claims = c->oidc_claims;
 	s->oidc_skew_s = (int)c->oidc_skew_s;
 	s->oidc_jwks_refetch_s = (int)c->oidc_jwks_refetch_s;
+	s->oidc_admin_subjects = c->oidc_admin_subjects;
+	s->oidc_admin_group_claim = nonempty(c->oidc_admin_group_claim);
+	s->oidc_admin_groups = c->oidc_admin_groups;
+	s->oidc_admin_scope = nonempty(c->oidc_admin_scope);
 	s->smtp_url = nonempty(c->smtp_url);
 	s->smtp_from = nonempty(c->smtp_from);
 	s->smtp_user = nonempty(c->smtp_user);
