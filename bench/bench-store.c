@@ -1,10 +1,12 @@
-/* bench-store: the scanner's write path, keyed pseudonym + SQLite writes
+/* bench-store: the scanner's write path, keyed pseudonym + index writes
  * through the store API (subject_put + occurrence_add per identifier, one
- * message row per 5 identifiers, batches of 5000), against a named peer in
- * the same run: the same rows by plain prepared INSERTs on a bare SQLite
- * connection with the same pragmas (no hash, no upsert: the ceiling).
- * Prints rows/s medians of 5 runs each and the ratio; reference figure
- * ≈ 148k rows/s (../shared/reference/performance.md).
+ * message row per 5 identifiers, batches of 5000), on SQLite and on
+ * PostgreSQL (a throwaway server on a Unix socket, tests/lib/pg-start.sh,
+ * started here), against a named peer in the same run: the same rows by
+ * plain prepared INSERTs on a bare SQLite connection with the same pragmas
+ * (no hash, no upsert: the ceiling). Prints rows/s medians of 5 runs each
+ * and the ratios; reference figure ≈ 148k rows/s
+ * (../shared/reference/performance.md).
  * Usage: bench-store [ROWS_PER_RUN] (default 200000). */
 #include <inttypes.h>
 #include <stdio.h>
@@ -14,6 +16,7 @@
 
 #include "store/store.h"
 #include "fsutil.h"
+#include "pgtest.h"
 
 enum { RUNS = 5, PER_MESSAGE = 5, BATCH = 5000, DISTINCT = 50000 };
 
@@ -31,8 +34,9 @@ check(bool ok, GError *error)
 		g_error("bench-store: %s", error ? error->message : "failed");
 }
 
+/* pg_uri: a database for the index; NULL: SQLite in the workspace. */
 static double
-run_store(const char *dir, size_t rows)
+run_store(const char *dir, const char *pg_uri, size_t rows)
 {
 	g_autofree char *ws_dir = g_build_filename(dir, "ws", NULL);
 	g_autoptr(bs_config) cfg = bs_config_new();
@@ -43,6 +47,10 @@ run_store(const char *dir, size_t rows)
 	gint64 t0;
 	bs_store *s;
 
+	if (pg_uri)
+		check(bs_config_set(cfg, "store", "backend", "postgresql", "bench", &error) &&
+		          bs_config_set(cfg, "store", "dsn", pg_uri, "bench", &error),
+		      error);
 	check(bs_workspace_create(ws_dir, cfg, &error), error);
 	ws = bs_workspace_open(ws_dir, true, &error);
 	check(ws != NULL, error);
@@ -121,32 +129,53 @@ cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+static double
+median(double *v)
+{
+	qsort(v, RUNS, sizeof v[0], cmp_double);
+	return v[RUNS / 2];
+}
+
 int
 main(int argc, char **argv)
 {
 	uint64_t rows = 200000;
-	double ours[RUNS], peer[RUNS];
+	double ours[RUNS], pg[RUNS], peer[RUNS];
+	g_autofree char *why = NULL;
+	test_pg *server;
 
 	if (argc > 1 && !bs_parse_u64(argv[1], strlen(argv[1]), 100000000, &rows))
 		g_error("usage: bench-store [ROWS_PER_RUN]");
+	server = test_pg_start(&why);
+	if (!server)
+		g_error("bench-store: %s", why);
 	for (int r = 0; r < RUNS; r++) {
 		g_autofree char *dir = g_dir_make_tmp("bs-bench-store-XXXXXX", NULL);
 		g_autofree char *ws = g_build_filename(dir, "ws", NULL);
+		g_autofree char *uri = test_pg_new_db(server);
 
-		ours[r] = run_store(dir, rows);
+		ours[r] = run_store(dir, NULL, rows);
+		test_rm_tree(ws);
+		pg[r] = run_store(dir, uri, rows);
 		peer[r] = run_peer(dir, rows);
 		test_rm_tree(ws);
 		test_rm_tree(dir);
 	}
-	qsort(ours, RUNS, sizeof ours[0], cmp_double);
-	qsort(peer, RUNS, sizeof peer[0], cmp_double);
+	test_pg_stop(server);
 	printf("rows per run: %" PRIu64 " (%d identifiers per message, batches of %d, %d distinct)\n",
 	       rows, PER_MESSAGE, BATCH, DISTINCT);
-	printf("store (keyed hash + subject_put + occurrence_add): %.0f rows/s (median of %d)\n",
-	       ours[RUNS / 2], RUNS);
-	printf("peer  (bare SQLite INSERT, no hash, no upsert):      %.0f rows/s (median of %d)\n",
-	       peer[RUNS / 2], RUNS);
-	printf("ratio store/peer: %.2f; vs reference 148k rows/s: %.2f\n",
-	       ours[RUNS / 2] / peer[RUNS / 2], ours[RUNS / 2] / 148000.0);
+	printf("store on sqlite     (keyed hash + subject_put + occurrence_add): %.0f rows/s "
+	       "(median of %d)\n",
+	       median(ours), RUNS);
+	printf("store on postgresql (the same calls, one server on a Unix socket): %.0f rows/s "
+	       "(median of %d)\n",
+	       median(pg), RUNS);
+	printf("peer  (bare SQLite INSERT, no hash, no upsert):                  %.0f rows/s "
+	       "(median of %d)\n",
+	       median(peer), RUNS);
+	printf("ratio sqlite/peer: %.2f; postgresql/sqlite: %.2f; sqlite vs reference 148k rows/s: "
+	       "%.2f\n",
+	       ours[RUNS / 2] / peer[RUNS / 2], pg[RUNS / 2] / ours[RUNS / 2],
+	       ours[RUNS / 2] / 148000.0);
 	return 0;
 }

@@ -1,4 +1,4 @@
-/* breachscope init DIR [--org-domain D ...] [--vault-pubkey FILE] */
+/* breachscope init DIR [--org-domain D ...] [--vault-pubkey FILE] [--store-dsn URI] */
 #include "cli/cli.h"
 
 #include <stdio.h>
@@ -8,9 +8,14 @@
 
 /* The settings init takes from its options, applied on top of the defaults. */
 static bool
-apply_options(bs_config *cfg, char **domains, const char *pubkey_file, GError **error)
+apply_options(bs_config *cfg, char **domains, const char *pubkey_file, const char *dsn,
+              GError **error)
 {
 	g_autofree char *joined = NULL;
+
+	if (dsn && (!bs_config_set(cfg, "store", "backend", "postgresql", "--store-dsn", error) ||
+	            !bs_config_set(cfg, "store", "dsn", dsn, "--store-dsn", error)))
+		return false;
 
 	if (domains) {
 		joined = g_strjoinv(",", domains);
@@ -35,6 +40,8 @@ cmd_init(bs_cli *cli, int argc, char **argv)
 {
 	g_auto(GStrv) domains = NULL;
 	g_autofree char *pubkey = NULL;
+	g_autofree char *dsn = NULL;
+	g_autofree char *shown = NULL;
 	g_autoptr(bs_config) cfg = bs_config_new();
 	GError *error = NULL;
 	int st;
@@ -43,6 +50,10 @@ cmd_init(bs_cli *cli, int argc, char **argv)
 	     "the organisation's own mail domain (repeat for several)", "DOMAIN"},
 	    {"vault-pubkey", 0, 0, G_OPTION_ARG_FILENAME, &pubkey,
 	     "seal identifiers to this DPO public key (from breachscope vault keygen)", "FILE"},
+	    {"store-dsn", 0, 0, G_OPTION_ARG_STRING, &dsn,
+	     "keep the index in this PostgreSQL database (postgresql://USER@HOST/DB; the "
+	     "password from PGPASSWORD or ~/.pgpass)",
+	     "URI"},
 	    {NULL}};
 
 	st = bs_cli_parse(cli, entries, "DIR",
@@ -53,9 +64,13 @@ cmd_init(bs_cli *cli, int argc, char **argv)
 		return st;
 	if (argc != 2)
 		return bs_cli_usage(cli, argc < 2 ? "no DIR given" : "more than one DIR given");
-	if (!apply_options(cfg, domains, pubkey, &error) ||
+	if (!apply_options(cfg, domains, pubkey, dsn, &error) ||
 	    !bs_workspace_create(argv[1], cfg, &error))
 		return bs_cli_fail(cli, error);
+	if (dsn) {
+		shown = bs_store_where_display_dup(dsn);
+		printf("index created in PostgreSQL at %s\n", shown);
+	}
 	printf("workspace \"%s\" created; keep %s/%s secret and backed up\n", argv[1], argv[1],
 	       BS_WORKSPACE_KEY);
 	return BS_EXIT_OK;

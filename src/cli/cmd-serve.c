@@ -11,6 +11,7 @@ cmd_serve(bs_cli *cli, int argc, char **argv)
 {
 	g_autofree char *listen = NULL;
 	g_autofree char *db_path = NULL;
+	g_autofree char *index = NULL;
 	g_autoptr(bs_server) srv = NULL;
 	gboolean dev_login = FALSE;
 	int threads = 0;
@@ -37,6 +38,8 @@ cmd_serve(bs_cli *cli, int argc, char **argv)
 	bs_serve_settings_from_config(&s, bs_workspace_config(cli->workspace));
 	s.workspace_dir = bs_workspace_dir(cli->workspace);
 	s.db_path = db_path;
+	index = bs_workspace_index_dup(cli->workspace);
+	s.index = index;
 	s.dev_login = dev_login;
 	if (listen)
 		s.listen = listen;

@@ -1,5 +1,8 @@
 /* Unit tests for store: the workspace, writes that converge, lookup and
- * stats answers, WAL readers beside a writer. */
+ * stats answers, readers beside a writer; every case against both
+ * backends, PostgreSQL on a real server (tests/lib/pg-start.sh), plus the
+ * PostgreSQL backend's own: parallel writers, schema versions, masked
+ * passwords. */
 #include "store/store.h"
 
 #include <glib/gstdio.h>
@@ -7,12 +10,17 @@
 
 #include "synth.h"
 #include "fsutil.h"
+#include "pgtest.h"
+
+static test_pg *pg_server;   /* NULL: no PostgreSQL here */
+static char *pg_skip_reason; /* why, then */
 
 typedef struct {
 	char *dir;
 	bs_workspace *ws;
 	bs_store *s;
 	GRand *rand;
+	char *pg_uri; /* the test's own database; NULL for SQLite */
 } fixture;
 
 static void
@@ -22,6 +30,12 @@ fixture_setup(fixture *f, gconstpointer data)
 	g_autofree char *top = g_dir_make_tmp("bs-store-XXXXXX", NULL);
 	GError *error = NULL;
 
+	if (strcmp(data, "postgresql") == 0) {
+		f->pg_uri = test_pg_new_db(pg_server);
+		g_assert_true(bs_config_set(cfg, "store", "backend", "postgresql", "test", &error));
+		g_assert_true(bs_config_set(cfg, "store", "dsn", f->pg_uri, "test", &error));
+		g_assert_no_error(error);
+	}
 	f->dir = g_build_filename(top, "ws", NULL);
 	g_assert_true(bs_workspace_create(f->dir, cfg, &error));
 	g_assert_no_error(error);
@@ -39,6 +53,7 @@ fixture_teardown(fixture *f, gconstpointer data)
 	bs_workspace_free(f->ws);
 	test_rm_tree(f->dir);
 	g_free(f->dir);
+	g_free(f->pg_uri);
 	g_rand_free(f->rand);
 }
 
@@ -179,7 +194,7 @@ test_lookup_counts_exposed_messages_only(fixture *f, gconstpointer data)
 	g_assert_cmpstr(st, ==, STATS_JSON);
 }
 
-/* One number from the index file, read behind the store's back. */
+/* One number from the index, read behind the store's back. */
 static int64_t
 sql_number(fixture *f, const char *sql)
 {
@@ -189,6 +204,8 @@ sql_number(fixture *f, const char *sql)
 	sqlite3_stmt *st = NULL;
 	int64_t v = -1;
 
+	if (f->pg_uri)
+		return test_pg_number(f->pg_uri, sql);
 	g_assert_cmpint(sqlite3_open_v2(index, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
 	g_assert_cmpint(sqlite3_prepare_v2(db, sql, -1, &st, NULL), ==, SQLITE_OK);
 	if (sqlite3_step(st) == SQLITE_ROW)
@@ -215,8 +232,9 @@ test_rewrite_converges_to_the_clean_index(fixture *f, gconstpointer data)
 	g_assert_cmpint(sql_number(f, "SELECT count(*) FROM occurrence WHERE confidence = 'high'"),
 	                ==, 6);
 	g_assert_cmpint(sql_number(f, "SELECT count(*) FROM message"), ==, 5);
-	g_assert_cmpint(sql_number(f, "SELECT journal_mode = 'wal' FROM pragma_journal_mode"), ==,
-	                1);
+	if (!f->pg_uri)
+		g_assert_cmpint(
+		    sql_number(f, "SELECT journal_mode = 'wal' FROM pragma_journal_mode"), ==, 1);
 	a = lookup_json(f, f->s, "pnr", anna);
 	g_assert_cmpstr(a, ==, ANNA_JSON);
 	st = stats_json(f->s);
@@ -311,13 +329,12 @@ test_closed_vocabularies_refuse_other_words(fixture *f, gconstpointer data)
 	}
 }
 
-/* WAL: a reader opened beside the writer sees each committed batch and
- * never waits for an open one. */
+/* WAL (or MVCC): a reader opened beside the writer sees each committed
+ * batch and never waits for an open one. */
 static void
 test_reader_beside_writer_sees_commits(fixture *f, gconstpointer data)
 {
-	g_autofree char *dir = ws_dir(f);
-	g_autofree char *index = g_build_filename(dir, BS_WORKSPACE_INDEX, NULL);
+	g_autofree char *index = bs_workspace_index_dup(f->ws);
 	g_autofree char *anna = synth_pnr(f->rand, 2001, 5, 5, false, false);
 	g_autoptr(bs_store) reader = NULL;
 	g_autofree char *before = NULL, *after = NULL;
@@ -359,32 +376,207 @@ test_workspace_refuses_missing_key_and_reinit(fixture *f, gconstpointer data)
 	g_assert_false(g_file_test(key, G_FILE_TEST_EXISTS)); /* never a silent new key */
 }
 
+/* ---- PostgreSQL only */
+
+static void
+test_pg_create_refuses_a_database_with_an_index(fixture *f, gconstpointer data)
+{
+	GError *error = NULL;
+
+	g_assert_false(bs_store_create(f->pg_uri, &error));
+	g_assert_error(error, BS_ERROR, BS_ERROR_STORE);
+	g_assert_nonnull(strstr(error->message, "holds a breachscope index already"));
+	g_clear_error(&error);
+}
+
+static void
+test_pg_schema_version_is_checked_and_brought_up(fixture *f, gconstpointer data)
+{
+	g_autoptr(bs_store) old = NULL;
+	GError *error = NULL;
+
+	test_pg_exec(f->pg_uri, "UPDATE schema_version SET version = 99");
+	g_assert_null(bs_store_open(f->pg_uri, false, &error));
+	g_assert_error(error, BS_ERROR, BS_ERROR_STORE);
+	g_assert_nonnull(strstr(error->message, "index schema 99 is newer"));
+	g_clear_error(&error);
+	test_pg_exec(f->pg_uri, "UPDATE schema_version SET version = 2; DROP TABLE subject_fact");
+	old = bs_store_open(f->pg_uri, true, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(sql_number(f, "SELECT version FROM schema_version"), ==,
+	                bs_store_schema_version());
+	g_assert_cmpint(sql_number(f, "SELECT count(*) FROM subject_fact"), ==, 0);
+	test_pg_exec(f->pg_uri, "DROP TABLE schema_version");
+	g_assert_null(bs_store_open(f->pg_uri, false, &error));
+	g_assert_error(error, BS_ERROR, BS_ERROR_STORE);
+	g_assert_nonnull(strstr(error->message, "not a breachscope index"));
+	g_clear_error(&error);
+}
+
+static void
+test_pg_errors_never_show_the_password(fixture *f, gconstpointer data)
+{
+	const char *query = strchr(f->pg_uri, '?');
+	g_autofree char *uri =
+	    g_strdup_printf("postgresql://nobody:s3cret@/nodb%s&password=t0psecret", query);
+	g_autofree char *shown = bs_store_where_display_dup(uri);
+	GError *error = NULL;
+
+	g_assert_null(bs_store_open(uri, false, &error));
+	g_assert_error(error, BS_ERROR, BS_ERROR_STORE);
+	g_assert_null(strstr(error->message, "s3cret"));
+	g_assert_null(strstr(error->message, "t0psecret"));
+	g_assert_nonnull(strstr(error->message, "nobody:***@/nodb"));
+	g_assert_nonnull(strstr(shown, "&password=***"));
+	g_assert_null(strstr(shown, "secret"));
+	g_clear_error(&error);
+}
+
+/* Parallel writers: subjects shared, met in opposite orders. */
+enum { PAR_WRITERS = 2, PAR_MESSAGES = 20, PAR_SUBJECTS = 60, PAR_BATCH = 5 };
+
+typedef struct {
+	fixture *f;
+	int n;       /* writer number */
+	int created; /* subjects this writer created */
+} par_writer;
+
+static void
+par_message(par_writer *w, bs_store *s, int64_t source_id, int m)
+{
+	g_autofree char *loc = g_strdup_printf("offset:%d", m);
+	bs_message_row row = {source_id, loc,     NULL,     "2024-01-05T08:00:00Z",
+	                      "ekonomi", "INBOX", "window", "ok",
+	                      NULL,      100};
+	bs_occurrence_row occ = {0, 0, "body", "high", false, 1};
+	GError *error = NULL;
+
+	g_assert_true(bs_store_message_put(s, &row, &occ.message_id, &error));
+	for (int k = 0; k < PAR_SUBJECTS; k++) {
+		int who = w->n == 0 ? k : PAR_SUBJECTS - 1 - k;
+		g_autofree char *addr = g_strdup_printf("p%d@example.org", who);
+		uint8_t p[BS_PSEUDONYM_LEN], sealed[48] = {1};
+		bool created = false;
+
+		pseudonym_of(w->f, "email", addr, p);
+		g_assert_true(
+		    bs_store_subject_put(s, "email", p, NULL, &occ.subject_id, &created, &error));
+		if (created && bs_store_vault_put(s, occ.subject_id, sealed, sizeof sealed, &error))
+			w->created++;
+		g_assert_true(bs_store_occurrence_add(s, &occ, &error));
+		g_assert_no_error(error);
+	}
+}
+
+static gpointer
+par_write(gpointer data)
+{
+	par_writer *w = data;
+	g_autofree char *path = g_strdup_printf("/mail/box%d.mbox", w->n);
+	bs_source_row src = {path, "mbox", "ekonomi", "h", "scanning"};
+	g_autoptr(bs_store) s = NULL;
+	int64_t sid = 0;
+	GError *error = NULL;
+
+	s = bs_store_open(w->f->pg_uri, true, &error);
+	g_assert_no_error(error);
+	g_assert_true(bs_store_source_upsert(s, &src, &sid, &error));
+	for (int m = 0; m < PAR_MESSAGES; m++) {
+		if (m % PAR_BATCH == 0)
+			g_assert_true(bs_store_begin(s, &error));
+		par_message(w, s, sid, m);
+		if (m % PAR_BATCH == PAR_BATCH - 1)
+			g_assert_true(bs_store_commit(s, &error));
+		g_assert_no_error(error);
+	}
+	return NULL;
+}
+
+/* Shard scanners: batches that meet the same new subjects in opposite
+ * orders neither deadlock nor duplicate; each subject is created (and
+ * sealed) exactly once. */
+static void
+test_pg_parallel_writers_converge(fixture *f, gconstpointer data)
+{
+	par_writer w[PAR_WRITERS];
+	GThread *t[PAR_WRITERS];
+	int created = 0;
+
+	for (int i = 0; i < PAR_WRITERS; i++) {
+		w[i] = (par_writer){f, i, 0};
+		t[i] = g_thread_new("writer", par_write, &w[i]);
+	}
+	for (int i = 0; i < PAR_WRITERS; i++) {
+		g_thread_join(t[i]);
+		created += w[i].created;
+	}
+	g_assert_cmpint(created, ==, PAR_SUBJECTS);
+	g_assert_cmpint(sql_number(f, "SELECT count(*) FROM subject"), ==, PAR_SUBJECTS);
+	g_assert_cmpint(sql_number(f, "SELECT count(*) FROM vault"), ==, PAR_SUBJECTS);
+	g_assert_cmpint(sql_number(f, "SELECT count(*) FROM message"), ==,
+	                PAR_WRITERS * PAR_MESSAGES);
+	g_assert_cmpint(sql_number(f, "SELECT count(*) FROM occurrence"), ==,
+	                PAR_WRITERS * PAR_MESSAGES * PAR_SUBJECTS);
+}
+
+static void
+test_pg_skipped(void)
+{
+	g_test_skip(pg_skip_reason);
+}
+
+typedef struct {
+	const char *path;
+	void (*fn)(fixture *, gconstpointer);
+} test_case;
+
+static const test_case both[] = {
+    {"/lookup/counts-exposed-messages-only", test_lookup_counts_exposed_messages_only},
+    {"/write/rewrite-converges-to-the-clean-index", test_rewrite_converges_to_the_clean_index},
+    {"/write/resume-sees-committed-messages-only", test_resume_sees_committed_messages_only},
+    {"/write/subject-role-merge-is-order-free", test_subject_role_merge_is_order_free},
+    {"/write/closed-vocabularies-refuse-other-words", test_closed_vocabularies_refuse_other_words},
+    {"/wal/reader-beside-writer-sees-commits", test_reader_beside_writer_sees_commits},
+    {"/workspace/refuses-missing-key-and-reinit", test_workspace_refuses_missing_key_and_reinit},
+};
+
+static const test_case pg_only[] = {
+    {"/create-refuses-a-database-with-an-index", test_pg_create_refuses_a_database_with_an_index},
+    {"/schema-version-is-checked-and-brought-up", test_pg_schema_version_is_checked_and_brought_up},
+    {"/errors-never-show-the-password", test_pg_errors_never_show_the_password},
+    {"/write/parallel-writers-converge", test_pg_parallel_writers_converge},
+};
+
+static void
+add_cases(const char *prefix, const test_case *cases, size_t count, const char *backend)
+{
+	for (size_t i = 0; i < count; i++) {
+		g_autofree char *path = g_strconcat(prefix, cases[i].path, NULL);
+
+		g_test_add(path, fixture, backend, fixture_setup, cases[i].fn, fixture_teardown);
+	}
+}
+
+/* The SQLite cases keep their paths (/store/...); the same cases against
+ * PostgreSQL run as /store/postgresql/... on a server of their own. */
 int
 main(int argc, char **argv)
 {
-	static const struct {
-		const char *path;
-		void (*fn)(fixture *, gconstpointer);
-	} tests[] = {
-	    {"/store/lookup/counts-exposed-messages-only",
-	     test_lookup_counts_exposed_messages_only},
-	    {"/store/write/rewrite-converges-to-the-clean-index",
-	     test_rewrite_converges_to_the_clean_index},
-	    {"/store/write/resume-sees-committed-messages-only",
-	     test_resume_sees_committed_messages_only},
-	    {"/store/write/subject-role-merge-is-order-free",
-	     test_subject_role_merge_is_order_free},
-	    {"/store/write/closed-vocabularies-refuse-other-words",
-	     test_closed_vocabularies_refuse_other_words},
-	    {"/store/wal/reader-beside-writer-sees-commits",
-	     test_reader_beside_writer_sees_commits},
-	    {"/store/workspace/refuses-missing-key-and-reinit",
-	     test_workspace_refuses_missing_key_and_reinit},
-	};
+	int st;
 
 	g_test_init(&argc, &argv, NULL);
-	for (size_t i = 0; i < G_N_ELEMENTS(tests); i++)
-		g_test_add(tests[i].path, fixture, NULL, fixture_setup, tests[i].fn,
-		           fixture_teardown);
-	return g_test_run();
+	add_cases("/store", both, G_N_ELEMENTS(both), "sqlite");
+	pg_server = test_pg_start(&pg_skip_reason);
+	if (pg_server) {
+		add_cases("/store/postgresql", both, G_N_ELEMENTS(both), "postgresql");
+		add_cases("/store/postgresql", pg_only, G_N_ELEMENTS(pg_only), "postgresql");
+	} else if (test_pg_required()) {
+		g_error("BS_REQUIRE_PG=1 but %s", pg_skip_reason);
+	} else {
+		g_test_add_func("/store/postgresql/skipped", test_pg_skipped);
+	}
+	st = g_test_run();
+	test_pg_stop(pg_server);
+	g_free(pg_skip_reason);
+	return st;
 }

@@ -10,7 +10,7 @@
 
 #include "base/base.h"
 
-static bs_conf_check_fn check_domain, check_key32, check_time;
+static bs_conf_check_fn check_domain, check_key32, check_time, check_backend, check_dsn;
 
 #define FIELD(f) offsetof(bs_config, f)
 
@@ -18,6 +18,11 @@ static bs_conf_check_fn check_domain, check_key32, check_time;
 static const bs_conf_setting settings[] = {
     {"workspace", "org_domains", BS_CONF_STRING_LIST, "", 0, 0, FIELD(org_domains), check_domain,
      "the organisation's own mail domains: addresses there are staff, others residents"},
+    {"store", "backend", BS_CONF_STRING, "sqlite", 0, 0, FIELD(store_backend), check_backend,
+     "where the index lives: sqlite (index.sqlite here) or postgresql (at dsn)"},
+    {"store", "dsn", BS_CONF_STRING, NULL, 0, 0, FIELD(store_dsn), check_dsn,
+     "PostgreSQL URI postgresql://USER@HOST:PORT/DB; password by PGPASSWORD or ~/.pgpass",
+     true},
     {"scan", "max_depth", BS_CONF_UINT, G_STRINGIFY(BS_LIMIT_DEPTH_DEFAULT), 1,
      BS_LIMIT_DEPTH_CEILING, FIELD(scan_max_depth), NULL,
      "deepest nesting of attached messages and archives"},
@@ -173,6 +178,24 @@ check_key32(const char *value)
 	return NULL;
 }
 
+static const char *
+check_backend(const char *value)
+{
+	if (strcmp(value, "sqlite") == 0 || strcmp(value, "postgresql") == 0)
+		return NULL;
+	return "not sqlite or postgresql";
+}
+
+/* Only the URI form: the store tells a PostgreSQL index from an index file
+ * by its scheme (libpq's key=value strings have none). */
+static const char *
+check_dsn(const char *value)
+{
+	if (g_str_has_prefix(value, "postgresql://") || g_str_has_prefix(value, "postgres://"))
+		return NULL;
+	return "not a postgresql:// URI";
+}
+
 /* An RFC 3339 time with a zone ("2024-09-02T06:10:00Z"). */
 static const char *
 check_time(const char *value)
@@ -224,7 +247,7 @@ static void G_GNUC_PRINTF(5, 6)
 	va_start(ap, fmt);
 	reason = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
-	shown = g_utf8_make_valid(value, MIN(strlen(value), 80));
+	shown = s->secret ? g_strdup("(not shown)") : g_utf8_make_valid(value, MIN(strlen(value), 80));
 	g_set_error(error, BS_ERROR, BS_ERROR_CONFIG, "%s: [%s] %s = %s: %s", name, s->group,
 	            s->key, shown, reason);
 }

@@ -33,6 +33,9 @@ typedef enum {
 typedef struct bs_config {
 	/* [workspace] */
 	char **org_domains; /* the organisation's own mail domains; compare ignoring case */
+	/* [store] where the index lives */
+	char *store_backend; /* "sqlite" (DIR/index.sqlite) | "postgresql" (at store_dsn) */
+	char *store_dsn;     /* postgresql:// URI; may hold a password: never print it */
 	/* [scan] */
 	uint64_t scan_max_depth;         /* nested messages/archives */
 	uint64_t scan_max_message_bytes; /* expanded bytes per message */
@@ -90,6 +93,7 @@ typedef struct {
 	size_t offset;             /* offsetof(bs_config, field) */
 	bs_conf_check_fn *check;   /* NULL: none */
 	const char *help;          /* one line, written above the key */
+	bool secret;               /* the value is never repeated in an error */
 } bs_conf_setting;
 
 /* The table, for documentation and tests. Static; *out_count rows. */

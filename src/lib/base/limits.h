@@ -81,4 +81,8 @@
 /* Letter templates (report): a hand-written page of text. */
 #define BS_LIMIT_TEMPLATE_BYTES (64u * 1024)
 
+/* PostgreSQL store: subjects (id, role) remembered per connection so that a
+ * repeated identifier costs no round trip; ~100 bytes each, emptied when full. */
+#define BS_LIMIT_STORE_SUBJECT_CACHE 262144
+
 #endif

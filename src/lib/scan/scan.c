@@ -411,7 +411,7 @@ scan_all(scan_run *run, const char *const *paths, GError **error)
 {
 	g_autoptr(GPtrArray) sources = g_ptr_array_new_with_free_func(scan_source_free);
 	g_autoptr(bs_store) reader = NULL;
-	g_autofree char *index = bs_workspace_path_dup(run->ws, BS_WORKSPACE_INDEX);
+	g_autofree char *index = bs_workspace_index_dup(run->ws);
 
 	if (!open_sources(run, paths, sources, error))
 		return false;

@@ -8,9 +8,11 @@
 bool
 bs_serve__lookup_open(bs_srv *srv, GError **error)
 {
+	const char *index = srv->cfg.index ? srv->cfg.index : srv->db_path;
+
 	srv->stores = g_async_queue_new();
 	for (int i = 0; i < srv->cfg.threads + 2; i++) {
-		bs_store *s = bs_store_open(srv->db_path, false, error);
+		bs_store *s = bs_store_open(index, false, error);
 
 		if (!s)
 			return false;

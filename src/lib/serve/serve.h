@@ -31,6 +31,8 @@ G_BEGIN_DECLS
 typedef struct {
 	const char *workspace_dir; /* notice.*.txt, dev-residents.txt live here */
 	const char *db_path;       /* the index (request/audit/... tables inside) */
+	const char *index;         /* where lookups go (bs_workspace_index_dup()): the
+	                              PostgreSQL index; NULL: db_path */
 	const char *listen;        /* "ADDR:PORT"; port 0 picks a free one */
 	bool dev_login;            /* synthetic residents instead of e-ID: loopback only */
 	int threads;               /* MHD thread pool size */

@@ -1,6 +1,5 @@
 /* store internals: the backend table. store.c checks arguments and
- * dispatches; each backend (sqlite.c today, a PostgreSQL one later)
- * implements every operation. */
+ * dispatches; each backend (sqlite.c, pg.c) implements every operation. */
 #ifndef BS_STORE_INTERNAL_H
 #define BS_STORE_INTERNAL_H
 
@@ -51,6 +50,10 @@ struct bs_store {
 };
 
 bs_store *bs_store__sqlite_open(const char *path, bool writable, bool create, GError **error);
+/* dsn: a postgresql:// URI (bs_store__is_pg()). */
+bs_store *bs_store__pg_open(const char *dsn, bool writable, bool create, GError **error);
+bool bs_store__is_pg(const char *where);
+char *bs_store__pg_display_dup(const char *dsn); /* the URI with its password masked */
 
 /* lookup.c: accumulating a lookup from one row per (message) */
 void bs_store__lookup_add_message(bs_lookup *l, const char *date, const char *mailbox,
@@ -78,5 +81,37 @@ bool bs_store__sqlite_subject_messages(bs_store *s, int64_t subject_id, size_t l
 bool bs_store__sqlite_vault_get(bs_store *s, int64_t subject_id, bool *out_found,
                                 uint8_t **out_sealed, size_t *out_len, GError **error);
 bool bs_store__sqlite_case_counts(bs_store *s, bs_case_counts *out, GError **error);
+
+/* pg.c, for pg-figures.c: one query with bound parameters on the store's
+ * connection. Text parameters and results, bytea parameters binary. */
+enum { BS_PG_PARAMS_MAX = 12 };
+typedef struct {
+	int n;
+	const char *value[BS_PG_PARAMS_MAX]; /* borrowed; NULL binds NULL */
+	int len[BS_PG_PARAMS_MAX];
+	int format[BS_PG_PARAMS_MAX]; /* 0 text, 1 binary */
+	char num[BS_PG_PARAMS_MAX][24];
+} bs_pg_params;
+
+void bs_store__pg_param_str(bs_pg_params *p, const char *v);
+void bs_store__pg_param_int(bs_pg_params *p, int64_t v);
+void bs_store__pg_param_bin(bs_pg_params *p, const void *v, size_t len);
+struct pg_result;
+/* The result of a query (rows or none), or NULL and error set. Caller
+ * PQclear()s. p may be NULL. */
+struct pg_result *bs_store__pg_query(bs_store *s, const char *sql, const bs_pg_params *p,
+                                     GError **error);
+int64_t bs_store__pg_int(const struct pg_result *r, int row, int col); /* NULL is 0 */
+const char *bs_store__pg_text(const struct pg_result *r, int row, int col); /* NULL is "" */
+
+/* pg-figures.c: the PostgreSQL side of the report's reads */
+bool bs_store__pg_figures(bs_store *s, size_t max_problems, bs_figures *out, GError **error);
+bool bs_store__pg_subjects(bs_store *s, GPtrArray *out, GError **error);
+bool bs_store__pg_facts(bs_store *s, GArray *out, GError **error);
+bool bs_store__pg_subject_messages(bs_store *s, int64_t subject_id, size_t limit, GPtrArray *out,
+                                   GError **error);
+bool bs_store__pg_vault_get(bs_store *s, int64_t subject_id, bool *out_found,
+                            uint8_t **out_sealed, size_t *out_len, GError **error);
+bool bs_store__pg_case_counts(bs_store *s, bs_case_counts *out, GError **error);
 
 #endif

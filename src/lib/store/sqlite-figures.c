@@ -248,6 +248,8 @@ figures_days(bs_store *s, bs_figures *f, GError **error)
 	return !q.failed;
 }
 
+/* Ordered by locator, never by row id: one list whatever order the writers
+ * went in (threads, shards, either backend). */
 static bool
 figures_problems(bs_store *s, size_t max_problems, bs_figures *f, GError **error)
 {
@@ -257,7 +259,7 @@ figures_problems(bs_store *s, size_t max_problems, bs_figures *f, GError **error
 	if (!q_prepare(s, &q,
 	               "SELECT s.path, m.locator, coalesce(m.mailbox, ''), m.status, m.reason,"
 	               " m.grade FROM message m JOIN source s ON s.id = m.source_id"
-	               " WHERE m.status <> 'ok' ORDER BY m.grade = 'none', s.path, m.id",
+	               " WHERE m.status <> 'ok' ORDER BY m.grade = 'none', s.path, m.locator",
 	               error))
 		return false;
 	while (q_step(&q, &row, error) && row) {
@@ -404,7 +406,7 @@ bs_store__sqlite_subject_messages(bs_store *s, int64_t subject_id, size_t limit,
 	               "SELECT DISTINCT m.id, coalesce(m.mailbox, ''), m.locator, substr(m.date, 1,"
 	               " 10), m.grade, " GRADE_ORDER " FROM occurrence o JOIN message m ON m.id ="
 	               " o.message_id WHERE o.subject_id = ?1 AND m.grade <> 'none'"
-	               " ORDER BY 6, m.date, m.id LIMIT ?2",
+	               " ORDER BY 6, m.date, 2, 3 LIMIT ?2",
 	               error))
 		return false;
 	sqlite3_bind_int64(q.st, 1, subject_id);

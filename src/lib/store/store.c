@@ -31,18 +31,33 @@ one_of(const char *const *set, const char *what, const char *value, GError **err
 }
 
 bool
-bs_store_create(const char *path, GError **error)
+bs_store_create(const char *where, GError **error)
 {
-	bs_store *s = bs_store__sqlite_open(path, true, true, error);
+	bs_store *s = bs_store__is_pg(where) ? bs_store__pg_open(where, true, true, error)
+	                                     : bs_store__sqlite_open(where, true, true, error);
 
 	bs_store_free(s);
 	return s != NULL;
 }
 
 bs_store *
-bs_store_open(const char *path, bool writable, GError **error)
+bs_store_open(const char *where, bool writable, GError **error)
 {
-	return bs_store__sqlite_open(path, writable, false, error);
+	if (bs_store__is_pg(where))
+		return bs_store__pg_open(where, writable, false, error);
+	return bs_store__sqlite_open(where, writable, false, error);
+}
+
+const char *
+bs_store_backend_name(const bs_store *s)
+{
+	return s->ops->name;
+}
+
+char *
+bs_store_where_display_dup(const char *where)
+{
+	return bs_store__is_pg(where) ? bs_store__pg_display_dup(where) : g_strdup(where);
 }
 
 void

@@ -1,10 +1,12 @@
 /* store: the workspace (config + pseudonym key + index) and the index
- * behind one interface. The backend today is SQLite (WAL, prepared
- * statements); the operations go through a table of functions so that a
- * PostgreSQL backend can be added without touching callers.
+ * behind one interface, two backends: SQLite (the default, DIR/index.sqlite,
+ * WAL) and PostgreSQL ([store] backend = postgresql, dsn = postgresql://…:
+ * one index for several scanners, scan --shard K/N). The operations go
+ * through a table of functions (internal.h); callers never know which.
  *
- * Schema: store/schema.sql (the one copy, embedded at build time),
- * versioned with PRAGMA user_version; docs/contracts.md has it in full.
+ * Schema: store/schema.sql (SQLite) and store/schema-pg.sql (the same in
+ * PostgreSQL's dialect), embedded at build time, versioned (PRAGMA
+ * user_version / table schema_version); docs/contracts.md has it in full.
  *
  * Threads: a bs_store is one database connection. Use it from one thread
  * at a time (the scanner funnels writes through one writer; the server
@@ -38,7 +40,9 @@
 
 G_BEGIN_DECLS
 
-/* ---- Workspace: DIR/breachscope.conf, DIR/pseudonym.key, DIR/index.sqlite */
+/* ---- Workspace: DIR/breachscope.conf, DIR/pseudonym.key, DIR/index.sqlite.
+ * With [store] backend = postgresql the index is in PostgreSQL and
+ * DIR/index.sqlite keeps only the e-service's own tables (cases, audit). */
 
 #define BS_WORKSPACE_CONFIG "breachscope.conf"
 #define BS_WORKSPACE_KEY "pseudonym.key"
@@ -51,8 +55,9 @@ typedef struct bs_store bs_store;
 
 /* Creates DIR (mode 0700 if missing) with the config file written from cfg,
  * a new pseudonym key, an empty index and the two notice templates.
- * Refuses when any of these files exists already; on failure removes what it
- * created. */
+ * Refuses when any of these files exists already, or when cfg names a
+ * PostgreSQL database that holds an index already; on failure removes what
+ * it created. */
 bool bs_workspace_create(const char *dir, const bs_config *cfg, GError **error);
 
 /* Opens DIR: loads and validates the config, loads the key (missing or
@@ -70,20 +75,37 @@ const bs_key *bs_workspace_key(const bs_workspace *ws);
 bs_store *bs_workspace_store(bs_workspace *ws);
 bool bs_workspace_writable(const bs_workspace *ws);
 
-/* DIR/name; caller g_free()s. Use for the index path (per-thread stores)
- * and the notice files. */
+/* DIR/name; caller g_free()s. For the notice files and the e-service's
+ * own tables (DIR/index.sqlite); open further index connections with
+ * bs_workspace_index_dup(). */
 char *bs_workspace_path_dup(const bs_workspace *ws, const char *name);
+
+/* Where the index is, for bs_store_open() (per-thread stores, readers
+ * beside the writer): DIR/index.sqlite or the PostgreSQL URI. Caller
+ * g_free()s. May hold a password: show it only through
+ * bs_store_where_display_dup(). */
+char *bs_workspace_index_dup(const bs_workspace *ws);
 
 /* ---- The index */
 
-/* Creates a new index at path with the current schema (refuses an existing
- * file). */
-bool bs_store_create(const char *path, GError **error);
+/* where: an index file (SQLite) or a PostgreSQL URI (postgresql://… or
+ * postgres://…; libpq reads a password from PGPASSWORD or ~/.pgpass).
+ * Errors name it with any password masked. */
+
+/* Creates a new index at where with the current schema (refuses an existing
+ * file, or a database that holds an index already). */
+bool bs_store_create(const char *where, GError **error);
 
 /* Opens an existing index. A writable open brings an older schema up to date
  * (the schema file is additive and idempotent); a newer schema than this
  * program knows is an error. Caller frees with bs_store_free(). */
-bs_store *bs_store_open(const char *path, bool writable, GError **error);
+bs_store *bs_store_open(const char *where, bool writable, GError **error);
+
+/* "sqlite" | "postgresql" (static). */
+const char *bs_store_backend_name(const bs_store *s);
+
+/* where as it may be shown: a URI's password masked. Caller g_free()s. */
+char *bs_store_where_display_dup(const char *where);
 void bs_store_free(bs_store *s); /* rolls back an open batch; NULL is a no-op */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(bs_store, bs_store_free)
 

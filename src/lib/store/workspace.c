@@ -1,6 +1,6 @@
 /* workspace: DIR/breachscope.conf + DIR/pseudonym.key + DIR/index.sqlite
- * (+ the e-service's notice texts). Created once by init; opened by every
- * other command through main.c. */
+ * (+ the e-service's notice texts), or the index in PostgreSQL ([store]).
+ * Created once by init; opened by every other command through main.c. */
 #include "store/store.h"
 
 #include <errno.h>
@@ -12,6 +12,7 @@ struct bs_workspace {
 	bs_config *config;
 	bs_key *key;
 	bs_store *store;
+	char *index; /* DIR/index.sqlite or the PostgreSQL URI */
 	bool writable;
 };
 
@@ -63,17 +64,45 @@ write_text(const char *dir, const char *name, const char *text, GError **error)
 	return true;
 }
 
+/* Where the index of a workspace with this config is; caller g_free()s. */
+static char *
+index_where_dup(const char *dir, const bs_config *cfg, GError **error)
+{
+	bool pg = g_strcmp0(cfg->store_backend, "postgresql") == 0;
+
+	if (pg && !cfg->store_dsn) {
+		g_set_error(error, BS_ERROR, BS_ERROR_CONFIG,
+		            "%s: [store] backend = postgresql: no [store] dsn",
+		            BS_WORKSPACE_CONFIG);
+		return NULL;
+	}
+	if (!pg && cfg->store_dsn) {
+		g_set_error(error, BS_ERROR, BS_ERROR_CONFIG,
+		            "%s: [store] dsn is set but backend = %s", BS_WORKSPACE_CONFIG,
+		            cfg->store_backend ? cfg->store_backend : "sqlite");
+		return NULL;
+	}
+	return pg ? g_strdup(cfg->store_dsn) : g_build_filename(dir, BS_WORKSPACE_INDEX, NULL);
+}
+
+/* DIR/index.sqlite is made for either backend: with PostgreSQL it holds the
+ * e-service's tables. The PostgreSQL index comes last: nothing removes it
+ * again, so everything that can fail here fails before it. */
 static bool
 create_files(const char *dir, const bs_config *cfg, GError **error)
 {
 	g_autofree char *conf = g_build_filename(dir, BS_WORKSPACE_CONFIG, NULL);
 	g_autofree char *key = g_build_filename(dir, BS_WORKSPACE_KEY, NULL);
-	g_autofree char *index = g_build_filename(dir, BS_WORKSPACE_INDEX, NULL);
+	g_autofree char *local = g_build_filename(dir, BS_WORKSPACE_INDEX, NULL);
+	g_autofree char *index = index_where_dup(dir, cfg, error);
 
-	return bs_key_create(key, error) && bs_store_create(index, error) &&
+	if (!index)
+		return false;
+	return bs_key_create(key, error) && bs_store_create(local, error) &&
 	       write_text(dir, BS_WORKSPACE_NOTICE_SV, notice_sv, error) &&
 	       write_text(dir, BS_WORKSPACE_NOTICE_EN, notice_en, error) &&
-	       bs_config_write_new(cfg, conf, error);
+	       bs_config_write_new(cfg, conf, error) &&
+	       (strcmp(index, local) == 0 || bs_store_create(index, error));
 }
 
 /* Removes what a failed create left; only our own file names. */
@@ -139,7 +168,6 @@ bs_workspace_open(const char *dir, bool writable, GError **error)
 	g_autoptr(bs_workspace) ws = g_new0(bs_workspace, 1);
 	g_autofree char *conf = g_build_filename(dir, BS_WORKSPACE_CONFIG, NULL);
 	g_autofree char *key = g_build_filename(dir, BS_WORKSPACE_KEY, NULL);
-	g_autofree char *index = g_build_filename(dir, BS_WORKSPACE_INDEX, NULL);
 
 	if (!check_dir(dir, error))
 		return NULL;
@@ -148,10 +176,13 @@ bs_workspace_open(const char *dir, bool writable, GError **error)
 	ws->config = bs_config_new();
 	if (!bs_config_load_file(ws->config, conf, error))
 		return NULL;
+	ws->index = index_where_dup(dir, ws->config, error);
+	if (!ws->index)
+		return NULL;
 	ws->key = bs_key_load(key, error);
 	if (!ws->key)
 		return NULL;
-	ws->store = bs_store_open(index, writable, error);
+	ws->store = bs_store_open(ws->index, writable, error);
 	if (!ws->store)
 		return NULL;
 	return g_steal_pointer(&ws);
@@ -165,6 +196,7 @@ bs_workspace_free(bs_workspace *ws)
 	bs_store_free(ws->store);
 	bs_key_free(ws->key);
 	bs_config_free(ws->config);
+	g_free(ws->index);
 	g_free(ws->dir);
 	g_free(ws);
 }
@@ -209,6 +241,12 @@ char *
 bs_workspace_path_dup(const bs_workspace *ws, const char *name)
 {
 	return g_build_filename(ws->dir, name, NULL);
+}
+
+char *
+bs_workspace_index_dup(const bs_workspace *ws)
+{
+	return g_strdup(ws->index);
 }
 
 static bool
