@@ -70,6 +70,9 @@ print_text(const bs_scan_summary *s)
 		printf("already indexed: %" G_GUINT64_FORMAT " messages, %" G_GUINT64_FORMAT
 		       " unchanged sources\n",
 		       s->resumed_skipped, s->sources_unchanged);
+	if (s->removed)
+		printf("removed: %" G_GUINT64_FORMAT " messages no longer in their source\n",
+		       s->removed);
 }
 
 static int
@@ -99,7 +102,7 @@ cmd_scan(bs_cli *cli, int argc, char **argv)
 	    {"scope", 0, 0, G_OPTION_ARG_FILENAME, &scope_file,
 	     "scope file: exposure grades and mailbox owners", "FILE"},
 	    {"threads", 0, 0, G_OPTION_ARG_INT, &threads,
-	     "worker threads (default: config, then cores)", "N"},
+	     "threads in all, reading and writing included (default: config, then cores)", "N"},
 	    {"shard", 0, 0, G_OPTION_ARG_STRING, &shard, "scan only shard K of N", "K/N"},
 	    {"json", 0, 0, G_OPTION_ARG_NONE, &json, "print the summary as JSON", NULL},
 	    {NULL}};

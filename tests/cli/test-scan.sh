@@ -72,6 +72,66 @@ if ! cmp -s "$T/dump1" "$T/dump3"; then
 	fail "resumed index differs from the clean run"
 fi
 
+echo "# --shard K/N: three scanners at once into one workspace give the unsharded index"
+"$BS" init "$T/wsh" --org-domain kommun.example >/dev/null
+cp "$T/ws/pseudonym.key" "$T/wsh/pseudonym.key"
+for k in 1 2 3; do
+	# shellcheck disable=SC2086
+	( st=0; "$BS" scan -w "$T/wsh" --scope "$T/inc/scope.json" --shard "$k/3" --threads 1 \
+		--json $SOURCES >"$T/shard$k.json" 2>"$T/shard$k.err" || st=$?; echo "$st" >"$T/shard$k.st" ) &
+done
+wait
+for k in 1 2 3; do
+	[ "$(cat "$T/shard$k.st")" -le 1 ] || fail "shard $k/3: exit $(cat "$T/shard$k.st"): $(cat "$T/shard$k.err")"
+	grep -q '"scanned":0,' "$T/shard$k.json" && fail "shard $k/3 scanned nothing"
+done
+$CHECK dump "$T/wsh" | grep -v '^source|' >"$T/dump-shards"
+grep -v '^source|' "$T/dump1" >"$T/dump1-rows"
+if ! cmp -s "$T/dump1-rows" "$T/dump-shards"; then
+	diff "$T/dump1-rows" "$T/dump-shards" | head -5
+	fail "the union of three shards differs from one unsharded scan"
+fi
+
+echo "# a changed source: gone and changed messages leave no stale rows"
+cp -r "$MB" "$T/chg"
+"$BS" init "$T/ws5" --org-domain kommun.example >/dev/null
+cp "$T/ws/pseudonym.key" "$T/ws5/pseudonym.key"
+# shellcheck disable=SC2086
+"$BS" scan -w "$T/ws5" --scope "$T/inc/scope.json" "$T"/chg/* >/dev/null || [ $? -eq 1 ]
+python3 - "$T/chg" <<'EOF2' || fail "could not change the sources"
+import os, re, sys
+root = sys.argv[1]
+changed = 0
+for box in sorted(os.listdir(root)):
+    path = os.path.join(root, box)
+    if os.path.isdir(path):  # Maildir: one message gone, one rewritten without its numbers
+        files = sorted(os.path.join(d, f) for d, _, fs in os.walk(path) for f in fs)
+        os.remove(files[0])
+        data = open(files[1], "rb").read()
+        open(files[1], "wb").write(re.sub(rb"[0-9]", b"x", data))
+    else:  # mbox: the second message gone (later offsets shift), the first rewritten
+        msgs = re.split(rb"(?m)^(?=From )", open(path, "rb").read())
+        msgs = [m for m in msgs if m]
+        msgs[0] = re.sub(rb"[0-9]{6}[-+]?[0-9]{4}", b"no number", msgs[0])
+        del msgs[1]
+        open(path, "wb").write(b"".join(msgs))
+    changed += 1
+assert changed >= 2
+EOF2
+# shellcheck disable=SC2086
+"$BS" scan -w "$T/ws5" --scope "$T/inc/scope.json" --json "$T"/chg/* >"$T/sum6.json" || [ $? -eq 1 ]
+grep -q '"removed":0[,}]' "$T/sum6.json" && fail "nothing removed after messages were deleted: $(cat "$T/sum6.json")"
+"$BS" init "$T/ws6" --org-domain kommun.example >/dev/null
+cp "$T/ws/pseudonym.key" "$T/ws6/pseudonym.key"
+# shellcheck disable=SC2086
+"$BS" scan -w "$T/ws6" --scope "$T/inc/scope.json" "$T"/chg/* >/dev/null || [ $? -eq 1 ]
+$CHECK dump "$T/ws5" >"$T/dump5"
+$CHECK dump "$T/ws6" >"$T/dump6"
+if ! cmp -s "$T/dump6" "$T/dump5"; then
+	diff "$T/dump6" "$T/dump5" | head -5
+	fail "re-scan of changed sources differs from a clean scan of them"
+fi
+
 echo "# with a vault public key every subject is sealed once"
 "$BS" vault keygen --out "$T/dpo.key" >/dev/null
 "$BS" init "$T/ws3" --org-domain kommun.example --vault-pubkey "$T/dpo.key.pub" >/dev/null

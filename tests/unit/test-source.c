@@ -165,13 +165,106 @@ test_maildir_folders_and_flags(void)
 	write_file(dir, ".Kund.Ärenden/new/5.e", "S: e\n\n");
 	write_file(dir, ".Kund.Ärenden/new/.hidden", "S: e\n\n");
 	write_file(dir, "cur/9.big", "S: big\n\n0123456789012345678901234567890123456789\n");
+	write_file(dir, ".Sk&AOQ-p.&AMQ-rende/cur/6.f", "S: f\n\n");
+	write_file(dir, ".Bad&AOQ/cur/7.g", "S: g\n\n");
 	got = iterate(dir, 32, "maildir");
 	g_assert_cmpstr(got, ==,
+	                "Bad&AOQ/cur/7.g|Bad&AOQ|0|6\n"
 	                "INBOX/cur/1.a|INBOX|0|8\n"
 	                "INBOX/cur/9.big|INBOX|2|0\n"
 	                "INBOX/new/2.b|INBOX|0|9\n"
 	                "Kund/Ärenden/new/5.e|Kund/Ärenden|0|6\n"
+	                "Sk&AOQ-p/&AMQ-rende/cur/6.f|Skäp/Ärende|0|6\n"
 	                "Skickat/cur/4.d|Skickat|0|6\n");
+	remove_tree(dir);
+}
+
+/* Modified UTF-7 (RFC 3501 5.1.3) folder names; NULL: not valid, kept raw. */
+static const struct mutf7_case {
+	const char *name;
+	const char *in;
+	const char *expect;
+} mutf7_cases[] = {
+    {"plain ASCII", "Skickat", "Skickat"},
+    {"empty", "", ""},
+    {"one character in a run", "Sk&AOQ-p", "Skäp"},
+    {"run at the start", "&AMQ-rende", "Ärende"},
+    {"a long run", "&AFMAawDkAHA-", "Skäp"},
+    {"ampersand", "Tom &- Jerry", "Tom & Jerry"},
+    {"CJK", "&ZeVnLIqe-", "日本語"},
+    {"surrogate pair", "&2D3eAA-", "😀"},
+    {"comma is base64 slash", "&AP4A,w-", "þÿ"},
+    {"two runs", "&AOQ-x&APY-", "äxö"},
+    {"unterminated run", "Sk&AOQp", NULL},
+    {"not base64 in a run", "&AO=Q-", NULL},
+    {"raw UTF-8 is not modified UTF-7", "Sk\xc3\xa4p", NULL},
+    {"control byte", "a\tb", NULL},
+    {"lone high surrogate", "&2D0-", NULL},
+    {"lone low surrogate", "&3gA-", NULL},
+    {"U+0000", "&AAA-", NULL},
+    {"padding bits set", "&AOR-", NULL},
+    {"too much padding", "&AOQA-", NULL},
+    {"empty run without dash at the end", "&", NULL},
+};
+
+static void
+test_mutf7_decode(void)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(mutf7_cases); i++) {
+		const struct mutf7_case *c = &mutf7_cases[i];
+		g_autofree char *got = bs_source_mutf7_decode_dup(c->in, strlen(c->in));
+
+		g_test_message("row %zu (%s)", i, c->name);
+		g_assert_cmpstr(got, ==, c->expect);
+		if (got)
+			g_assert_true(g_utf8_validate(got, -1, NULL));
+	}
+}
+
+/* Unread messages are read by bs_source_msg_load(); the source knows its
+ * locators (an mbox once read to the end). */
+static void
+test_unread_and_locators(void)
+{
+	g_autofree char *dir = g_dir_make_tmp("bs-source-XXXXXX", NULL);
+	g_autofree char *mbox = g_build_filename(dir, "box.mbox", NULL);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(bs_source) s = NULL;
+	g_autoptr(bs_source) m = NULL;
+	bs_source_msg *msg = NULL;
+
+	write_file(dir, "md/cur/1.a:2,S", "S: a\n\nx\n");
+	write_file(dir, "md/new/2.b", "S: b\n\nxy\n");
+	g_autofree char *md = g_build_filename(dir, "md", NULL);
+	s = bs_source_open(md, 1 << 20, &error);
+	g_assert_no_error(error);
+	g_assert_true(bs_source_next_unread(s, &msg, &error));
+	g_assert_null(msg->data);
+	g_assert_nonnull(msg->unread_path);
+	bs_source_msg_load(msg);
+	g_assert_null(msg->unread_path);
+	g_assert_cmpstr(msg->data, ==, "S: a\n\nx\n");
+	bs_source_msg_free(msg);
+	g_assert_true(bs_source_has_locator(s, "INBOX/new/2.b"));
+	g_assert_true(bs_source_has_locator(s, "INBOX/cur/1.a"));
+	g_assert_false(bs_source_has_locator(s, "INBOX/cur/2.b"));
+	g_assert_false(bs_source_has_locator(s, "offset:0"));
+
+	write_file(dir, "box.mbox",
+	           "From a Mon Jan 1 10:00:00 2024\nS: 1\n\nx\n\n"
+	           "From b Mon Jan 1 10:00:00 2024\nS: 2\n\ny\n");
+	m = bs_source_open(mbox, 1 << 20, &error);
+	g_assert_no_error(error);
+	while (bs_source_next_unread(m, &msg, &error)) {
+		g_assert_nonnull(msg->data); /* mbox messages come read */
+		bs_source_msg_free(msg);
+	}
+	g_assert_no_error(error);
+	g_assert_true(bs_source_has_locator(m, "offset:0"));
+	g_assert_true(bs_source_has_locator(m, "offset:40"));
+	g_assert_false(bs_source_has_locator(m, "offset:41"));
+	g_assert_false(bs_source_has_locator(m, "offset:"));
+	g_assert_false(bs_source_has_locator(m, "INBOX/cur/1.a"));
 	remove_tree(dir);
 }
 
@@ -283,5 +376,7 @@ main(int argc, char **argv)
 	g_test_add_func("/source/maildir/folders-and-flags", test_maildir_folders_and_flags);
 	g_test_add_func("/source/eml/tree-and-single", test_eml_tree_and_single_eml);
 	g_test_add_func("/source/open/refuses-no-mailbox", test_open_refuses_what_is_no_mailbox);
+	g_test_add_func("/source/maildir/mutf7-folder-names", test_mutf7_decode);
+	g_test_add_func("/source/next-unread-and-locators", test_unread_and_locators);
 	return g_test_run();
 }

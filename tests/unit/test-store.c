@@ -269,6 +269,52 @@ test_resume_sees_committed_messages_only(fixture *f, gconstpointer data)
 	g_assert_no_error(error);
 }
 
+static bool
+keep_unless_bo(const char *locator, void *user)
+{
+	/* the two messages in which bo occurs are gone from the source */
+	return strcmp(locator, "offset:0") != 0 && strcmp(locator, "offset:1800") != 0;
+}
+
+/* Messages gone from their source go with what hangs off them; on SQLite
+ * so do subjects no occurrence points at any more, with their vault
+ * entries (PostgreSQL keeps them; nothing counts them). */
+static void
+test_prune_drops_gone_messages_and_orphans(fixture *f, gconstpointer data)
+{
+	g_autofree char *anna = synth_pnr(f->rand, 1961, 5, 2, false, true);
+	g_autofree char *st = NULL;
+	const uint8_t sealed[4] = {1, 2, 3, 4};
+	int64_t removed = 0, orphans = f->pg_uri ? 1 : 0;
+	GError *error = NULL;
+
+	write_incident(f, anna, G_N_ELEMENTS(incident));
+	g_assert_true(bs_store_vault_put(f->s, 2, sealed, sizeof sealed, &error));
+	g_assert_true(bs_store_vault_put(f->s, 1, sealed, sizeof sealed, &error));
+	g_assert_cmpint(sql_number(f, "SELECT count(*) FROM subject WHERE kind = 'email'"), ==, 1);
+	g_assert_true(bs_store_message_prune(f->s, 1, keep_unless_bo, NULL, &removed, &error));
+	g_assert_no_error(error);
+	g_assert_cmpint(removed, ==, 2);
+	g_assert_cmpint(sql_number(f, "SELECT count(*) FROM message"), ==, 3);
+	g_assert_cmpint(sql_number(f, "SELECT count(*) FROM message_category"), ==, 2);
+	g_assert_cmpint(sql_number(f, "SELECT count(*) FROM occurrence"), ==, 2);
+	g_assert_cmpint(sql_number(f, "SELECT count(*) FROM subject WHERE kind = 'email'"), ==,
+	                orphans);
+	g_assert_cmpint(sql_number(f, "SELECT count(*) FROM subject WHERE kind = 'pnr'"), ==, 1);
+	g_assert_cmpint(sql_number(f, "SELECT count(*) FROM vault"), ==, 1 + orphans);
+	st = stats_json(f->s);
+	g_assert_true(strstr(st, "\"email\":0,") != NULL);
+	/* Nothing more to drop the second time. */
+	g_assert_true(bs_store_message_prune(f->s, 1, keep_unless_bo, NULL, &removed, &error));
+	g_assert_cmpint(removed, ==, 0);
+	/* Refused inside an open batch. */
+	g_assert_true(bs_store_begin(f->s, &error));
+	g_assert_false(bs_store_message_prune(f->s, 1, keep_unless_bo, NULL, NULL, &error));
+	g_assert_error(error, BS_ERROR, BS_ERROR_INTERNAL);
+	g_clear_error(&error);
+	bs_store_rollback(f->s);
+}
+
 static void
 test_subject_role_merge_is_order_free(fixture *f, gconstpointer data)
 {
@@ -534,6 +580,7 @@ static const test_case both[] = {
     {"/lookup/counts-exposed-messages-only", test_lookup_counts_exposed_messages_only},
     {"/write/rewrite-converges-to-the-clean-index", test_rewrite_converges_to_the_clean_index},
     {"/write/resume-sees-committed-messages-only", test_resume_sees_committed_messages_only},
+    {"/write/prune-drops-gone-messages-and-orphans", test_prune_drops_gone_messages_and_orphans},
     {"/write/subject-role-merge-is-order-free", test_subject_role_merge_is_order_free},
     {"/write/closed-vocabularies-refuse-other-words", test_closed_vocabularies_refuse_other_words},
     {"/wal/reader-beside-writer-sees-commits", test_reader_beside_writer_sees_commits},

@@ -73,22 +73,26 @@ typedef struct {
 bs_scan__result *bs_scan__process(bs_scan__worker *w, const bs_scan__source_ctx *src,
                                   bs_source_msg *msg);
 
-/* The writer: owns the write connection between start and stop. */
+/* The writer: results into the store in batches (BS_SCAN_BATCH_MESSAGES,
+ * or half a second). Not thread-safe and no thread of its own: the scan's
+ * write lock makes one thread at a time its user. */
 typedef struct bs_scan__writer bs_scan__writer;
 
-/* on_done(r, user) runs in the writer thread after r's commit (or when a
- * failed writer drops it) and takes r (frees it). */
+/* on_done(r, user) runs once r's batch is committed (or rolled back after
+ * a failure) and takes r (frees it). */
 typedef void bs_scan__done_fn(bs_scan__result *r, void *user);
 
 /* vault_pk NULL: no vault. detector names the categories. */
-bs_scan__writer *bs_scan__writer_start(bs_store *store, const bs_detector *detector,
-                                       const uint8_t *vault_pk, bs_scan__done_fn *on_done,
-                                       void *user);
-void bs_scan__writer_push(bs_scan__writer *wr, bs_scan__result *r); /* takes r */
-/* Waits until everything pushed is committed, stops the thread. false and
- * error when a write failed (the first error). */
-bool bs_scan__writer_stop(bs_scan__writer *wr, GError **error);
-/* True once a write failed: the reader stops feeding. */
-bool bs_scan__writer_failed(bs_scan__writer *wr);
+bs_scan__writer *bs_scan__writer_new(bs_store *store, const bs_detector *detector,
+                                     const uint8_t *vault_pk, bs_scan__done_fn *on_done,
+                                     void *user);
+/* Writes r into the open batch (beginning one), commits when the batch is
+ * full or due; takes r. false and error when a write failed: the batch is
+ * rolled back and every result in it handed to on_done. */
+bool bs_scan__writer_put(bs_scan__writer *wr, bs_scan__result *r, GError **error);
+/* Commits the open batch, if any. */
+bool bs_scan__writer_flush(bs_scan__writer *wr, GError **error);
+/* Rolls back a batch still open (results to on_done); NULL is a no-op. */
+void bs_scan__writer_free(bs_scan__writer *wr);
 
 #endif

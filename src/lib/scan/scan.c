@@ -1,4 +1,9 @@
-/* scan: the reader loop, the worker pool and the bounds between them. */
+/* scan: N threads of work over each source in turn. Every thread (the
+ * calling one and N-1 others) claims the next message under the claim
+ * lock, reads, walks and detects it outside any lock and queues the result;
+ * whichever thread finds the store free writes all that is queued (the
+ * combining pattern: no writer or reader thread of its own, so N threads
+ * are N threads, and no hand-off wakes a sleeping thread per message). */
 #include "scan/scan.h"
 
 #include <string.h>
@@ -8,74 +13,52 @@
 
 /* Progress callbacks at most this often. */
 #define PROGRESS_US (200 * 1000)
-/* Results written but not yet handed to the writer, at most. */
-#define UNWRITTEN_MAX (2 * BS_SCAN_BATCH_MESSAGES)
+
+typedef struct {
+	bs_source *src;
+	char *path; /* canonical absolute path: the source's key in the index */
+	bs_scan__source_ctx ctx;
+	char *owner;
+	bool resume;
+	int64_t id;
+} scan_source;
 
 typedef struct {
 	bs_workspace *ws;
 	const bs_scan_options *opts;
 	bs_scan__shared sh;
 	uint8_t vault_pk[BS_VAULT_KEY_LEN];
-	GThreadPool *pool;
-	GAsyncQueue *idle; /* bs_scan__worker *: one per thread */
-	GPtrArray *workers;
-	bs_scan__writer *writer;
-	GMutex lock;
-	GCond cond;
-	unsigned inflight, max_inflight, unwritten;
-	uint64_t inflight_bytes;
-	uint64_t processed, processed_bytes; /* by the workers: the progress line */
-	/* The reader waits for room in batches (wake when in-flight messages
-	 * fall to wake_inflight) rather than once per message: fewer wakeups. */
-	bool waiting;
-	unsigned wake_inflight;
-	bs_scan_summary *sum; /* counters under lock */
+	unsigned threads;
+	GPtrArray *workers; /* bs_scan__worker *, one per thread */
+	bs_store *reader;   /* resume checks, under claim_lock */
+	bs_scan_summary *sum;
 	uint64_t total_bytes;
 	int64_t start_us, last_progress_us;
+	/* Claiming messages of the current source: under claim_lock. */
+	GMutex claim_lock;
+	scan_source *cur;
+	bool claim_end; /* no more messages to hand out */
+	GError *claim_error;
+	/* Results waiting for the store and the progress counters: under lock. */
+	GMutex lock;
+	GQueue pending;
+	uint64_t processed, processed_bytes;
+	/* Writing: the holder of write_lock is the writer's one user; the
+	 * summary's counters are counted there too. */
+	GMutex write_lock;
+	bs_scan__writer *writer;
+	GError *write_error;
+	gint failed; /* a write failed: claims stop, results are dropped */
 } scan_run;
 
-typedef struct {
-	bs_source_msg *msg;
-	const bs_scan__source_ctx *src;
-} scan_job;
-
-static void
-run_job(gpointer data, gpointer user)
-{
-	scan_job *job = data;
-	scan_run *run = user;
-	bs_scan__worker *w = g_async_queue_pop(run->idle);
-	size_t len = job->msg->len;
-	uint64_t raw = job->msg->raw_bytes;
-	bs_scan__result *r = bs_scan__process(w, job->src, job->msg);
-
-	g_async_queue_push(run->idle, w);
-	bs_source_msg_free(job->msg);
-	g_free(job);
-	g_mutex_lock(&run->lock);
-	run->unwritten++;
-	g_mutex_unlock(&run->lock);
-	/* Queued to the writer before it stops counting as in flight: drain()
-	 * then never lets the writer stop ahead of this result. */
-	bs_scan__writer_push(run->writer, r);
-	g_mutex_lock(&run->lock);
-	run->inflight--;
-	run->inflight_bytes -= len;
-	run->processed++;
-	run->processed_bytes += raw;
-	if (run->waiting && run->inflight <= run->wake_inflight)
-		g_cond_broadcast(&run->cond);
-	g_mutex_unlock(&run->lock);
-}
-
+/* Counts a result once its batch is committed (or dropped after a failed
+ * write); runs under write_lock. */
 static void
 on_written(bs_scan__result *r, void *user)
 {
 	scan_run *run = user;
 	bs_scan_summary *s = run->sum;
 
-	g_mutex_lock(&run->lock);
-	run->unwritten--;
 	s->messages++;
 	s->bytes += r->bytes;
 	if (strcmp(r->status, "ok") == 0)
@@ -90,12 +73,10 @@ on_written(bs_scan__result *r, void *user)
 		for (int k = 0; k < BS_SCAN_WHERE_COUNT; k++)
 			s->occurrences += sub->count[k] ? 1 : 0;
 	}
-	if (run->waiting && run->unwritten == UNWRITTEN_MAX / 2)
-		g_cond_broadcast(&run->cond);
-	g_mutex_unlock(&run->lock);
 	bs_scan__result_free(r);
 }
 
+/* From the calling thread only (the callback's contract). */
 static void
 report_progress(scan_run *run, bool force)
 {
@@ -112,37 +93,6 @@ report_progress(scan_run *run, bool force)
 	p.total_bytes = run->total_bytes;
 	p.seconds = (double)(now - run->start_us) / G_USEC_PER_SEC;
 	run->opts->progress(&p, run->opts->progress_user);
-}
-
-/* Blocks until one more message (of len bytes) may go to the workers. */
-static void
-wait_for_room(scan_run *run, size_t len)
-{
-	g_mutex_lock(&run->lock);
-	while (run->inflight >= run->max_inflight || run->unwritten >= UNWRITTEN_MAX ||
-	       (run->inflight > 0 && run->inflight_bytes + len > BS_SCAN_INFLIGHT_BYTES)) {
-		run->waiting = true;
-		run->wake_inflight = run->inflight / 2;
-		g_cond_wait_until(&run->cond, &run->lock, g_get_monotonic_time() + PROGRESS_US);
-	}
-	run->waiting = false;
-	run->inflight++;
-	run->inflight_bytes += len;
-	g_mutex_unlock(&run->lock);
-}
-
-/* Waits until every message handed out is processed and queued. */
-static void
-drain(scan_run *run)
-{
-	g_mutex_lock(&run->lock);
-	while (run->inflight > 0) {
-		run->waiting = true;
-		run->wake_inflight = 0;
-		g_cond_wait(&run->cond, &run->lock);
-	}
-	run->waiting = false;
-	g_mutex_unlock(&run->lock);
 }
 
 char *
@@ -191,15 +141,6 @@ in_shard(const bs_scan_options *opts, const char *locator)
 	/* A fixed hash: the same message lands in the same shard on every run. */
 	return g_str_hash(locator) % opts->shard_n == opts->shard_k - 1;
 }
-
-typedef struct {
-	bs_source *src;
-	char *path; /* canonical absolute path: the source's key in the index */
-	bs_scan__source_ctx ctx;
-	char *owner;
-	bool resume;
-	int64_t id;
-} scan_source;
 
 static void
 scan_source_free(gpointer p)
@@ -270,57 +211,187 @@ prepare_source(scan_run *run, scan_source *s, bool *out_skip, GError **error)
 	return true;
 }
 
+/* In this run's shard and not in the index yet (under claim_lock). */
 static bool
-already_indexed(bs_store *reader, const scan_source *s, const char *locator, bool *out_yes,
-                GError **error)
+wanted(scan_run *run, const bs_source_msg *msg)
 {
-	*out_yes = false;
-	if (!s->resume)
-		return true;
-	return bs_store_message_exists(reader, s->id, locator, out_yes, error);
+	bool indexed = false;
+
+	if (!in_shard(run->opts, msg->locator))
+		return false;
+	if (run->cur->resume && !bs_store_message_exists(run->reader, run->cur->id, msg->locator,
+	                                                 &indexed, &run->claim_error)) {
+		run->claim_end = true;
+		return false;
+	}
+	run->sum->resumed_skipped += indexed ? 1 : 0;
+	return !indexed;
 }
 
-/* Hands every message of the source to the workers. */
-static bool
-feed_source(scan_run *run, scan_source *s, bs_store *reader, GError **error)
+/* The next message to scan, unread; NULL at the end of the source or once
+ * something failed. Listing order, so that runs are repeatable. */
+static bs_source_msg *
+claim(scan_run *run)
 {
 	bs_source_msg *msg = NULL;
 
-	while (bs_source_next(s->src, &msg, error)) {
-		bool skip = !in_shard(run->opts, msg->locator);
-		bool indexed = false;
-
-		/* A failed writer reports its own error at stop. */
-		if (bs_scan__writer_failed(run->writer)) {
-			bs_source_msg_free(msg);
-			return true;
+	g_mutex_lock(&run->claim_lock);
+	while (!run->claim_end && !g_atomic_int_get(&run->failed)) {
+		if (!bs_source_next_unread(run->cur->src, &msg, &run->claim_error)) {
+			run->claim_end = true;
+			break;
 		}
-		if (!skip && !already_indexed(reader, s, msg->locator, &indexed, error)) {
-			bs_source_msg_free(msg);
-			return false;
-		}
-		if (skip || indexed) {
-			run->sum->resumed_skipped += indexed ? 1 : 0;
-			bs_source_msg_free(msg);
-			continue;
-		}
-		scan_job *job = g_new0(scan_job, 1);
-
-		job->msg = msg;
-		job->src = &s->ctx;
-		wait_for_room(run, msg->len);
-		g_thread_pool_push(run->pool, job, NULL);
-		report_progress(run, false);
+		if (wanted(run, msg))
+			break;
+		g_clear_pointer(&msg, bs_source_msg_free);
 	}
-	return *error == NULL;
+	g_mutex_unlock(&run->claim_lock);
+	return msg;
+}
+
+/* Under write_lock. After a failed write the rest is counted, not written. */
+static void
+write_one(scan_run *run, bs_scan__result *r)
+{
+	GError *error = NULL;
+
+	if (g_atomic_int_get(&run->failed)) {
+		on_written(r, run);
+		return;
+	}
+	if (!bs_scan__writer_put(run->writer, r, &error)) {
+		run->write_error = error;
+		g_atomic_int_set(&run->failed, 1);
+	}
+}
+
+/* Writes every queued result. wait false: only when no other thread is
+ * writing; that one takes what this one queued before it lets go. */
+static void
+write_pending(scan_run *run, bool wait)
+{
+	bs_scan__result *r;
+
+	if (wait)
+		g_mutex_lock(&run->write_lock);
+	else if (!g_mutex_trylock(&run->write_lock))
+		return;
+	for (;;) {
+		g_mutex_lock(&run->lock);
+		r = g_queue_pop_head(&run->pending);
+		g_mutex_unlock(&run->lock);
+		if (!r)
+			break;
+		write_one(run, r);
+	}
+	g_mutex_unlock(&run->write_lock);
+}
+
+static void
+queue_result(scan_run *run, bs_scan__result *r)
+{
+	guint queued;
+
+	g_mutex_lock(&run->lock);
+	run->processed++;
+	run->processed_bytes += r->bytes;
+	g_queue_push_tail(&run->pending, r);
+	queued = run->pending.length;
+	g_mutex_unlock(&run->lock);
+	/* A full queue: this thread waits for the store rather than scan on. */
+	write_pending(run, queued >= BS_SCAN_PENDING_MAX);
+}
+
+static void
+work(scan_run *run, bs_scan__worker *w, bool calling)
+{
+	bs_source_msg *msg;
+
+	while ((msg = claim(run))) {
+		bs_scan__result *r;
+
+		bs_source_msg_load(msg);
+		r = bs_scan__process(w, &run->cur->ctx, msg);
+		bs_source_msg_free(msg);
+		queue_result(run, r);
+		if (calling)
+			report_progress(run, false);
+	}
+}
+
+typedef struct {
+	scan_run *run;
+	bs_scan__worker *w;
+} work_arg;
+
+static gpointer
+work_thread(gpointer p)
+{
+	work_arg *a = p;
+
+	work(a->run, a->w, false);
+	return NULL;
+}
+
+/* The calling thread and threads-1 others work the current source out. A
+ * thread that cannot be started leaves its share to the others. */
+static void
+work_all(scan_run *run)
+{
+	g_autofree work_arg *args = g_new0(work_arg, run->threads);
+	g_autoptr(GPtrArray) started = g_ptr_array_new();
+
+	for (unsigned i = 1; i < run->threads; i++) {
+		GThread *t;
+
+		args[i].run = run;
+		args[i].w = g_ptr_array_index(run->workers, i);
+		t = g_thread_try_new("bs-scan", work_thread, &args[i], NULL);
+		if (t)
+			g_ptr_array_add(started, t);
+	}
+	work(run, g_ptr_array_index(run->workers, 0), true);
+	for (guint i = 0; i < started->len; i++)
+		g_thread_join(g_ptr_array_index(started, i));
+}
+
+/* Writes what is left and commits; the first error of the source, if any. */
+static bool
+finish_writes(scan_run *run, GError **error)
+{
+	GError *flush_error = NULL;
+
+	write_pending(run, true);
+	if (!g_atomic_int_get(&run->failed) && !bs_scan__writer_flush(run->writer, &flush_error)) {
+		run->write_error = flush_error;
+		g_atomic_int_set(&run->failed, 1);
+	}
+	g_clear_pointer(&run->writer, bs_scan__writer_free);
+	if (run->write_error) {
+		g_clear_error(&run->claim_error);
+		g_propagate_error(error, g_steal_pointer(&run->write_error));
+		return false;
+	}
+	if (run->claim_error) {
+		g_propagate_error(error, g_steal_pointer(&run->claim_error));
+		return false;
+	}
+	return true;
 }
 
 static bool
-scan_one(scan_run *run, scan_source *s, bs_store *reader, GError **error)
+keep_locator(const char *locator, void *user)
 {
-	GError *feed_error = NULL;
+	return bs_source_has_locator(user, locator);
+}
+
+static bool
+scan_one(scan_run *run, scan_source *s, GError **error)
+{
+	bs_store *store = bs_workspace_store(run->ws);
 	g_autofree char *done = done_state_dup(run->opts);
-	bool skip = false, ok;
+	int64_t removed = 0;
+	bool skip = false;
 
 	if (!prepare_source(run, s, &skip, error))
 		return false;
@@ -328,50 +399,32 @@ scan_one(scan_run *run, scan_source *s, bs_store *reader, GError **error)
 		run->sum->sources_unchanged++;
 		return true;
 	}
-	run->writer = bs_scan__writer_start(bs_workspace_store(run->ws), run->sh.detector,
-	                                    run->sh.vault ? run->vault_pk : NULL, on_written, run);
-	ok = feed_source(run, s, reader, &feed_error);
-	drain(run);
-	if (!bs_scan__writer_stop(run->writer, error)) {
-		g_clear_error(&feed_error);
-		run->writer = NULL;
+	run->cur = s;
+	run->claim_end = false;
+	run->writer = bs_scan__writer_new(store, run->sh.detector,
+	                                  run->sh.vault ? run->vault_pk : NULL, on_written, run);
+	work_all(run);
+	if (!finish_writes(run, error))
 		return false;
-	}
-	run->writer = NULL;
-	if (!ok) {
-		g_propagate_error(error, feed_error);
+	/* Read to the end: what the index holds beyond the source is gone. */
+	if (!bs_store_message_prune(store, s->id, keep_locator, s->src, &removed, error))
 		return false;
-	}
-	return bs_store_source_set_state(bs_workspace_store(run->ws), s->id, done, error);
+	run->sum->removed += (uint64_t)removed;
+	return bs_store_source_set_state(store, s->id, done, error);
 }
 
 static bool
-start_workers(scan_run *run, unsigned threads, GError **error)
+start_workers(scan_run *run, GError **error)
 {
-	run->idle = g_async_queue_new();
 	run->workers = g_ptr_array_new_with_free_func((GDestroyNotify)bs_scan__worker_free);
-	for (unsigned i = 0; i < threads; i++) {
+	for (unsigned i = 0; i < run->threads; i++) {
 		bs_scan__worker *w = bs_scan__worker_new(&run->sh, error);
 
 		if (!w)
 			return false;
 		g_ptr_array_add(run->workers, w);
-		g_async_queue_push(run->idle, w);
 	}
-	run->max_inflight = threads * BS_SCAN_INFLIGHT_COUNT_PER_THREAD;
-	run->pool = g_thread_pool_new(run_job, run, (gint)threads, TRUE, error);
-	return run->pool != NULL;
-}
-
-static void
-stop_workers(scan_run *run)
-{
-	if (run->pool)
-		g_thread_pool_free(run->pool, FALSE, TRUE);
-	if (run->workers)
-		g_ptr_array_unref(run->workers);
-	if (run->idle)
-		g_async_queue_unref(run->idle);
+	return true;
 }
 
 static bool
@@ -419,8 +472,9 @@ scan_all(scan_run *run, const char *const *paths, GError **error)
 	reader = bs_store_open(index, false, error);
 	if (!reader)
 		return false;
+	run->reader = reader;
 	for (guint i = 0; i < sources->len; i++)
-		if (!scan_one(run, g_ptr_array_index(sources, i), reader, error))
+		if (!scan_one(run, g_ptr_array_index(sources, i), error))
 			return false;
 	return true;
 }
@@ -430,21 +484,25 @@ bs_scan_run(bs_workspace *ws, const char *const *sources, const bs_scan_options 
             bs_scan_summary *out_summary, GError **error)
 {
 	scan_run run = {.ws = ws, .opts = opts, .sum = out_summary};
-	unsigned threads = thread_count(opts, bs_workspace_config(ws));
 	bool ok;
 
 	memset(out_summary, 0, sizeof *out_summary);
-	out_summary->threads = threads;
+	run.threads = thread_count(opts, bs_workspace_config(ws));
+	out_summary->threads = run.threads;
+	g_mutex_init(&run.claim_lock);
 	g_mutex_init(&run.lock);
-	g_cond_init(&run.cond);
+	g_mutex_init(&run.write_lock);
+	g_queue_init(&run.pending);
 	run.start_us = g_get_monotonic_time();
-	ok = setup_shared(&run, error) && start_workers(&run, threads, error) &&
+	ok = setup_shared(&run, error) && start_workers(&run, error) &&
 	     scan_all(&run, sources, error);
-	stop_workers(&run);
+	if (run.workers)
+		g_ptr_array_unref(run.workers);
 	report_progress(&run, true);
 	out_summary->seconds = (double)(g_get_monotonic_time() - run.start_us) / G_USEC_PER_SEC;
+	g_mutex_clear(&run.claim_lock);
 	g_mutex_clear(&run.lock);
-	g_cond_clear(&run.cond);
+	g_mutex_clear(&run.write_lock);
 	return ok;
 }
 
@@ -462,6 +520,7 @@ bs_scan_summary_write_json(const bs_scan_summary *s, const char *key, bs_json *j
 	bs_json_int(j, "partial", (int64_t)s->partial);
 	bs_json_int(j, "failed", (int64_t)s->failed);
 	bs_json_int(j, "already_indexed", (int64_t)s->resumed_skipped);
+	bs_json_int(j, "removed", (int64_t)s->removed);
 	bs_json_obj_end(j);
 	bs_json_int(j, "occurrences", (int64_t)s->occurrences);
 	bs_json_int(j, "bytes", (int64_t)s->bytes);

@@ -9,11 +9,13 @@
  * and a row ok / partial / failed with the reason. With a vault public key
  * in the config each new subject is also sealed to it.
  *
- * Threads: the calling thread reads the sources; N workers (GThreadPool)
- * each own a detect run and walk state; one writer thread owns the store
- * connection and commits in batches. Memory in flight is bounded by count
- * and bytes (BS_SCAN_INFLIGHT_*), so peak memory does not grow with the
- * size of a source.
+ * Threads: N threads of work in all, the calling thread and N-1 others
+ * (--threads 1 is the calling thread alone). Each claims the next message
+ * of the source under a lock, reads, walks and detects it unlocked, and
+ * queues the result; whichever thread finds the store free writes what is
+ * queued (one writer at a time, commits in batches). Memory in flight is
+ * one message per thread plus a bounded queue of results, so peak memory
+ * does not grow with the size of a source.
  *
  * Resume and idempotence: a source row carries a fingerprint of its
  * listing (bs_source_fingerprint) and a state. An unchanged source whose
@@ -21,6 +23,10 @@
  * each message whose (source, locator) row exists; a message and all its
  * occurrences are written in one transaction. A killed run started again
  * therefore ends with exactly the rows a clean run gives (row ids aside).
+ * A changed source is scanned again whole (each message row replaced) and,
+ * once read to its end, loses the rows of messages that are no longer in it
+ * and the subjects left without occurrences (bs_store_message_prune): the
+ * index then equals a clean scan of the new input.
  *
  * Mailbox owner of a source: the scope account whose "mailboxes" holds the
  * path; else the path's base name without ".mbox"/".mbx"/".eml" (a Maildir
@@ -45,12 +51,11 @@
 
 G_BEGIN_DECLS
 
-/* Messages waiting for or inside workers and the writer, at most. */
-#define BS_SCAN_INFLIGHT_COUNT_PER_THREAD 16
-/* Bytes of messages in flight, at most (one bigger message may still go). */
-#define BS_SCAN_INFLIGHT_BYTES (64u * 1024 * 1024)
-/* The writer commits after this many messages (or when it runs dry). */
+/* The writer commits after this many messages (or half a second). */
 #define BS_SCAN_BATCH_MESSAGES 2000
+/* Results waiting for the store, at most: a thread that finds more queued
+ * waits for the store and writes them instead of scanning on. */
+#define BS_SCAN_PENDING_MAX (2 * BS_SCAN_BATCH_MESSAGES)
 
 typedef struct {
 	uint64_t messages;    /* messages walked and detected in this run */
@@ -65,7 +70,7 @@ typedef void bs_scan_progress_fn(const bs_scan_progress *p, void *user);
 typedef struct {
 	const bs_detector *detector; /* borrowed; required */
 	const bs_scope *scope;       /* borrowed; NULL: every message is window */
-	unsigned threads;            /* workers; 0: config, then one per core */
+	unsigned threads;            /* threads in all; 0: config, then one per core */
 	unsigned shard_k, shard_n;   /* scan only messages of shard k of n (1-based); n 0: all */
 	bs_scan_progress_fn *progress;
 	void *progress_user;
@@ -77,6 +82,7 @@ typedef struct {
 	uint64_t messages;          /* messages scanned in this run */
 	uint64_t ok, partial, failed;
 	uint64_t resumed_skipped; /* already in the index from an earlier run */
+	uint64_t removed;         /* rows dropped: gone from their changed source */
 	uint64_t bytes;           /* raw bytes scanned */
 	uint64_t occurrences;     /* occurrence rows written (subject x message x where) */
 	double seconds;

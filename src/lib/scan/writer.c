@@ -1,5 +1,6 @@
-/* The writer thread: the only user of the store while a source is scanned.
- * A message and its subjects, occurrences and categories go into the same
+/* The writer: batches of results into the store. It has no thread of its
+ * own: whichever scan thread holds the run's write lock calls it. A message
+ * and its subjects, occurrences and categories go into the same
  * transaction, so a kill between commits loses whole messages only. */
 #include "scan/scan.h"
 
@@ -8,27 +9,19 @@
 #include "scan/internal.h"
 
 /* Commit at the latest this long after a batch began, so that a slow
- * stream of messages still reaches the disk. */
+ * stream of messages still reaches the disk (checked at each write). */
 #define WRITER_BATCH_US (500 * 1000)
-/* A writer with nothing queued sleeps this long before it looks again. */
-#define WRITER_NAP_US (2 * 1000)
 
 struct bs_scan__writer {
 	bs_store *store;
 	const bs_detector *detector;
 	bool vault;
 	uint8_t vault_pk[BS_VAULT_KEY_LEN];
-	GAsyncQueue *q;
-	GThread *thread;
-	GError *error;
-	gint failed;
 	bs_scan__done_fn *on_done;
 	void *user;
 	GPtrArray *batch; /* bs_scan__result *, written, not yet committed */
 	int64_t batch_start_us;
 };
-
-static bs_scan__result stop_marker;
 
 static bool
 seal_subject(bs_scan__writer *wr, const bs_scan__subject *s, int64_t sid, GError **error)
@@ -102,97 +95,53 @@ write_message(bs_scan__writer *wr, const bs_scan__result *r, GError **error)
 	return true;
 }
 
-static bool
-commit_batch(bs_scan__writer *wr, GError **error)
+/* Hands the batch's results to on_done (after a commit or a rollback). */
+static void
+batch_done(bs_scan__writer *wr)
 {
-	if (wr->batch->len == 0)
-		return true;
-	if (!bs_store_commit(wr->store, error))
-		return false;
 	for (guint i = 0; i < wr->batch->len; i++)
 		wr->on_done(g_ptr_array_index(wr->batch, i), wr->user);
 	g_ptr_array_set_size(wr->batch, 0);
+}
+
+bool
+bs_scan__writer_flush(bs_scan__writer *wr, GError **error)
+{
+	if (wr->batch->len == 0)
+		return true;
+	if (!bs_store_commit(wr->store, error)) {
+		batch_done(wr);
+		return false;
+	}
+	batch_done(wr);
 	return true;
 }
 
-static bool
-add_to_batch(bs_scan__writer *wr, bs_scan__result *r, GError **error)
+bool
+bs_scan__writer_put(bs_scan__writer *wr, bs_scan__result *r, GError **error)
 {
 	if (wr->batch->len == 0) {
-		if (!bs_store_begin(wr->store, error))
+		if (!bs_store_begin(wr->store, error)) {
+			wr->on_done(r, wr->user);
 			return false;
+		}
 		wr->batch_start_us = g_get_monotonic_time();
 	}
 	g_ptr_array_add(wr->batch, r);
-	if (!write_message(wr, r, error))
+	if (!write_message(wr, r, error)) {
+		bs_store_rollback(wr->store);
+		batch_done(wr);
 		return false;
-	if (wr->batch->len >= BS_SCAN_BATCH_MESSAGES)
-		return commit_batch(wr, error);
+	}
+	if (wr->batch->len >= BS_SCAN_BATCH_MESSAGES ||
+	    g_get_monotonic_time() - wr->batch_start_us >= WRITER_BATCH_US)
+		return bs_scan__writer_flush(wr, error);
 	return true;
 }
 
-/* Pops the next result; with a batch open, waits only until it is due.
- * With a batch open and nothing queued it naps first, so that results are
- * taken in bursts instead of one wakeup per message. */
-static bs_scan__result *
-next_result(bs_scan__writer *wr)
-{
-	int64_t left;
-
-	if (wr->batch->len == 0)
-		return g_async_queue_pop(wr->q);
-	left = wr->batch_start_us + WRITER_BATCH_US - g_get_monotonic_time();
-	if (left <= 0)
-		return NULL;
-	if (g_async_queue_length(wr->q) <= 0) {
-		g_usleep((gulong)MIN(left, WRITER_NAP_US));
-		left = wr->batch_start_us + WRITER_BATCH_US - g_get_monotonic_time();
-	}
-	return left > 0 ? g_async_queue_timeout_pop(wr->q, (guint64)left) : NULL;
-}
-
-static gpointer
-writer_main(gpointer data)
-{
-	bs_scan__writer *wr = data;
-	GError *error = NULL;
-	bs_scan__result *r;
-
-	for (;;) {
-		r = next_result(wr);
-		if (!r) {
-			if (!commit_batch(wr, &error))
-				break;
-			continue;
-		}
-		if (r == &stop_marker) {
-			commit_batch(wr, &error);
-			break;
-		}
-		if (g_atomic_int_get(&wr->failed)) {
-			wr->on_done(r, wr->user); /* counted, never written */
-			continue;
-		}
-		if (!add_to_batch(wr, r, &error))
-			break;
-	}
-	if (error) {
-		bs_store_rollback(wr->store);
-		for (guint i = 0; i < wr->batch->len; i++)
-			wr->on_done(g_ptr_array_index(wr->batch, i), wr->user);
-		g_ptr_array_set_size(wr->batch, 0);
-		wr->error = error;
-		g_atomic_int_set(&wr->failed, 1);
-		/* Keep draining so that the reader is never left waiting. */
-		while ((r = g_async_queue_pop(wr->q)) != &stop_marker)
-			wr->on_done(r, wr->user);
-	}
-	return NULL;
-}
-
 bs_scan__writer *
-bs_scan__writer_start(bs_store *store, const bs_detector *detector, const uint8_t *vault_pk,
-                      bs_scan__done_fn *on_done, void *user)
+bs_scan__writer_new(bs_store *store, const bs_detector *detector, const uint8_t *vault_pk,
+                    bs_scan__done_fn *on_done, void *user)
 {
 	bs_scan__writer *wr = g_new0(bs_scan__writer, 1);
 
@@ -204,36 +153,19 @@ bs_scan__writer_start(bs_store *store, const bs_detector *detector, const uint8_
 	}
 	wr->on_done = on_done;
 	wr->user = user;
-	wr->q = g_async_queue_new();
 	wr->batch = g_ptr_array_new();
-	wr->thread = g_thread_new("bs-writer", writer_main, wr);
 	return wr;
 }
 
 void
-bs_scan__writer_push(bs_scan__writer *wr, bs_scan__result *r)
+bs_scan__writer_free(bs_scan__writer *wr)
 {
-	g_async_queue_push(wr->q, r);
-}
-
-bool
-bs_scan__writer_failed(bs_scan__writer *wr)
-{
-	return g_atomic_int_get(&wr->failed) != 0;
-}
-
-bool
-bs_scan__writer_stop(bs_scan__writer *wr, GError **error)
-{
-	bool ok;
-
-	g_async_queue_push(wr->q, &stop_marker);
-	g_thread_join(wr->thread);
-	ok = wr->error == NULL;
-	if (!ok)
-		g_propagate_error(error, wr->error);
-	g_async_queue_unref(wr->q);
+	if (!wr)
+		return;
+	if (wr->batch->len) {
+		bs_store_rollback(wr->store);
+		batch_done(wr);
+	}
 	g_ptr_array_unref(wr->batch);
 	g_free(wr);
-	return ok;
 }

@@ -30,7 +30,8 @@ bool bs_source__list_maildir(const char *dir, GPtrArray *entries, GError **error
 bool bs_source__list_eml_tree(const char *dir, GPtrArray *entries, GError **error);
 /* SHA-256 hex over locator, size, mtime of each entry; total size out. */
 char *bs_source__fingerprint_entries(GPtrArray *entries, uint64_t *out_total);
-/* Reads one listed file into a message (status set when it cannot). */
-bs_source_msg *bs_source__read_entry(const bs_source__entry *e, size_t max);
+/* One listed file as a message, read now (status set when it cannot) or
+ * left for bs_source_msg_load(). */
+bs_source_msg *bs_source__read_entry(const bs_source__entry *e, size_t max, bool read_now);
 
 #endif

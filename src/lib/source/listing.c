@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -44,11 +45,17 @@ entry_for(const char *path, const struct stat *st)
 	return e;
 }
 
+/* A folder's on-disk name (locator) and its name as people read it. */
+typedef struct {
+	const char *disk;  /* "INBOX", or the Maildir++ name with "/" for "." */
+	const char *shown; /* decoded from modified UTF-7 */
+} folder_name;
+
 /* Lists one of cur/ new/ of a folder. Names are "unique:2,FLAGS": the part
  * after ':' changes when flags change, so the locator leaves it out. */
 static bool
-list_maildir_sub(const char *folder_dir, const char *folder, const char *sub, GPtrArray *entries,
-                 GError **error)
+list_maildir_sub(const char *folder_dir, const folder_name *folder, const char *sub,
+                 GPtrArray *entries, GError **error)
 {
 	g_autofree char *dir = g_build_filename(folder_dir, sub, NULL);
 	g_autoptr(GDir) d = NULL;
@@ -71,9 +78,9 @@ list_maildir_sub(const char *folder_dir, const char *folder, const char *sub, GP
 		if (name[0] == '.' || g_lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
 			continue;
 		bs_source__entry *e = entry_for(path, &st);
-		e->folder = g_strdup(folder);
+		e->folder = g_strdup(folder->shown);
 		e->locator =
-		    g_strdup_printf("%s/%s/%.*s", folder, sub,
+		    g_strdup_printf("%s/%s/%.*s", folder->disk, sub,
 		                    (int)(colon ? (size_t)(colon - name) : strlen(name)), name);
 		g_ptr_array_add(entries, e);
 	}
@@ -81,10 +88,15 @@ list_maildir_sub(const char *folder_dir, const char *folder, const char *sub, GP
 }
 
 static bool
-list_folder(const char *folder_dir, const char *folder, GPtrArray *entries, GError **error)
+list_folder(const char *folder_dir, const char *disk, GPtrArray *entries, GError **error)
 {
-	return list_maildir_sub(folder_dir, folder, "cur", entries, error) &&
-	       list_maildir_sub(folder_dir, folder, "new", entries, error);
+	g_autofree char *decoded = bs_source_mutf7_decode_dup(disk, strlen(disk));
+	/* Not modified UTF-7 (a server that writes UTF-8 names): kept as it is. */
+	g_autofree char *kept = decoded ? NULL : g_utf8_make_valid(disk, -1);
+	folder_name f = {disk, decoded ? decoded : kept};
+
+	return list_maildir_sub(folder_dir, &f, "cur", entries, error) &&
+	       list_maildir_sub(folder_dir, &f, "new", entries, error);
 }
 
 /* Maildir++: the root is INBOX; ".Folder.Sub" beside cur/ is "Folder/Sub". */
@@ -249,7 +261,7 @@ read_into(bs_source_msg *m, const char *path, uint64_t hint, size_t max)
 }
 
 bs_source_msg *
-bs_source__read_entry(const bs_source__entry *e, size_t max)
+bs_source__read_entry(const bs_source__entry *e, size_t max, bool read_now)
 {
 	bs_source_msg *m = g_new0(bs_source_msg, 1);
 
@@ -262,6 +274,18 @@ bs_source__read_entry(const bs_source__entry *e, size_t max)
 		m->reason = "message larger than max_message_bytes";
 		return m;
 	}
-	read_into(m, e->path, e->size, max);
+	m->unread_path = g_strdup(e->path);
+	m->unread_max = max;
+	if (read_now)
+		bs_source_msg_load(m);
 	return m;
+}
+
+void
+bs_source_msg_load(bs_source_msg *m)
+{
+	g_autofree char *path = g_steal_pointer(&m->unread_path);
+
+	if (path)
+		read_into(m, path, m->raw_bytes, m->unread_max);
 }

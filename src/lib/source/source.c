@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -24,6 +26,7 @@ struct bs_source {
 	bool eof;
 	char *block;      /* mbox: BS_SOURCE_BLOCK_BYTES */
 	int64_t mtime_us; /* mbox file time */
+	GArray *offsets;  /* mbox: uint64_t offset of each message read, rising */
 };
 
 const char *
@@ -50,6 +53,7 @@ bs_source_msg_free(bs_source_msg *m)
 	g_free(m->locator);
 	g_free(m->folder);
 	g_free(m->data);
+	g_free(m->unread_path);
 	g_free(m);
 }
 
@@ -128,6 +132,7 @@ open_mbox(bs_source *s, const struct stat *st, GError **error)
 	s->total = (uint64_t)st->st_size;
 	s->mtime_us = bs_source__mtime_us(st);
 	s->block = g_malloc(BS_SOURCE_BLOCK_BYTES);
+	s->offsets = g_array_new(FALSE, FALSE, sizeof(uint64_t));
 	fingerprint_file(s, st);
 	return true;
 }
@@ -220,6 +225,8 @@ bs_source_free(bs_source *s)
 	if (s->entries)
 		g_ptr_array_unref(s->entries);
 	g_free(s->block);
+	if (s->offsets)
+		g_array_unref(s->offsets);
 	g_free(s->fingerprint);
 	g_free(s->path);
 	g_free(s);
@@ -248,7 +255,13 @@ queue_message(bs_source_msg *m, void *user)
 {
 	bs_source *s = user;
 
+	uint64_t off = 0;
+
 	m->mtime_us = s->mtime_us;
+	/* The splitter's locators are "offset:N": 8 bytes a message are what
+	 * bs_source_has_locator() keeps of an mbox, not the strings. */
+	if (bs_parse_u64(m->locator + 7, strlen(m->locator + 7), G_MAXUINT64, &off))
+		g_array_append_val(s->offsets, off);
 	g_queue_push_tail(&s->ready, m);
 }
 
@@ -278,14 +291,56 @@ next_mbox(bs_source *s, bs_source_msg **out_msg, GError **error)
 	return *out_msg != NULL;
 }
 
-bool
-bs_source_next(bs_source *s, bs_source_msg **out_msg, GError **error)
+static bool
+next_message(bs_source *s, bs_source_msg **out_msg, bool read_now, GError **error)
 {
 	*out_msg = NULL;
 	if (s->fmt == BS_SOURCE_MBOX)
 		return next_mbox(s, out_msg, error);
 	if (s->next >= s->entries->len)
 		return false;
-	*out_msg = bs_source__read_entry(g_ptr_array_index(s->entries, s->next++), s->max);
+	*out_msg =
+	    bs_source__read_entry(g_ptr_array_index(s->entries, s->next++), s->max, read_now);
 	return true;
+}
+
+bool
+bs_source_next(bs_source *s, bs_source_msg **out_msg, GError **error)
+{
+	return next_message(s, out_msg, true, error);
+}
+
+bool
+bs_source_next_unread(bs_source *s, bs_source_msg **out_msg, GError **error)
+{
+	return next_message(s, out_msg, false, error);
+}
+
+static int
+compare_offset(gconstpointer a, gconstpointer b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int
+compare_locator(gconstpointer key, gconstpointer elem)
+{
+	return strcmp(key, (*(bs_source__entry *const *)elem)->locator);
+}
+
+bool
+bs_source_has_locator(const bs_source *s, const char *locator)
+{
+	uint64_t off = 0;
+
+	if (s->fmt != BS_SOURCE_MBOX)
+		return bsearch(locator, s->entries->pdata, s->entries->len, sizeof(gpointer),
+		               compare_locator) != NULL;
+	if (strncmp(locator, "offset:", 7) != 0 ||
+	    !bs_parse_u64(locator + 7, strlen(locator + 7), G_MAXUINT64, &off))
+		return false;
+	return bsearch(&off, s->offsets->data, s->offsets->len, sizeof(uint64_t), compare_offset) !=
+	       NULL;
 }

@@ -22,8 +22,13 @@
  * variants unquote every line before that point identically, so the switch
  * needs no look-ahead. Content-Length headers (mboxcl) are not trusted.
  *
+ * Maildir++ folder names are IMAP's modified UTF-7 on disk (RFC 3501
+ * 5.1.3: ".Sk&AOQ-p" is "Skäp"); the folder a message reports is decoded to
+ * UTF-8, while its locator keeps the name as it is on disk (the identity).
+ *
  * Thread-safety: a bs_source is used by one thread; the bs_source_msg it
- * hands out owns its data and may go to another thread. */
+ * hands out owns its data and may go to another thread, and
+ * bs_source_msg_load() may run there. */
 #ifndef BS_SOURCE_H
 #define BS_SOURCE_H
 
@@ -71,6 +76,9 @@ typedef struct {
 	int64_t mtime_us;   /* file time (mbox: the mbox file's), µs since the epoch */
 	bs_source_status status;
 	const char *reason; /* static text; NULL when status is BS_SOURCE_OK */
+	char *unread_path;  /* bs_source_next_unread(): the file bs_source_msg_load()
+	                     * reads; NULL once read (and for mbox messages) */
+	size_t unread_max;  /* its max_message_bytes */
 } bs_source_msg;
 
 void bs_source_msg_free(bs_source_msg *m); /* NULL is a no-op */
@@ -97,6 +105,29 @@ const char *bs_source_fingerprint(const bs_source *s);
  * NULL) or on an I/O error of the source itself (error set). A message that
  * cannot be read is not an error: it comes back with a status. */
 bool bs_source_next(bs_source *s, bs_source_msg **out_msg, GError **error);
+
+/* As bs_source_next(), but a Maildir or .eml message comes back unread
+ * (data NULL, unread_path set) for bs_source_msg_load() to read, so that a
+ * caller can hand out messages under a lock and read the files outside it,
+ * in parallel. mbox messages come back read (the splitter reads in order). */
+bool bs_source_next_unread(bs_source *s, bs_source_msg **out_msg, GError **error);
+/* Reads an unread message's file: data and len, or a status and reason as
+ * bs_source_next() would have set them. A read message is left alone. */
+void bs_source_msg_load(bs_source_msg *m);
+
+/* Whether locator names a message of s: for Maildir and .eml sources one of
+ * the listing; for an mbox one of the messages read, so ask only after
+ * bs_source_next() has returned false without an error. A re-scan drops the
+ * index rows of the locators that are gone. */
+bool bs_source_has_locator(const bs_source *s, const char *locator);
+
+/* A Maildir++ folder name in modified UTF-7 (RFC 3501 5.1.3: printable
+ * ASCII as itself, "&-" for "&", other characters as "&" + base64 of
+ * UTF-16BE with "," for "/" + "-") as UTF-8. NULL when it is not valid
+ * modified UTF-7 (bytes outside printable ASCII, a bad or unterminated
+ * run, a lone surrogate, U+0000): the caller keeps the name as it is.
+ * Caller g_free()s. */
+char *bs_source_mutf7_decode_dup(const char *name, size_t len);
 
 /* The mbox splitter, over data fed in chunks of any size; public for the
  * fuzz harness and the tests. Messages come out through fn; msg is handed

@@ -20,6 +20,8 @@ typedef struct bs_store_ops {
 	                       bool *out_exists, GError **error);
 	bool (*message_put)(bs_store *s, const bs_message_row *row, int64_t *out_id,
 	                    GError **error);
+	bool (*message_prune)(bs_store *s, int64_t source_id, bs_store_keep_fn *keep, void *user,
+	                      int64_t *out_removed, GError **error);
 	bool (*subject_put)(bs_store *s, const char *kind, const uint8_t *pseudonym,
 	                    const char *role, int64_t *out_id, bool *out_created, GError **error);
 	bool (*occurrence_add)(bs_store *s, const bs_occurrence_row *row, GError **error);
@@ -81,6 +83,9 @@ bool bs_store__sqlite_subject_messages(bs_store *s, int64_t subject_id, size_t l
 bool bs_store__sqlite_vault_get(bs_store *s, int64_t subject_id, bool *out_found,
                                 uint8_t **out_sealed, size_t *out_len, GError **error);
 bool bs_store__sqlite_case_counts(bs_store *s, bs_case_counts *out, GError **error);
+/* sqlite-prune.c */
+bool bs_store__sqlite_message_prune(bs_store *s, int64_t source_id, bs_store_keep_fn *keep,
+                                    void *user, int64_t *out_removed, GError **error);
 
 /* pg.c, for pg-figures.c: one query with bound parameters on the store's
  * connection. Text parameters and results, bytea parameters binary. */
@@ -113,5 +118,8 @@ bool bs_store__pg_subject_messages(bs_store *s, int64_t subject_id, size_t limit
 bool bs_store__pg_vault_get(bs_store *s, int64_t subject_id, bool *out_found,
                             uint8_t **out_sealed, size_t *out_len, GError **error);
 bool bs_store__pg_case_counts(bs_store *s, bs_case_counts *out, GError **error);
+/* pg-prune.c */
+bool bs_store__pg_message_prune(bs_store *s, int64_t source_id, bs_store_keep_fn *keep,
+                                void *user, int64_t *out_removed, GError **error);
 
 #endif

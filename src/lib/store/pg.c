@@ -884,6 +884,7 @@ static const bs_store_ops pg_ops = {
     .source_find = pg_source_find,
     .message_exists = pg_message_exists,
     .message_put = pg_message_put,
+    .message_prune = bs_store__pg_message_prune,
     .subject_put = pg_subject_put,
     .occurrence_add = pg_occurrence_add,
     .category_add = pg_category_add,

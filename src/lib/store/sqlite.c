@@ -594,6 +594,7 @@ static const bs_store_ops sqlite_ops = {
     .source_find = sqlite_source_find,
     .message_exists = sqlite_message_exists,
     .message_put = sqlite_message_put,
+    .message_prune = bs_store__sqlite_message_prune,
     .subject_put = sqlite_subject_put,
     .occurrence_add = sqlite_occurrence_add,
     .category_add = sqlite_category_add,

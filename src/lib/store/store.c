@@ -138,6 +138,25 @@ bs_store_message_exists(bs_store *s, int64_t source_id, const char *locator, boo
 }
 
 bool
+bs_store_message_prune(bs_store *s, int64_t source_id, bs_store_keep_fn *keep, void *user,
+                       int64_t *out_removed, GError **error)
+{
+	int64_t removed = 0;
+
+	if (!bs_store_begin(s, error))
+		return false;
+	if (!s->ops->message_prune(s, source_id, keep, user, &removed, error)) {
+		bs_store_rollback(s);
+		return false;
+	}
+	if (!bs_store_commit(s, error))
+		return false;
+	if (out_removed)
+		*out_removed = removed;
+	return true;
+}
+
+bool
 bs_store_message_put(bs_store *s, const bs_message_row *row, int64_t *out_id, GError **error)
 {
 	if (!row->locator) {

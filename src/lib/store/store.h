@@ -160,6 +160,22 @@ typedef struct {
  * *out_id is its stable id. */
 bool bs_store_message_put(bs_store *s, const bs_message_row *row, int64_t *out_id, GError **error);
 
+/* Whether a locator of the source is still there (bs_store_message_prune). */
+typedef bool bs_store_keep_fn(const char *locator, void *user);
+
+/* Drops the messages of a source whose locator keep() refuses (gone from
+ * the source), with their occurrences, categories and facts; then (SQLite)
+ * every subject that no occurrence points at any more, with its vault entry
+ * and facts (a message written again drops its old occurrences and may
+ * leave such subjects). After a scan of the whole source the index then
+ * equals a clean scan of the source as it is now. PostgreSQL keeps subjects
+ * without occurrences: there another scanner may have committed a subject
+ * whose occurrences are still in its open batch; nothing counts a subject
+ * without occurrences. One transaction; refused inside an open batch.
+ * *out_removed (may be NULL): messages dropped. */
+bool bs_store_message_prune(bs_store *s, int64_t source_id, bs_store_keep_fn *keep, void *user,
+                            int64_t *out_removed, GError **error);
+
 /* Subject roles: resident or staff for addresses; NULL when not an address
  * in a people header. Merging is order-free: staff > resident > NULL. */
 #define BS_ROLE_RESIDENT "resident"
