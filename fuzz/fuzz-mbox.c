@@ -1,6 +1,9 @@
 /* Fuzz the mbox splitter over a memory buffer. The first byte picks the
  * chunk size and the message cap, so chunk boundaries and the too-large
- * path are explored too. Checks: raw offsets grow, data fits the cap. */
+ * path are explored too. Checks: raw offsets grow, data fits the cap.
+ * The first line also goes through the Maildir++ folder-name decoder
+ * (modified UTF-7), whose output must be valid UTF-8. */
+#include <string.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -26,6 +29,17 @@ check(bs_source_msg *m, void *user)
 	bs_source_msg_free(m);
 }
 
+static void
+check_folder_name(const char *p, size_t size)
+{
+	const char *nl = memchr(p, '\n', size);
+	char *name = bs_source_mutf7_decode_dup(p, nl ? (size_t)(nl - p) : size);
+
+	if (name && !g_utf8_validate(name, -1, NULL))
+		abort();
+	g_free(name);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -39,6 +53,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	st.max = (data[0] & 0x80) ? 64 : (1u << 20);
 	data++;
 	size--;
+	check_folder_name((const char *)data, size);
 	sp = bs_mbox_split_new(st.max, check, &st);
 	for (size_t i = 0; i < size; i += chunk)
 		bs_mbox_split_feed(sp, (const char *)data + i, MIN(chunk, size - i));
