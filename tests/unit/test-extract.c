@@ -10,6 +10,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <zip.h>
 
@@ -589,6 +590,128 @@ test_zip_members_recursive(void)
 	g_assert_cmpuint(r->info.skipped_parts, ==, 1);
 }
 
+/* --- zips from streaming zippers --- */
+
+static uint32_t
+crc32_of(const char *p, size_t len)
+{
+	uint32_t c = 0xFFFFFFFFu;
+
+	for (size_t i = 0; i < len; i++) {
+		c ^= (uint8_t)p[i];
+		for (int k = 0; k < 8; k++)
+			c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1)));
+	}
+	return ~c;
+}
+
+static void
+put_le(GByteArray *b, uint32_t v, unsigned bytes)
+{
+	for (unsigned i = 0; i < bytes; i++) {
+		uint8_t x = (uint8_t)(v >> (8 * i));
+
+		g_byte_array_append(b, &x, 1);
+	}
+}
+
+/* Raw deflate (method 8) of text, through GIO's zlib converter. */
+static GBytes *
+raw_deflate(const char *text)
+{
+	g_autoptr(GZlibCompressor) z = g_zlib_compressor_new(G_ZLIB_COMPRESSOR_FORMAT_RAW, 6);
+	gsize cap = strlen(text) + 256, read = 0, written = 0;
+	char *out = g_malloc(cap);
+
+	g_assert_cmpint(g_converter_convert(G_CONVERTER(z), text, strlen(text), out, cap,
+	                                    G_CONVERTER_INPUT_AT_END, &read, &written, NULL),
+	                ==, G_CONVERTER_FINISHED);
+	return g_bytes_new_take(out, written);
+}
+
+/* Local and central header fields after the signature and version(s). */
+static void
+put_entry_fields(GByteArray *b, uint32_t crc, size_t clen, size_t len, size_t name_len, bool local)
+{
+	put_le(b, 0x0008, 2); /* bit 3: sizes and CRC follow the data */
+	put_le(b, 8, 2);      /* deflate */
+	put_le(b, 0x6000, 2); /* 12:00 */
+	put_le(b, 0x5821, 2); /* 2024-01-01 */
+	put_le(b, local ? 0 : crc, 4);
+	put_le(b, local ? 0 : (uint32_t)clen, 4);
+	put_le(b, local ? 0 : (uint32_t)len, 4);
+	put_le(b, (uint32_t)name_len, 2);
+	put_le(b, 0, 2); /* extra */
+}
+
+/* A zip as a streaming zipper writes it (Python's zipfile on a pipe, Java's
+ * ZipOutputStream): bit 3 set, zeros in the local header, the real CRC
+ * and sizes in a data descriptor after the data and in the central
+ * directory. */
+static GBytes *
+make_streamed_zip(const zip_entry *entries, size_t n)
+{
+	GByteArray *b = g_byte_array_new();
+	GByteArray *cd = g_byte_array_new();
+	size_t cd_offset;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *text = entries[i].data;
+		g_autoptr(GBytes) packed = raw_deflate(text);
+		gsize clen;
+		const void *cdata = g_bytes_get_data(packed, &clen);
+		uint32_t crc = crc32_of(text, strlen(text)), offset = b->len;
+		size_t nl = strlen(entries[i].name);
+
+		put_le(b, 0x04034b50, 4);
+		put_le(b, 20, 2);
+		put_entry_fields(b, crc, clen, strlen(text), nl, true);
+		g_byte_array_append(b, (const guint8 *)entries[i].name, (guint)nl);
+		g_byte_array_append(b, cdata, (guint)clen);
+		put_le(b, 0x08074b50, 4);
+		put_le(b, crc, 4);
+		put_le(b, (uint32_t)clen, 4);
+		put_le(b, (uint32_t)strlen(text), 4);
+		put_le(cd, 0x02014b50, 4);
+		put_le(cd, 20, 2);
+		put_le(cd, 20, 2);
+		put_entry_fields(cd, crc, clen, strlen(text), nl, false);
+		put_le(cd, 0, 2); /* comment */
+		put_le(cd, 0, 2); /* disk */
+		put_le(cd, 0, 2); /* internal attributes */
+		put_le(cd, 0, 4); /* external attributes */
+		put_le(cd, offset, 4);
+		g_byte_array_append(cd, (const guint8 *)entries[i].name, (guint)nl);
+	}
+	cd_offset = b->len;
+	g_byte_array_append(b, cd->data, cd->len);
+	put_le(b, 0x06054b50, 4);
+	put_le(b, 0, 4); /* disk numbers */
+	put_le(b, (uint32_t)n, 2);
+	put_le(b, (uint32_t)n, 2);
+	put_le(b, cd->len, 4);
+	put_le(b, (uint32_t)cd_offset, 4);
+	put_le(b, 0, 2);
+	g_byte_array_unref(cd);
+	return g_byte_array_free_to_bytes(b);
+}
+
+static void
+test_zip_streamed_members(void)
+{
+	const zip_entry entries[] = {{"lista.csv", "namn;ort\nKåre Lund;Lund\n"},
+	                             {"brev.txt", "strömmad zip med datadeskriptor 4711"}};
+	g_autoptr(GBytes) z = make_streamed_zip(entries, G_N_ELEMENTS(entries));
+	gsize len;
+	const void *data = g_bytes_get_data(z, &len);
+	g_autoptr(result) r = extract("application/zip", "ström.zip", data, len);
+
+	g_assert_cmpint(r->info.status, ==, BS_MAIL_OK);
+	g_assert_true(has(r, "Kåre Lund;Lund"));
+	g_assert_true(has(r, "strömmad zip med datadeskriptor 4711"));
+	g_assert_false(has_defect(r, BS_DEFECT_EXTRACT));
+}
+
 /* A zip nested levels deep around one text file. */
 static GBytes *
 nested_zip(unsigned levels)
@@ -1032,6 +1155,8 @@ main(int argc, char **argv)
 	g_test_add_func("/extract/limits/size-on-members", test_size_limit_on_members);
 	g_test_add_func("/extract/limits/time", test_time_limit);
 	g_test_add_func("/extract/zip/encrypted-member", test_encrypted_zip_member);
+	g_test_add_func("/extract/archive/zip-streamed-data-descriptors",
+	                test_zip_streamed_members);
 	g_test_add_func("/extract/archive/tar-gzip-members", test_tar_gzip_members);
 	g_test_add_func("/extract/limits/archive-ratio", test_archive_ratio_guard);
 	g_test_add_func("/extract/unsupported/old-office", test_old_office_is_unsupported);
