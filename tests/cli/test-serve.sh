@@ -10,6 +10,7 @@ PID=""
 fails=0
 cleanup() {
 	[ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+	[ -n "${PID_B:-}" ] && kill "$PID_B" 2>/dev/null && wait "$PID_B" 2>/dev/null
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -180,6 +181,38 @@ check "access log has lines" grep -q "access method=GET route=/answer status=200
 check "no personnummer in the log" sh -c "! grep -q -e '$FOUND' -e '$ABSENT' -e '$SAMORD' -e '${FOUND#19}' '$T/log'"
 check "no query string in the log" sh -c "! grep -q 'lang=' '$T/log'"
 check "no API key in the log" sh -c "! grep -q '$KEY' '$T/log'"
+
+# Two servers on one workspace share their sessions (no sticky sessions at
+# the load balancer): log in on one, go on at the other, log out there.
+start --dev-login
+PID_A=$PID
+BA=$B
+"$BS" serve -w "$W" --listen 127.0.0.1:0 --dev-login 2>"$T/log2" &
+PID_B=$!
+for _ in $(seq 50); do
+	PORT_B=$(sed -n 's/.*listening on port \([0-9]*\).*/\1/p' "$T/log2")
+	[ -n "$PORT_B" ] && break
+	sleep 0.1
+done
+BB=http://127.0.0.1:$PORT_B
+C5=$T/c5
+curl -s -c "$C5" -b "$C5" "$BA/dev-login" >"$T/devA"
+CSRF5=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$T/devA" | head -1)
+curl -s -c "$C5" -b "$C5" -o /dev/null -d "pnr=$FOUND&csrf=$CSRF5" "$BA/dev-login"
+curl -s -c "$C5" -b "$C5" "$BB/answer" >"$T/answerB"
+check "a log-in on one server holds on the other" grep -q "Ja, ditt personnummer förekommer" "$T/answerB"
+CSRF6=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$T/answerB" | head -1)
+code=$(curl -s -o /dev/null -w '%{http_code}' -c "$C5" -b "$C5" -d "csrf=$CSRF6" "$BA/art15")
+check "a form served by one server posts to the other" [ "$code" = 303 ]
+curl -s -c "$C5" -b "$C5" -o /dev/null -d "csrf=$CSRF6" "$BB/logout"
+code=$(curl -s -o /dev/null -w '%{http_code}' -c "$C5" -b "$C5" "$BA/answer")
+check "a log-out on one server ends the session on the other" [ "$code" = 303 ]
+kill -TERM "$PID_B"
+wait "$PID_B"
+rc=$?
+PID_B=""
+check "second server stops with status 0" [ $rc -eq 0 ]
+stop
 
 # HTTPS from the config: Secure cookies and HSTS.
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 \

@@ -132,9 +132,10 @@ function setupWorkspace(dir, ports) {
   return { ws, people };
 }
 
-function startServe(ws) {
+function startServe(ws, listen) {
   const log = [];
-  const p = spawn(BS, ['serve', '-w', ws], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const args = ['serve', '-w', ws].concat(listen ? ['--listen', listen] : []);
+  const p = spawn(BS, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   p.stderr.on('data', (d) => log.push(d.toString()));
   return { p, log };
 }
@@ -307,6 +308,35 @@ async function dpoDesk(browser, base) {
   await ctx.close();
 }
 
+// A second server on the same workspace: a log-in begun on one finishes on
+// the other (the provider returns to public_url, the first server), and an
+// e-mail code asked for on one is entered on the other.
+async function replicas(browser, base, base2, maildir) {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(base2 + '/');
+  await page.getByRole('link', { name: /e-legitimation|e-ID/ }).click();
+  await opSignIn(page, 'found');
+  await page.waitForURL(/\/answer/);
+  check('e-ID log-in begun on one server finishes on the other',
+        page.url().startsWith(base + '/') && (await page.textContent('main')).includes('Ja, ditt personnummer'));
+  await ctx.close();
+
+  const ctx2 = await browser.newContext();
+  const page2 = await ctx2.newPage();
+  const dir = path.join(maildir, 'new');
+  const before = new Set(fs.readdirSync(dir).map((f) => path.join(dir, f)));
+  await page2.goto(base2 + '/');
+  await page2.fill('#email', 'anna.prov@example.org');
+  await page2.getByRole('button', { name: 'Skicka kod' }).click();
+  const code = await waitFor(() => codeFor(maildir, 'anna.prov@example.org', before), 'the code mail');
+  const csrf = await page2.getAttribute('input[name=csrf]', 'value');
+  const res = await ctx2.request.post(base + '/email/verify', { form: { code, csrf } });
+  check('e-mail code asked for on one server is taken by the other',
+        res.url().startsWith(base + '/answer') && (await res.text()).includes('Ja, din e-postadress'));
+  await ctx2.close();
+}
+
 function sql(ws, query) {
   return execFileSync('sqlite3', [path.join(ws, 'index.sqlite'), query], { encoding: 'utf8' }).trim();
 }
@@ -359,19 +389,23 @@ async function deskByEid(browser, base, ws, people) {
 async function main() {
   fs.mkdirSync(OUT, { recursive: true });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bs-e2e-'));
-  const ports = { serve: await freePort(), op: await freePort(), smtp: await freePort() };
+  const ports = { serve: await freePort(), serve2: await freePort(), op: await freePort(),
+                  smtp: await freePort() };
   const maildir = path.join(dir, 'maildir');
   const { ws, people } = setupWorkspace(dir, ports);
   const accounts = { found: people.found, absent: people.absent };
   let op = await startProvider(ports.op, ports.serve, signingKey('rsa', 'rsa-1'), accounts);
   const smtp = startSmtp(ports.smtp, maildir);
   const serve = startServe(ws);
+  const serve2 = startServe(ws, `127.0.0.1:${ports.serve2}`);
   const base = `http://127.0.0.1:${ports.serve}`;
+  const base2 = `http://127.0.0.1:${ports.serve2}`;
   let browser = null;
   let failed = false;
   try {
     await waitFor(() => portOpen(ports.smtp), 'the SMTP sink');
     await waitFor(() => portOpen(ports.serve), 'breachscope serve');
+    await waitFor(() => portOpen(ports.serve2), 'the second breachscope serve');
     const userData = fs.mkdtempSync(path.join(dir, 'chromium-'));
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -383,6 +417,7 @@ async function main() {
     await residentByEmail(browser, base, maildir);
     await dpoDesk(browser, base);
     await deskByEid(browser, base, ws, people);
+    await replicas(browser, base, base2, maildir);
     // Key rotation: the provider now signs with a new ES256 key; the server
     // meets an unknown kid and refetches the JWKS. This provider puts the
     // personnummer only in UserInfo.
@@ -406,13 +441,15 @@ async function main() {
   } finally {
     if (browser) await browser.close();
     serve.p.kill('SIGTERM');
+    serve2.p.kill('SIGTERM');
     const code = await new Promise((r) => serve.p.on('exit', r));
+    await new Promise((r) => (serve2.p.exitCode !== null ? r() : serve2.p.on('exit', r)));
     if (!failed) check('serve stops on SIGTERM with status 0', code === 0);
     smtp.kill('SIGTERM');
     await op.close();
   }
   if (!failed) {
-    const log = serve.log.join('');
+    const log = serve.log.join('') + serve2.log.join('');
     check('no personnummer or address in the server log',
           !log.includes(people.found) && !log.includes('anna.prov') && !log.includes('state='));
     const verify = run(['audit', '-w', ws, 'verify']);

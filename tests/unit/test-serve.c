@@ -484,12 +484,15 @@ test_form_parse_table(void)
 }
 
 static void
-test_sessions_rotate_and_expire(void)
+test_sessions_rotate_and_expire(fixture *f, gconstpointer data)
 {
-	bs_sessions *ss = bs_serve__sessions_new(G_USEC_PER_SEC / 20, G_USEC_PER_SEC, 2);
+	g_autoptr(GError) error = NULL;
+	bs_sessions *ss =
+	    bs_serve__sessions_new(f->db_path, 2, G_USEC_PER_SEC / 20, G_USEC_PER_SEC, 2, &error);
 	bs_session a, b, c, got;
 	char old_id[SESS_ID_HEX + 1];
 
+	g_assert_no_error(error);
 	g_assert_true(bs_serve__session_create(ss, SESS_ANON, &a));
 	g_assert_cmpuint(strlen(a.id), ==, SESS_ID_HEX);
 	g_assert_cmpstr(a.id, !=, a.csrf);
@@ -503,10 +506,79 @@ test_sessions_rotate_and_expire(void)
 	g_assert_false(bs_serve__session_get(ss, old_id, &got)); /* no fixation */
 	g_assert_true(bs_serve__session_get(ss, a.id, &got));
 	g_assert_cmpint(got.kind, ==, SESS_RESIDENT);
+	g_assert_cmpstr(got.tag, ==, a.tag);
 	g_usleep(G_USEC_PER_SEC / 10);
 	g_assert_false(bs_serve__session_get(ss, a.id, &got)); /* idle expiry */
 	g_assert_false(bs_serve__session_get(ss, "short", &got));
 	bs_serve__sessions_free(ss);
+}
+
+static char *
+first_text_dup(const char *db_path, const char *sql)
+{
+	g_autoptr(GError) error = NULL;
+	sqlite3 *db = bs_serve__db_open(db_path, &error);
+	sqlite3_stmt *st = NULL;
+	char *text = NULL;
+
+	g_assert_no_error(error);
+	g_assert_cmpint(sqlite3_prepare_v2(db, sql, -1, &st, NULL), ==, SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		text = g_strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return text;
+}
+
+/* Two session tables on one database stand for two serve processes: what
+ * one stores, the other reads, every field of it; a log-out on one ends it
+ * on both; the database never holds the id itself. */
+static void
+test_sessions_shared_between_processes(fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	bs_sessions *one = bs_serve__sessions_new(f->db_path, 1, 60 * G_USEC_PER_SEC,
+	                                          600 * G_USEC_PER_SEC, 100, &error);
+	bs_sessions *two = bs_serve__sessions_new(f->db_path, 1, 60 * G_USEC_PER_SEC,
+	                                          600 * G_USEC_PER_SEC, 100, &error);
+	g_autofree char *stored = NULL;
+	bs_session s, got;
+
+	g_assert_no_error(error);
+	g_assert_true(bs_serve__session_create(one, SESS_ANON, &s));
+	s.admin_area = true;
+	bs_serve__random_hex(s.oidc_state, 32);
+	bs_serve__random_hex(s.oidc_nonce, 32);
+	bs_serve__random_hex(s.oidc_verifier, 32);
+	s.oidc_started_us = 12345;
+	s.code_id = 77;
+	memset(s.code_pseudonym, 0xab, 32);
+	g_strlcpy(s.admin_user, "oidc:dpo-1", sizeof s.admin_user);
+	bs_serve__session_put(one, &s);
+	g_assert_true(bs_serve__session_get(two, s.id, &got));
+	g_assert_cmpstr(got.tag, ==, s.tag);
+	g_assert_cmpstr(got.csrf, ==, s.csrf);
+	g_assert_true(got.admin_area);
+	g_assert_cmpstr(got.oidc_state, ==, s.oidc_state);
+	g_assert_cmpstr(got.oidc_nonce, ==, s.oidc_nonce);
+	g_assert_cmpstr(got.oidc_verifier, ==, s.oidc_verifier);
+	g_assert_cmpint(got.oidc_started_us, ==, 12345);
+	g_assert_cmpint(got.code_id, ==, 77);
+	g_assert_cmpmem(got.code_pseudonym, 32, s.code_pseudonym, 32);
+	g_assert_cmpstr(got.admin_user, ==, "oidc:dpo-1");
+	g_assert_cmpint(got.created_us, ==, s.created_us);
+	got.kind = SESS_ADMIN;
+	g_assert_true(bs_serve__session_rotate(two, &got));
+	g_assert_false(bs_serve__session_get(one, s.id, &s)); /* the old id is gone everywhere */
+	g_assert_true(bs_serve__session_get(one, got.id, &s));
+	g_assert_cmpint(s.kind, ==, SESS_ADMIN);
+	stored = first_text_dup(f->db_path, "SELECT lower(hex(id_hash)) FROM web_session");
+	g_assert_nonnull(stored);
+	g_assert_cmpstr(stored, !=, got.id);
+	bs_serve__session_drop(one, got.id);
+	g_assert_false(bs_serve__session_get(two, got.id, &s));
+	bs_serve__sessions_free(one);
+	bs_serve__sessions_free(two);
 }
 
 static const struct admin_case {
@@ -590,7 +662,10 @@ main(int argc, char **argv)
 	g_test_add_func("/serve/ratelimit/burst-then-retry-after",
 	                test_ratelimit_burst_then_retry_after);
 	g_test_add_func("/serve/form/parse-table", test_form_parse_table);
-	g_test_add_func("/serve/session/rotate-and-expire", test_sessions_rotate_and_expire);
+	g_test_add("/serve/session/rotate-and-expire", fixture, NULL, fixture_setup,
+	           test_sessions_rotate_and_expire, fixture_teardown);
+	g_test_add("/serve/session/shared-between-processes", fixture, NULL, fixture_setup,
+	           test_sessions_shared_between_processes, fixture_teardown);
 	g_test_add_func("/serve/admin/oidc-allow-list", test_admin_oidc_allow_list);
 	g_test_add_func("/serve/i18n/both-languages", test_i18n_both_languages);
 	return g_test_run();

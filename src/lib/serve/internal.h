@@ -25,7 +25,7 @@ const char *bs_serve__lang_code(lang_id lang);             /* "sv" | "en" */
 bool bs_serve__lang_parse(const char *s, lang_id *out);
 #define T(lang, key) bs_serve__text((lang), (key))
 
-/* ---- sessions (session.c): in memory, copied in and out under a lock ---- */
+/* ---- sessions (session.c): in the database, shared by every process ---- */
 typedef enum { SESS_ANON = 0, SESS_RESIDENT, SESS_ADMIN } sess_kind;
 
 #define SESS_ID_HEX 64       /* 32 random bytes */
@@ -37,13 +37,13 @@ typedef struct {
 	char tag[17]; /* pseudonymous id for logs: hash of id, 8 bytes hex */
 	char csrf[SESS_TOKEN_HEX + 1];
 	sess_kind kind;
-	int64_t created_us; /* absolute expiry counts from here */
-	int64_t seen_us;    /* idle expiry counts from here */
+	int64_t created_us; /* real time; absolute expiry counts from here */
+	int64_t seen_us;    /* real time; idle expiry counts from here */
 	/* OIDC login in progress: cleared when the callback arrives (no replay). */
 	char oidc_state[SESS_TOKEN_HEX + 1];
 	char oidc_nonce[SESS_TOKEN_HEX + 1];
 	char oidc_verifier[SESS_VERIFIER_LEN + 1];
-	int64_t oidc_started_us;
+	int64_t oidc_started_us; /* real time */
 	/* Resident: who, as a pseudonym; the case their visit opened. */
 	char subject_kind[24]; /* "pnr", "samordningsnummer", "email" */
 	uint8_t pseudonym[32];
@@ -58,7 +58,10 @@ typedef struct {
 } bs_session;
 
 typedef struct bs_sessions bs_sessions;
-bs_sessions *bs_serve__sessions_new(int64_t idle_us, int64_t absolute_us, size_t max_count);
+/* Opens connections to db_path (table web_session); NULL and error when
+ * the database cannot be opened. */
+bs_sessions *bs_serve__sessions_new(const char *db_path, int connections, int64_t idle_us,
+                                    int64_t absolute_us, size_t max_count, GError **error);
 void bs_serve__sessions_free(bs_sessions *ss);
 /* Fills out with a fresh anonymous session and stores it. false when full. */
 bool bs_serve__session_create(bs_sessions *ss, sess_kind kind, bs_session *out);
@@ -66,7 +69,8 @@ bool bs_serve__session_create(bs_sessions *ss, sess_kind kind, bs_session *out);
 bool bs_serve__session_get(bs_sessions *ss, const char *id, bs_session *out);
 void bs_serve__session_put(bs_sessions *ss, const bs_session *s); /* store changes */
 void bs_serve__session_drop(bs_sessions *ss, const char *id);
-/* New id for an existing session (after login: no fixation); s->id changes. */
+/* New id for an existing session (after login: no fixation); s->id changes.
+ * Stores s's fields under the new id; false (s unchanged) when it could not. */
 bool bs_serve__session_rotate(bs_sessions *ss, bs_session *s);
 
 /* ---- random tokens, hashing (util in session.c) ---- */

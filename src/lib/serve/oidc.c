@@ -148,7 +148,7 @@ bs_serve__oidc_auth_url(bs_oidc *o, bs_session *s, GError **error)
 	bs_serve__random_hex(s->oidc_nonce, 32);
 	randombytes_buf(raw, sizeof raw);
 	bs_serve__b64url(raw, sizeof raw, s->oidc_verifier, sizeof s->oidc_verifier);
-	s->oidc_started_us = g_get_monotonic_time();
+	s->oidc_started_us = g_get_real_time();
 	pkce_challenge(s->oidc_verifier, challenge);
 	scope = g_strjoin(" ", "openid", extra ? extra : "", NULL);
 	param(u, "response_type", "code");

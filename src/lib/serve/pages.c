@@ -191,8 +191,7 @@ bs_serve__callback_begin(bs_req *r, const char *fail_action, bs_session *out_pen
 	/* One use only: a replayed callback finds no state. */
 	memset(r->sess.oidc_state, 0, sizeof r->sess.oidc_state);
 	bs_serve__session_save(r);
-	if (!code ||
-	    g_get_monotonic_time() - out_pending->oidc_started_us > 10 * 60 * G_USEC_PER_SEC) {
+	if (!code || g_get_real_time() - out_pending->oidc_started_us > 10 * 60 * G_USEC_PER_SEC) {
 		login_failed(r, fail_action, "no code or too slow", "err.login");
 		return false;
 	}

@@ -381,6 +381,11 @@ open_pools(bs_srv *srv, GError **error)
 			return false;
 		g_async_queue_push(srv->dbs, db);
 	}
+	srv->sessions = bs_serve__sessions_new(
+	    srv->db_path, srv->cfg.threads + 2, (int64_t)srv->cfg.session_idle_s * G_USEC_PER_SEC,
+	    (int64_t)srv->cfg.session_max_s * G_USEC_PER_SEC, BS_LIMIT_SESSIONS, error);
+	if (!srv->sessions)
+		return false;
 	srv->audit = bs_serve__audit_new(srv->db_path, error);
 	return srv->audit != NULL && bs_serve__lookup_open(srv, error);
 }
@@ -390,9 +395,6 @@ make_limiters(bs_srv *srv)
 {
 	const bs_serve_settings *c = &srv->cfg;
 
-	srv->sessions =
-	    bs_serve__sessions_new((int64_t)c->session_idle_s * G_USEC_PER_SEC,
-	                           (int64_t)c->session_max_s * G_USEC_PER_SEC, BS_LIMIT_SESSIONS);
 	srv->rl_ip = bs_serve__ratelimit_new(c->rate_ip_per_min, MAX(10, c->rate_ip_per_min / 4));
 	srv->rl_identity = bs_serve__ratelimit_new(c->rate_identity_per_hour / 60.0,
 	                                           MAX(3, c->rate_identity_per_hour / 3));

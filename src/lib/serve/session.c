@@ -1,16 +1,24 @@
-/* Sessions in memory: one table behind one lock; handlers work on copies.
- * A restart logs everyone out, which is what a breach-lookup service wants.
- * Replicas behind a load balancer need sticky sessions (docs/serve.md). */
+/* Sessions in the database (table web_session) so that every serve process
+ * on one workspace shares them: a log-in, a pending OIDC log-in (state,
+ * nonce, PKCE verifier) or an e-mail code begun on one replica goes on at
+ * the next, without sticky sessions. Handlers work on copies. The table
+ * keeps a hash of each id, never the id: a copy of the database opens no
+ * session. Times are real time, the one clock replicas share. */
 #include "serve/internal.h"
 
 #include <sodium.h>
 
+/* seen_us is written back at most this often: a page view is not a write. */
+#define TOUCH_US (5 * G_USEC_PER_SEC)
+/* Expired rows are deleted at most this often per process. */
+#define SWEEP_US (10 * G_USEC_PER_SEC)
+
 struct bs_sessions {
-	GMutex lock;
-	GHashTable *by_id; /* id → bs_session*, owned */
+	GAsyncQueue *dbs; /* idle sqlite3 connections, owned */
 	int64_t idle_us;
 	int64_t absolute_us;
-	size_t max_count; /* memory bound: new sessions refused beyond it */
+	size_t max_count; /* bound on rows: new sessions refused beyond it */
+	GMutex lock;      /* guards last_sweep_us */
 	int64_t last_sweep_us;
 };
 
@@ -86,25 +94,45 @@ session_tag(const char *id, char tag[17])
 	bs_serve__hex(h, sizeof h, tag);
 }
 
+static void
+id_hash(const char *id, uint8_t out[32])
+{
+	crypto_generichash(out, 32, (const uint8_t *)id, strlen(id), NULL, 0);
+}
+
 bs_sessions *
-bs_serve__sessions_new(int64_t idle_us, int64_t absolute_us, size_t max_count)
+bs_serve__sessions_new(const char *db_path, int connections, int64_t idle_us, int64_t absolute_us,
+                       size_t max_count, GError **error)
 {
 	bs_sessions *ss = g_new0(bs_sessions, 1);
 
 	g_mutex_init(&ss->lock);
-	ss->by_id = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
+	ss->dbs = g_async_queue_new();
 	ss->idle_us = idle_us;
 	ss->absolute_us = absolute_us;
 	ss->max_count = max_count;
+	for (int i = 0; i < connections; i++) {
+		sqlite3 *db = bs_serve__db_open(db_path, error);
+
+		if (!db) {
+			bs_serve__sessions_free(ss);
+			return NULL;
+		}
+		g_async_queue_push(ss->dbs, db);
+	}
 	return ss;
 }
 
 void
 bs_serve__sessions_free(bs_sessions *ss)
 {
+	sqlite3 *db;
+
 	if (!ss)
 		return;
-	g_hash_table_destroy(ss->by_id);
+	while ((db = g_async_queue_try_pop(ss->dbs)))
+		sqlite3_close(db);
+	g_async_queue_unref(ss->dbs);
 	g_mutex_clear(&ss->lock);
 	g_free(ss);
 }
@@ -115,107 +143,287 @@ expired(const bs_sessions *ss, const bs_session *s, int64_t now)
 	return now - s->seen_us > ss->idle_us || now - s->created_us > ss->absolute_us;
 }
 
-static gboolean
-sweep_one(gpointer key, gpointer value, gpointer user)
+static bool
+run(sqlite3 *db, sqlite3_stmt *st)
 {
-	bs_sessions *ss = user;
+	int rc = sqlite3_step(st);
 
-	return expired(ss, value, g_get_monotonic_time());
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		g_warning("sessions: %s", sqlite3_errmsg(db));
+	return rc == SQLITE_DONE || rc == SQLITE_ROW;
 }
 
-/* Caller holds the lock. Sweeps at most once a second. */
-static void
-sweep(bs_sessions *ss, int64_t now)
+static sqlite3_stmt *
+prep(sqlite3 *db, const char *sql)
 {
-	if (now - ss->last_sweep_us < G_USEC_PER_SEC)
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		g_warning("sessions: %s", sqlite3_errmsg(db));
+		return NULL;
+	}
+	return st;
+}
+
+/* Deletes expired rows, at most once per SWEEP_US in this process. */
+static void
+sweep(bs_sessions *ss, sqlite3 *db, int64_t now)
+{
+	sqlite3_stmt *st;
+	bool due;
+
+	g_mutex_lock(&ss->lock);
+	due = now - ss->last_sweep_us >= SWEEP_US;
+	if (due)
+		ss->last_sweep_us = now;
+	g_mutex_unlock(&ss->lock);
+	if (!due || !(st = prep(db, "DELETE FROM web_session WHERE seen_us < ? OR created_us < ?")))
 		return;
-	ss->last_sweep_us = now;
-	g_hash_table_foreach_remove(ss->by_id, sweep_one, ss);
+	sqlite3_bind_int64(st, 1, now - ss->idle_us);
+	sqlite3_bind_int64(st, 2, now - ss->absolute_us);
+	run(db, st);
+}
+
+#define SESSION_COLS                                                                               \
+	"created_us, seen_us, kind, csrf, admin_area, oidc_state, oidc_nonce, oidc_verifier, "     \
+	"oidc_started_us, subject_kind, pseudonym, case_ref, channel, code_id, code_pseudonym, "   \
+	"admin_user"
+
+/* Binds the fields as ?2..?17 in SESSION_COLS order; ?1 is the id hash. */
+static void
+bind_fields(sqlite3_stmt *st, const bs_session *s)
+{
+	sqlite3_bind_int64(st, 2, s->created_us);
+	sqlite3_bind_int64(st, 3, s->seen_us);
+	sqlite3_bind_int(st, 4, (int)s->kind);
+	sqlite3_bind_text(st, 5, s->csrf, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 6, s->admin_area);
+	sqlite3_bind_text(st, 7, s->oidc_state, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, s->oidc_nonce, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, s->oidc_verifier, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 10, s->oidc_started_us);
+	sqlite3_bind_text(st, 11, s->subject_kind, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 12, s->pseudonym, 32, SQLITE_STATIC);
+	sqlite3_bind_text(st, 13, s->case_ref, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 14, s->channel, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 15, s->code_id);
+	sqlite3_bind_blob(st, 16, s->code_pseudonym, 32, SQLITE_STATIC);
+	sqlite3_bind_text(st, 17, s->admin_user, -1, SQLITE_STATIC);
+}
+
+static void
+col_text(sqlite3_stmt *st, int col, char *out, size_t len)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	g_strlcpy(out, t ? (const char *)t : "", len);
+}
+
+static void
+col_blob32(sqlite3_stmt *st, int col, uint8_t out[32])
+{
+	if (sqlite3_column_bytes(st, col) == 32)
+		memcpy(out, sqlite3_column_blob(st, col), 32);
+}
+
+/* Reads a row of SESSION_COLS into s (id and tag set by the caller). */
+static void
+read_fields(sqlite3_stmt *st, bs_session *s)
+{
+	s->created_us = sqlite3_column_int64(st, 0);
+	s->seen_us = sqlite3_column_int64(st, 1);
+	s->kind = (sess_kind)sqlite3_column_int(st, 2);
+	col_text(st, 3, s->csrf, sizeof s->csrf);
+	s->admin_area = sqlite3_column_int(st, 4) != 0;
+	col_text(st, 5, s->oidc_state, sizeof s->oidc_state);
+	col_text(st, 6, s->oidc_nonce, sizeof s->oidc_nonce);
+	col_text(st, 7, s->oidc_verifier, sizeof s->oidc_verifier);
+	s->oidc_started_us = sqlite3_column_int64(st, 8);
+	col_text(st, 9, s->subject_kind, sizeof s->subject_kind);
+	col_blob32(st, 10, s->pseudonym);
+	col_text(st, 11, s->case_ref, sizeof s->case_ref);
+	col_text(st, 12, s->channel, sizeof s->channel);
+	s->code_id = sqlite3_column_int64(st, 13);
+	col_blob32(st, 14, s->code_pseudonym);
+	col_text(st, 15, s->admin_user, sizeof s->admin_user);
+}
+
+static bool
+insert(sqlite3 *db, const bs_session *s)
+{
+	uint8_t h[32];
+	sqlite3_stmt *st = prep(db, "INSERT INTO web_session(id_hash, " SESSION_COLS
+	                            ") VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,"
+	                            "?15,?16,?17)");
+
+	if (!st)
+		return false;
+	id_hash(s->id, h);
+	sqlite3_bind_blob(st, 1, h, 32, SQLITE_TRANSIENT);
+	bind_fields(st, s);
+	return run(db, st);
+}
+
+static bool
+below_max(bs_sessions *ss, sqlite3 *db)
+{
+	sqlite3_stmt *st = prep(db, "SELECT count(*) FROM web_session");
+	int64_t n = INT64_MAX;
+
+	if (st && sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n >= 0 && (uint64_t)n < ss->max_count;
+}
+
+/* A fresh id, CSRF token and tag; created and seen now. */
+static void
+fresh_ids(bs_session *s)
+{
+	bs_serve__random_hex(s->id, 32);
+	bs_serve__random_hex(s->csrf, 32);
+	session_tag(s->id, s->tag);
+	s->created_us = s->seen_us = g_get_real_time();
 }
 
 bool
 bs_serve__session_create(bs_sessions *ss, sess_kind kind, bs_session *out)
 {
-	bs_session *s = g_new0(bs_session, 1);
-	int64_t now = g_get_monotonic_time();
-	bool ok = false;
+	sqlite3 *db = g_async_queue_pop(ss->dbs);
+	bs_session s = {.kind = kind};
+	bool ok;
 
-	bs_serve__random_hex(s->id, 32);
-	bs_serve__random_hex(s->csrf, 32);
-	session_tag(s->id, s->tag);
-	s->kind = kind;
-	s->created_us = s->seen_us = now;
-	g_mutex_lock(&ss->lock);
-	sweep(ss, now);
-	if (g_hash_table_size(ss->by_id) < ss->max_count) {
-		*out = *s;
-		g_hash_table_insert(ss->by_id, s->id, s);
-		ok = true;
-	}
-	g_mutex_unlock(&ss->lock);
-	if (!ok)
-		g_free(s);
+	fresh_ids(&s);
+	sweep(ss, db, s.created_us);
+	ok = below_max(ss, db) && insert(db, &s);
+	g_async_queue_push(ss->dbs, db);
+	if (ok)
+		*out = s;
 	return ok;
+}
+
+static void
+touch(sqlite3 *db, const uint8_t h[32], int64_t now)
+{
+	sqlite3_stmt *st = prep(db, "UPDATE web_session SET seen_us = ? WHERE id_hash = ?");
+
+	if (!st)
+		return;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_blob(st, 2, h, 32, SQLITE_STATIC);
+	run(db, st);
+}
+
+static void
+delete_row(sqlite3 *db, const uint8_t h[32])
+{
+	sqlite3_stmt *st = prep(db, "DELETE FROM web_session WHERE id_hash = ?");
+
+	if (!st)
+		return;
+	sqlite3_bind_blob(st, 1, h, 32, SQLITE_STATIC);
+	run(db, st);
+}
+
+/* The row of h into s; false when there is none. */
+static bool
+load(sqlite3 *db, const uint8_t h[32], bs_session *s)
+{
+	sqlite3_stmt *st = prep(db, "SELECT " SESSION_COLS " FROM web_session WHERE id_hash = ?");
+	bool found;
+
+	if (!st)
+		return false;
+	sqlite3_bind_blob(st, 1, h, 32, SQLITE_STATIC);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	if (found)
+		read_fields(st, s);
+	sqlite3_finalize(st);
+	return found;
 }
 
 bool
 bs_serve__session_get(bs_sessions *ss, const char *id, bs_session *out)
 {
-	int64_t now = g_get_monotonic_time();
-	bs_session *s;
-	bool ok = false;
+	int64_t now = g_get_real_time();
+	bs_session s = {0};
+	uint8_t h[32];
+	sqlite3 *db;
+	bool ok;
 
 	if (!id || strlen(id) != SESS_ID_HEX)
 		return false;
-	g_mutex_lock(&ss->lock);
-	s = g_hash_table_lookup(ss->by_id, id);
-	if (s && expired(ss, s, now)) {
-		g_hash_table_remove(ss->by_id, id);
-		s = NULL;
+	id_hash(id, h);
+	db = g_async_queue_pop(ss->dbs);
+	ok = load(db, h, &s);
+	if (ok && expired(ss, &s, now)) {
+		delete_row(db, h);
+		ok = false;
 	}
-	if (s) {
-		s->seen_us = now;
-		*out = *s;
-		ok = true;
-	}
-	g_mutex_unlock(&ss->lock);
-	return ok;
+	if (ok && now - s.seen_us >= TOUCH_US)
+		touch(db, h, now);
+	g_async_queue_push(ss->dbs, db);
+	if (!ok)
+		return false;
+	g_strlcpy(s.id, id, sizeof s.id);
+	session_tag(id, s.tag);
+	s.seen_us = now;
+	*out = s;
+	return true;
 }
 
 void
 bs_serve__session_put(bs_sessions *ss, const bs_session *s)
 {
-	bs_session *live;
+	sqlite3 *db = g_async_queue_pop(ss->dbs);
+	uint8_t h[32];
+	sqlite3_stmt *st =
+	    prep(db, "UPDATE web_session SET seen_us = ?3, kind = ?4, csrf = ?5, admin_area = ?6, "
+	             "oidc_state = ?7, oidc_nonce = ?8, oidc_verifier = ?9, oidc_started_us = ?10, "
+	             "subject_kind = ?11, pseudonym = ?12, case_ref = ?13, channel = ?14, "
+	             "code_id = ?15, code_pseudonym = ?16, admin_user = ?17 WHERE id_hash = ?1");
 
-	g_mutex_lock(&ss->lock);
-	live = g_hash_table_lookup(ss->by_id, s->id);
-	if (live)
-		*live = *s;
-	g_mutex_unlock(&ss->lock);
+	if (st) {
+		id_hash(s->id, h);
+		sqlite3_bind_blob(st, 1, h, 32, SQLITE_STATIC);
+		bind_fields(st, s);
+		run(db, st);
+	}
+	g_async_queue_push(ss->dbs, db);
 }
 
 void
 bs_serve__session_drop(bs_sessions *ss, const char *id)
 {
-	g_mutex_lock(&ss->lock);
-	g_hash_table_remove(ss->by_id, id);
-	g_mutex_unlock(&ss->lock);
+	sqlite3 *db = g_async_queue_pop(ss->dbs);
+	uint8_t h[32];
+
+	id_hash(id, h);
+	delete_row(db, h);
+	g_async_queue_push(ss->dbs, db);
 }
 
+/* The old row goes and the new one comes in one transaction: the session
+ * never exists twice, nor not at all. */
 bool
 bs_serve__session_rotate(bs_sessions *ss, bs_session *s)
 {
-	bs_session *fresh = g_new0(bs_session, 1);
+	sqlite3 *db = g_async_queue_pop(ss->dbs);
+	bs_session fresh = *s;
+	uint8_t h[32];
+	bool ok;
 
-	*fresh = *s;
-	bs_serve__random_hex(fresh->id, 32);
-	bs_serve__random_hex(fresh->csrf, 32);
-	session_tag(fresh->id, fresh->tag);
-	fresh->created_us = fresh->seen_us = g_get_monotonic_time();
-	g_mutex_lock(&ss->lock);
-	g_hash_table_remove(ss->by_id, s->id);
-	g_hash_table_insert(ss->by_id, fresh->id, fresh);
-	*s = *fresh;
-	g_mutex_unlock(&ss->lock);
-	return true;
+	fresh_ids(&fresh);
+	id_hash(s->id, h);
+	ok = bs_serve__db_exec(db, "BEGIN IMMEDIATE", NULL);
+	if (ok) {
+		delete_row(db, h);
+		ok = insert(db, &fresh);
+		ok = bs_serve__db_exec(db, ok ? "COMMIT" : "ROLLBACK", NULL) && ok;
+	}
+	g_async_queue_push(ss->dbs, db);
+	if (ok)
+		*s = fresh;
+	return ok;
 }

@@ -127,3 +127,19 @@ CREATE TABLE IF NOT EXISTS email_code (
 	attempts INTEGER NOT NULL DEFAULT 0,
 	used INTEGER NOT NULL DEFAULT 0
 );
+
+-- Sessions of the e-service (schema version 4), shared by every serve
+-- process on the workspace (serve/session.c). The id is kept only as its
+-- BLAKE2b-256 hash; times are real time in microseconds.
+CREATE TABLE IF NOT EXISTS web_session (
+	id_hash BLOB PRIMARY KEY,
+	created_us INTEGER NOT NULL,
+	seen_us INTEGER NOT NULL,
+	kind INTEGER NOT NULL,      -- anonymous | resident | admin (serve/internal.h)
+	csrf TEXT NOT NULL,
+	admin_area INTEGER NOT NULL, -- made under /admin: valid only there
+	oidc_state TEXT, oidc_nonce TEXT, oidc_verifier TEXT, oidc_started_us INTEGER,
+	subject_kind TEXT, pseudonym BLOB, case_ref TEXT, channel TEXT,
+	code_id INTEGER, code_pseudonym BLOB,
+	admin_user TEXT
+) WITHOUT ROWID;

@@ -4,7 +4,7 @@
 
 #include "store/internal.h"
 
-enum { SCHEMA_VERSION = 3 }; /* 2: the e-service tables; 3: subject_fact */
+enum { SCHEMA_VERSION = 4 }; /* 2: the e-service tables; 3: subject_fact; 4: web_session */
 
 int
 bs_store_schema_version(void)
