@@ -135,6 +135,20 @@ CREATE TABLE IF NOT EXISTS email_code (
 	used integer NOT NULL DEFAULT 0
 );
 
+-- Sessions of the e-service (schema version 4), as in schema.sql.
+CREATE TABLE IF NOT EXISTS web_session (
+	id_hash bytea PRIMARY KEY,
+	created_us bigint NOT NULL,
+	seen_us bigint NOT NULL,
+	kind integer NOT NULL,
+	csrf text NOT NULL,
+	admin_area integer NOT NULL,
+	oidc_state text, oidc_nonce text, oidc_verifier text, oidc_started_us bigint,
+	subject_kind text, pseudonym bytea, case_ref text, channel text,
+	code_id bigint, code_pseudonym bytea,
+	admin_user text
+);
+
 CREATE TABLE IF NOT EXISTS schema_version (
 	version integer NOT NULL
 );
