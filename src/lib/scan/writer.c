@@ -19,9 +19,75 @@ struct bs_scan__writer {
 	uint8_t vault_pk[BS_VAULT_KEY_LEN];
 	bs_scan__done_fn *on_done;
 	void *user;
-	GPtrArray *batch; /* bs_scan__result *, written, not yet committed */
+	GHashTable *known; /* known_subject *: subjects written in the open batch */
+	GPtrArray *batch;  /* bs_scan__result *, written, not yet committed */
 	int64_t batch_start_us;
 };
+
+/* A subject written in the open batch, its own hash key. Kept only within
+ * one transaction: a rolled-back batch takes its new subjects with it, and
+ * between batches another scanner's prune may drop a subject. */
+typedef struct {
+	uint8_t pseudonym[BS_PSEUDONYM_LEN];
+	const char *kind; /* static bs_kind_name() */
+	int64_t id;
+	const char *role; /* BS_ROLE_* or NULL, as merged so far */
+} known_subject;
+
+static guint
+known_hash(gconstpointer k)
+{
+	const known_subject *s = k;
+	guint h;
+
+	memcpy(&h, s->pseudonym, sizeof h); /* a keyed hash: its bytes are uniform */
+	return h;
+}
+
+static gboolean
+known_equal(gconstpointer a, gconstpointer b)
+{
+	const known_subject *x = a, *y = b;
+
+	return x->kind == y->kind && memcmp(x->pseudonym, y->pseudonym, BS_PSEUDONYM_LEN) == 0;
+}
+
+/* The store's order-free merge: staff > resident > NULL. */
+static const char *
+merge_role(const char *a, const char *b)
+{
+	if (!a || (b && strcmp(b, BS_ROLE_STAFF) == 0))
+		return b;
+	return a;
+}
+
+/* The subject's id from the batch's own memory when its role adds nothing;
+ * else from the store (which merges the role), remembered. */
+static bool
+subject_id(bs_scan__writer *wr, const bs_scan__subject *s, int64_t *out_id, bool *out_created,
+           GError **error)
+{
+	known_subject key = {.kind = s->kind};
+	known_subject *k;
+
+	memcpy(key.pseudonym, s->pseudonym, BS_PSEUDONYM_LEN);
+	k = g_hash_table_lookup(wr->known, &key);
+	*out_created = false;
+	if (k && merge_role(k->role, s->role) == k->role) {
+		*out_id = k->id;
+		return true;
+	}
+	if (!bs_store_subject_put(wr->store, s->kind, s->pseudonym, s->role, out_id, out_created,
+	                          error))
+		return false;
+	if (!k) {
+		k = g_memdup2(&key, sizeof key);
+		g_hash_table_add(wr->known, k);
+	}
+	k->id = *out_id;
+	k->role = merge_role(k->role, s->role);
+	return true;
+}
 
 static bool
 seal_subject(bs_scan__writer *wr, const bs_scan__subject *s, int64_t sid, GError **error)
@@ -43,7 +109,7 @@ write_subject(bs_scan__writer *wr, const bs_scan__subject *s, int64_t mid, GErro
 	int64_t sid = 0;
 	bool created = false;
 
-	if (!bs_store_subject_put(wr->store, s->kind, s->pseudonym, s->role, &sid, &created, error))
+	if (!subject_id(wr, s, &sid, &created, error))
 		return false;
 	if (created && wr->vault && s->canonical && !seal_subject(wr, s, sid, error))
 		return false;
@@ -102,6 +168,7 @@ batch_done(bs_scan__writer *wr)
 	for (guint i = 0; i < wr->batch->len; i++)
 		wr->on_done(g_ptr_array_index(wr->batch, i), wr->user);
 	g_ptr_array_set_size(wr->batch, 0);
+	g_hash_table_remove_all(wr->known);
 }
 
 bool
@@ -154,6 +221,7 @@ bs_scan__writer_new(bs_store *store, const bs_detector *detector, const uint8_t 
 	wr->on_done = on_done;
 	wr->user = user;
 	wr->batch = g_ptr_array_new();
+	wr->known = g_hash_table_new_full(known_hash, known_equal, g_free, NULL);
 	return wr;
 }
 
@@ -167,5 +235,6 @@ bs_scan__writer_free(bs_scan__writer *wr)
 		batch_done(wr);
 	}
 	g_ptr_array_unref(wr->batch);
+	g_hash_table_unref(wr->known);
 	g_free(wr);
 }
