@@ -4,11 +4,10 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#if defined(__has_include)
-#if __has_include("cli/bs-paths.h")
-#include "cli/bs-paths.h" /* where detect's bundled vocabularies are */
-#endif
-#endif
+/* Where detect's bundled vocabularies are. Included outright: an optional
+ * include (__has_include) left a build compiled before the header existed
+ * without any category terms, silently, since ninja saw no dependency. */
+#include "cli/bs-paths.h"
 #include "scan/scan.h"
 #include "scope/scope.h"
 #include "store/store.h"
@@ -36,10 +35,10 @@ detector_new(GError **error)
 	const char *dirs[2] = {NULL, NULL};
 	bs_detect_config cfg = {0};
 
-#ifdef BS_TERMS_DIR_SOURCE
+	/* A missing directory is an error of bs_detector_new(), never a scan
+	 * without categories. */
 	dirs[0] = g_file_test(BS_TERMS_DIR_SOURCE, G_FILE_TEST_IS_DIR) ? BS_TERMS_DIR_SOURCE
 	                                                               : BS_TERMS_DIR_INSTALLED;
-#endif
 	cfg.term_dirs = dirs;
 	return bs_detector_new(&cfg, error);
 }

@@ -34,6 +34,26 @@ assert s["sources"] == len(t["mailboxes"]) and s["sources_unchanged"] == 0, s
 EOF
 $CHECK accuracy "$T/ws" "$T/inc/truth.json" 0.995 || fail "accuracy below 99.5 %"
 
+echo "# categories are counted where the generator wrote category words"
+python3 - "$T/ws/index.sqlite" <<'EOF' || fail "categories missing from the index"
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+cats = dict(db.execute("SELECT category, count(DISTINCT message_id) FROM message_category GROUP BY 1"))
+total = db.execute("SELECT count(*) FROM message").fetchone()[0]
+# the generator writes health, social-services and school lines into most letters
+for c in ("health", "social", "children_school"):
+    assert cats.get(c, 0) >= total // 10, (c, cats, total)
+EOF
+PNR=$(python3 -c 'import json,sys; t=json.load(open(sys.argv[1]))
+r=max((x for x in t["residents"] if x["kind"]=="pnr"), key=lambda x: x["messages"]); print(r["written"])' \
+	"$T/inc/truth.json")
+"$BS" lookup -w "$T/ws" --pnr "$PNR" --json >"$T/lookup.json"
+python3 - "$T/lookup.json" <<'EOF' || fail "lookup of a resident shows no categories: $(cat "$T/lookup.json")"
+import json, sys
+l = json.load(open(sys.argv[1]))
+assert l["found"] and l["messages"] > 0 and sum(l["categories"].values()) > 0, l
+EOF
+
 echo "# no plaintext personal number in the index or on stderr"
 python3 - "$T/ws/index.sqlite" "$T/inc/truth.json" "$T/err" <<'EOF' || fail "plaintext found"
 import json, sys
