@@ -6,7 +6,7 @@ Deterministic from --seed. Python 3 standard library only. Every
 personnummer and samordningsnummer is computed (valid check digit); names,
 addresses and numbers are invented. Writes:
 
-  OUT/mailboxes/<owner>/            Maildir (INBOX, .Skickat, .Ärenden.*)
+  OUT/mailboxes/<owner>/            Maildir (INBOX, .Skickat, .&AMQ-renden.*: modified UTF-7)
   OUT/mailboxes/<owner>.mbox        mbox (mboxrd quoting)
   OUT/truth.json                    ground truth (see below)
   OUT/scope.json                    scope file (issue 5 contract)
@@ -586,8 +586,10 @@ class Incident:
 
 # ------------------------------------------------------------------- writers
 
-MAILDIR_FOLDER = {"INBOX": "", "Skickat": ".Skickat", "Ärenden": ".Ärenden",
-                  "Ärenden/Skola": ".Ärenden.Skola"}
+# Maildir++ folder directories as Dovecot and Courier write them: names in
+# IMAP's modified UTF-7 (RFC 3501 5.1.3), "." between levels.
+MAILDIR_FOLDER = {"INBOX": "", "Skickat": ".Skickat", "Ärenden": ".&AMQ-renden",
+                  "Ärenden/Skola": ".&AMQ-renden.Skola"}
 
 
 def mbox_quote(data):
@@ -636,7 +638,8 @@ class MaildirWriter:
             fp.write(data)
         t = date.timestamp()
         os.utime(path, (t, t))
-        return f"{folder}/{sub}/{name}"
+        disk = MAILDIR_FOLDER[folder][1:].replace(".", "/") or "INBOX"
+        return f"{disk}/{sub}/{name}"  # the locator keeps the name as on disk
 
     def close(self):
         pass

@@ -4,12 +4,16 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include <glib/gstdio.h>
+
 /* Where detect's bundled vocabularies are. Included outright: an optional
  * include (__has_include) left a build compiled before the header existed
  * without any category terms, silently, since ninja saw no dependency. */
 #include "cli/bs-paths.h"
+#include "hunt/hunt.h"
 #include "scan/scan.h"
 #include "scope/scope.h"
+#include "source/source.h"
 #include "store/store.h"
 
 #ifdef BS_HAVE_SCAN
@@ -55,6 +59,59 @@ parse_shard(const char *text, unsigned *out_k, unsigned *out_n)
 	*out_k = (unsigned)k;
 	*out_n = (unsigned)n;
 	return true;
+}
+
+/* IMAP sources: hunt's client read through scan's remote-source hook. */
+typedef struct {
+	bs_scan_remote_msg_fn *fn;
+	void *fn_user;
+} imap_relay;
+
+static bool
+relay_imap_message(const bs_imap_message *m, void *user)
+{
+	imap_relay *relay = user;
+	g_autofree char *locator = g_strdup_printf("%s/%" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT,
+	                                           m->folder, m->uidvalidity, m->uid);
+	/* IMAP names folders in modified UTF-7, as Maildir++ does on disk. */
+	g_autofree char *folder = bs_source_mutf7_decode_dup(m->folder, strlen(m->folder));
+	bs_scan_remote_msg rm = {locator, folder ? folder : m->folder, m->data, m->len};
+
+	return relay->fn(&rm, relay->fn_user);
+}
+
+static bool
+imap_each(const char *url, bs_scan_remote_msg_fn *fn, void *fn_user, void *user, GError **error)
+{
+	imap_relay relay = {fn, fn_user};
+
+	return bs_imap_source_each(url, user, relay_imap_message, &relay, error);
+}
+
+/* The credentials of imap[s]:// sources: [imap] of the workspace's config,
+ * never the command line; a config holding a password must be mode 0600. */
+static bool
+imap_auth_for(bs_cli *cli, char **sources, bs_imap_auth **out, GError **error)
+{
+	g_autofree char *conf =
+	    g_build_filename(bs_workspace_dir(cli->workspace), BS_WORKSPACE_CONFIG, NULL);
+	const bs_config *cfg = bs_workspace_config(cli->workspace);
+	bool remote = false;
+	GStatBuf st;
+
+	*out = NULL;
+	for (char **p = sources; *p; p++)
+		remote = remote || bs_scan_source_is_remote(*p);
+	if (!remote)
+		return true;
+	if (cfg->imap_password && g_stat(conf, &st) == 0 && (st.st_mode & 077) != 0) {
+		g_set_error(error, BS_ERROR, BS_ERROR_CONFIG,
+		            "\"%s\": holds [imap] password but is readable by others (chmod 600)",
+		            conf);
+		return false;
+	}
+	*out = bs_imap_auth_new(cfg, error);
+	return *out != NULL;
 }
 
 static void
@@ -107,16 +164,18 @@ cmd_scan(bs_cli *cli, int argc, char **argv)
 	    {NULL}};
 	g_autoptr(bs_scope) scope = NULL;
 	g_autoptr(bs_detector) detector = NULL;
+	g_autoptr(bs_imap_auth) imap = NULL;
 	GError *error = NULL;
 	bs_scan_options opts = {0};
 	bs_scan_summary sum;
 	int st;
 	bool ok;
 
-	st =
-	    bs_cli_parse(cli, entries, "SOURCE...",
-	                 "Indexes mailboxes (mbox, Maildir, .eml tree or .eml) into the workspace.",
-	                 &argc, &argv);
+	st = bs_cli_parse(cli, entries, "SOURCE...",
+	                  "Indexes mailboxes (mbox, Maildir, .eml tree, .eml, or "
+	                  "imap[s]://[user@]host[:port][/FOLDER] "
+	                  "with [imap] credentials from the workspace config) into the workspace.",
+	                  &argc, &argv);
 	if (st >= 0)
 		return st;
 	if (argc < 2)
@@ -127,12 +186,16 @@ cmd_scan(bs_cli *cli, int argc, char **argv)
 		return bs_cli_usage(cli, "--shard \"%s\" is not K/N with 1 <= K <= N", shard);
 	if (scope_file && !bs_scope_load(scope_file, &scope, &error))
 		return bs_cli_fail(cli, error);
+	if (!imap_auth_for(cli, argv + 1, &imap, &error))
+		return bs_cli_fail(cli, error);
 	detector = detector_new(&error);
 	if (!detector)
 		return bs_cli_fail(cli, error);
 	opts.detector = detector;
 	opts.scope = scope;
 	opts.threads = (unsigned)threads;
+	opts.remote_each = imap_each;
+	opts.remote_user = imap;
 	if (isatty(fileno(stderr)))
 		opts.progress = print_progress;
 	ok = bs_scan_run(cli->workspace, (const char *const *)argv + 1, &opts, &sum, &error);

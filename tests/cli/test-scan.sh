@@ -205,4 +205,60 @@ for name, (status, defect) in expect.items():
         bad.append((name, status, defect, got))
 assert not bad and len(rows) == len(expect), bad
 EOF
+
+echo "# imap:// source: a real Dovecot serves a Maildir; its index equals a scan of the files"
+command -v dovecot >/dev/null 2>&1 || fail "dovecot is not installed (tools/install-deps installs dovecot-imapd)"
+. "$ROOT/tests/lib/dovecot.sh"
+trap 'dovecot_stop; rm -rf "$T"' EXIT
+dovecot_start "$T/dovecot" || fail "dovecot did not start"
+cp -r "$MB/anna.lindberg" "$DOVECOT_DIR/mail/alice"
+dovecot_own
+"$BS" init "$T/wsi" --org-domain kommun.example >/dev/null
+cp "$T/ws/pseudonym.key" "$T/wsi/pseudonym.key"
+printf '[imap]\nmaster_user = admin\npassword = masterpw\n' >>"$T/wsi/breachscope.conf"
+URL="imap://alice@127.0.0.1:$DOVECOT_PORT/"
+st=0; "$BS" scan -w "$T/wsi" "$URL" >/dev/null 2>"$T/err" || st=$?
+[ "$st" -eq 2 ] && grep -q "chmod 600" "$T/err" || fail "a readable config with a password was used: $st"
+chmod 600 "$T/wsi/breachscope.conf"
+st=0; "$BS" scan -w "$T/wsi" --json "$URL" >"$T/imap1.json" 2>"$T/err" || st=$?
+[ "$st" -le 1 ] || fail "imap scan: exit $st: $(cat "$T/err")"
+grep -q "masterpw" "$T/err" "$T/imap1.json" "$T/wsi/index.sqlite" && fail "the IMAP password leaked"
+"$BS" init "$T/wsf" --org-domain kommun.example >/dev/null
+cp "$T/ws/pseudonym.key" "$T/wsf/pseudonym.key"
+"$BS" scan -w "$T/wsf" "$DOVECOT_DIR/mail/alice" >/dev/null || [ $? -eq 1 ]
+by_message_id() { # what the index says per Message-ID (locators differ: UIDs vs file names)
+	python3 - "$1/index.sqlite" <<'EOF2'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+out = {}
+for mid, mbox, folder, status in db.execute("SELECT message_id, mailbox, folder, status FROM message"):
+    out[mid] = [mbox, folder, status]
+for mid, kind, p, loc, conf, child, n in db.execute(
+        "SELECT m.message_id, s.kind, hex(s.pseudonym), o.location, o.confidence, o.child, o.count "
+        "FROM occurrence o JOIN message m ON m.id = o.message_id JOIN subject s ON s.id = o.subject_id"):
+    out[mid].append(f"{kind}|{p}|{loc}|{conf}|{child}|{n}")
+for mid, cat, n in db.execute("SELECT m.message_id, c.category, c.count FROM message_category c "
+                              "JOIN message m ON m.id = c.message_id"):
+    out[mid].append(f"{cat}={n}")
+for mid in sorted(out):
+    print(mid, *out[mid][:3], *sorted(out[mid][3:]))
+EOF2
+}
+by_message_id "$T/wsi" >"$T/imap.rows"
+by_message_id "$T/wsf" >"$T/files.rows"
+[ "$(wc -l <"$T/imap.rows")" -ge 100 ] || fail "imap scan indexed $(wc -l <"$T/imap.rows") messages"
+grep -q " alice Ärenden/Skola " "$T/imap.rows" || fail "imap folder names not decoded"
+if ! cmp -s "$T/files.rows" "$T/imap.rows"; then
+	diff "$T/files.rows" "$T/imap.rows" | head -5
+	fail "the IMAP scan differs from a scan of the same Maildir's files"
+fi
+"$BS" scan -w "$T/wsi" --json "$URL" >"$T/imap2.json" 2>"$T/err" || [ $? -eq 1 ]
+grep -q '"scanned":0,' "$T/imap2.json" || fail "imap re-scan scanned again: $(cat "$T/imap2.json")"
+gone=$(find "$DOVECOT_DIR/mail/alice/cur" -type f | head -1)
+rm "$gone"
+"$BS" scan -w "$T/wsi" --json "$URL" >"$T/imap3.json" 2>"$T/err" || [ $? -eq 1 ]
+grep -q '"removed":1}' "$T/imap3.json" || fail "a message gone from the server stayed: $(cat "$T/imap3.json")"
+[ "$(by_message_id "$T/wsi" | wc -l)" -eq $(($(wc -l <"$T/imap.rows") - 1)) ] ||
+	fail "imap: message count after the removal"
+dovecot_stop
 echo "ok"

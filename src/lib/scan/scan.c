@@ -15,12 +15,13 @@
 #define PROGRESS_US (200 * 1000)
 
 typedef struct {
-	bs_source *src;
-	char *path; /* canonical absolute path: the source's key in the index */
+	bs_source *src; /* NULL for a remote source */
+	char *path;     /* canonical absolute path, or the URL: the source's key */
 	bs_scan__source_ctx ctx;
 	char *owner;
 	bool resume;
 	int64_t id;
+	GHashTable *seen; /* remote: the locators the server listed */
 } scan_source;
 
 typedef struct {
@@ -95,6 +96,26 @@ report_progress(scan_run *run, bool force)
 	run->opts->progress(&p, run->opts->progress_user);
 }
 
+bool
+bs_scan_source_is_remote(const char *source)
+{
+	return g_ascii_strncasecmp(source, "imap://", 7) == 0 ||
+	       g_ascii_strncasecmp(source, "imaps://", 8) == 0;
+}
+
+/* imap[s]://[user@]host[:port][/folder]: the user, else the host. */
+static char *
+remote_owner_dup(const char *url)
+{
+	const char *p = strstr(url, "://") + 3;
+	size_t n = strcspn(p, "/");
+	const char *at = memchr(p, '@', n);
+
+	char *user = at ? g_uri_unescape_segment(p, at, NULL) : NULL;
+
+	return user ? user : g_strndup(at ? at + 1 : p, strcspn(at ? at + 1 : p, ":/"));
+}
+
 char *
 bs_scan_owner_dup(const bs_scope *scope, const char *path)
 {
@@ -105,6 +126,8 @@ bs_scan_owner_dup(const bs_scope *scope, const char *path)
 
 	if (acct)
 		return g_strdup(acct);
+	if (bs_scan_source_is_remote(path))
+		return remote_owner_dup(path);
 	trimmed = g_strdup(path);
 	while (strlen(trimmed) > 1 && g_str_has_suffix(trimmed, "/"))
 		trimmed[strlen(trimmed) - 1] = '\0';
@@ -150,7 +173,26 @@ scan_source_free(gpointer p)
 	bs_source_free(s->src);
 	g_free(s->path);
 	g_free(s->owner);
+	if (s->seen)
+		g_hash_table_unref(s->seen);
 	g_free(s);
+}
+
+/* A remote source: nothing to open until it is scanned. */
+static bool
+open_remote(scan_run *run, scan_source *s, const char *url, GError **error)
+{
+	if (!run->opts->remote_each) {
+		g_set_error(error, BS_ERROR, BS_ERROR_USAGE,
+		            "\"%s\": remote sources are not available", url);
+		return false;
+	}
+	s->path = g_strdup(url);
+	s->owner = bs_scan_owner_dup(run->sh.scope, url);
+	s->ctx.mailbox = s->owner;
+	s->ctx.grade_as = s->owner;
+	s->seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	return true;
 }
 
 /* Opens every source first: a bad path is fatal before anything is written,
@@ -164,6 +206,11 @@ open_sources(scan_run *run, const char *const *paths, GPtrArray *out, GError **e
 		scan_source *s = g_new0(scan_source, 1);
 
 		g_ptr_array_add(out, s);
+		if (bs_scan_source_is_remote(paths[i])) {
+			if (!open_remote(run, s, paths[i], error))
+				return false;
+			continue;
+		}
 		s->src = bs_source_open(paths[i], max, error);
 		if (!s->src)
 			return false;
@@ -190,21 +237,24 @@ prepare_source(scan_run *run, scan_source *s, bool *out_skip, GError **error)
 	g_autofree char *hash = NULL;
 	g_autofree char *state = NULL;
 	g_autofree char *done = done_state_dup(run->opts);
-	const char *fp = bs_source_fingerprint(s->src);
-	bool found = false;
-	bs_source_row row = {s->path, bs_source_format_name(bs_source_format_of(s->src)), s->owner,
-	                     fp, "scanning"};
+	const char *fp = s->src ? bs_source_fingerprint(s->src) : NULL;
+	bool found = false, same = false;
+	bs_source_row row = {s->path,
+	                     s->src ? bs_source_format_name(bs_source_format_of(s->src)) : "imap",
+	                     s->owner, fp, "scanning"};
 
 	*out_skip = false;
 	if (!bs_store_source_find(store, s->path, &found, &s->id, &hash, &state, error))
 		return false;
-	if (found && hash && strcmp(hash, fp) == 0 && state && strcmp(state, done) == 0) {
+	same = found && hash && fp && strcmp(hash, fp) == 0;
+	if (same && state && strcmp(state, done) == 0) {
 		*out_skip = true;
 		return true;
 	}
 	/* Same listing, not finished: keep what an earlier run wrote. A changed
-	 * source is scanned again whole; each message row is replaced. */
-	s->resume = found && hash && strcmp(hash, fp) == 0;
+	 * source is scanned again whole; each message row is replaced. A remote
+	 * message never changes under its locator: what is indexed stays. */
+	s->resume = same || (found && !s->src);
 	if (!bs_store_source_upsert(store, &row, &s->id, error))
 		return false;
 	s->ctx.source_id = s->id;
@@ -382,7 +432,80 @@ finish_writes(scan_run *run, GError **error)
 static bool
 keep_locator(const char *locator, void *user)
 {
-	return bs_source_has_locator(user, locator);
+	const scan_source *s = user;
+
+	if (!s->src)
+		return g_hash_table_contains(s->seen, locator);
+	return bs_source_has_locator(s->src, locator);
+}
+
+/* A remote message as the reader hands one out (copied: the fetch buffer
+ * is not ours). */
+static bs_source_msg *
+remote_msg_new(scan_run *run, const bs_scan_remote_msg *m)
+{
+	bs_source_msg *msg = g_new0(bs_source_msg, 1);
+
+	msg->locator = g_strdup(m->locator);
+	msg->folder = g_strdup(m->folder);
+	msg->raw_bytes = m->len;
+	msg->mtime_us = g_get_real_time();
+	if (m->len > run->sh.limits.max_bytes) {
+		msg->status = BS_SOURCE_TOO_LARGE;
+		msg->reason = "message larger than max_message_bytes";
+		return msg;
+	}
+	msg->data = g_malloc(m->len + 1);
+	memcpy(msg->data, m->data, m->len);
+	msg->data[m->len] = '\0';
+	msg->len = m->len;
+	return msg;
+}
+
+static bool
+on_remote_msg(const bs_scan_remote_msg *m, void *user)
+{
+	scan_run *run = user;
+	bs_source_msg *msg;
+	bool want;
+
+	g_hash_table_add(run->cur->seen, g_strdup(m->locator));
+	if (g_atomic_int_get(&run->failed))
+		return false;
+	msg = remote_msg_new(run, m);
+	g_mutex_lock(&run->claim_lock);
+	want = wanted(run, msg);
+	g_mutex_unlock(&run->claim_lock);
+	if (want) {
+		bs_scan__result *r =
+		    bs_scan__process(g_ptr_array_index(run->workers, 0), &run->cur->ctx, msg);
+
+		bs_source_msg_free(msg);
+		queue_result(run, r);
+		report_progress(run, false);
+	} else {
+		bs_source_msg_free(msg);
+	}
+	return run->claim_error == NULL;
+}
+
+/* The calling thread fetches and scans; the fetch is what bounds it. */
+static void
+scan_remote(scan_run *run, scan_source *s)
+{
+	GError *error = NULL;
+
+	if (run->opts->remote_each(s->path, on_remote_msg, run, run->opts->remote_user, &error)) {
+		run->claim_end = true;
+		return;
+	}
+	if (error && !run->claim_error)
+		run->claim_error = error;
+	else
+		g_clear_error(&error);
+	if (!run->claim_error && !g_atomic_int_get(&run->failed))
+		run->claim_error =
+		    g_error_new(BS_ERROR, BS_ERROR_IO, "\"%s\": read stopped", s->path);
 }
 
 static bool
@@ -403,11 +526,14 @@ scan_one(scan_run *run, scan_source *s, GError **error)
 	run->claim_end = false;
 	run->writer = bs_scan__writer_new(store, run->sh.detector,
 	                                  run->sh.vault ? run->vault_pk : NULL, on_written, run);
-	work_all(run);
+	if (s->src)
+		work_all(run);
+	else
+		scan_remote(run, s);
 	if (!finish_writes(run, error))
 		return false;
 	/* Read to the end: what the index holds beyond the source is gone. */
-	if (!bs_store_message_prune(store, s->id, keep_locator, s->src, &removed, error))
+	if (!bs_store_message_prune(store, s->id, keep_locator, s, &removed, error))
 		return false;
 	run->sum->removed += (uint64_t)removed;
 	return bs_store_source_set_state(store, s->id, done, error);

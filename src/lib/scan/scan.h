@@ -30,7 +30,16 @@
  *
  * Mailbox owner of a source: the scope account whose "mailboxes" holds the
  * path; else the path's base name without ".mbox"/".mbx"/".eml" (a Maildir
- * called "Maildir" or "mail" takes its parent directory's name).
+ * called "Maildir" or "mail" takes its parent directory's name); an
+ * imap[s]:// source: the URL's user, else its host.
+ *
+ * Remote sources (imap:// and imaps:// URLs) are read through
+ * opts->remote_each, which the CLI wires to hunt's IMAP client (scan sits
+ * left of hunt). The calling thread fetches and scans them, the fetch being
+ * what bounds them. A remote message's locator never changes its content
+ * (IMAP: folder, UIDVALIDITY and UID), so a re-scan skips every locator in
+ * the index and drops those the server no longer has; the reference date of
+ * a message without Date or Received is the time of the scan.
  *
  * Addresses: people-header addresses and addresses in text are e-mail
  * subjects; those in one of the config's org_domains (or a subdomain) are
@@ -67,6 +76,26 @@ typedef struct {
 /* Called from the calling thread, at most every 200 ms and once at the end. */
 typedef void bs_scan_progress_fn(const bs_scan_progress *p, void *user);
 
+/* One message of a remote source, borrowed for the call. */
+typedef struct {
+	const char *locator; /* stable: IMAP "<folder>/<uidvalidity>/<uid>" */
+	const char *folder;
+	const char *data; /* the raw message */
+	size_t len;
+} bs_scan_remote_msg;
+
+/* Takes one message; false stops the source. */
+typedef bool bs_scan_remote_msg_fn(const bs_scan_remote_msg *m, void *fn_user);
+
+/* Reads the remote source url: fn once per message, from the calling
+ * thread. false and error when the source cannot be read (false without
+ * error when fn stopped it). */
+typedef bool bs_scan_remote_each_fn(const char *url, bs_scan_remote_msg_fn *fn, void *fn_user,
+                                    void *user, GError **error);
+
+/* True for the SOURCE arguments that are remote (imap://, imaps://). */
+bool bs_scan_source_is_remote(const char *source);
+
 typedef struct {
 	const bs_detector *detector; /* borrowed; required */
 	const bs_scope *scope;       /* borrowed; NULL: every message is window */
@@ -74,6 +103,8 @@ typedef struct {
 	unsigned shard_k, shard_n;   /* scan only messages of shard k of n (1-based); n 0: all */
 	bs_scan_progress_fn *progress;
 	void *progress_user;
+	bs_scan_remote_each_fn *remote_each; /* reads remote sources; NULL: they are refused */
+	void *remote_user;
 } bs_scan_options;
 
 typedef struct {
