@@ -7,12 +7,20 @@
  * and vault entries go through a second connection that commits each one
  * at once: two shards' batches that meet the same new identifiers in a
  * different order would otherwise wait on each other's uncommitted subject
- * rows until the server kills one as a deadlock. A new subject's
- * transaction stays open until its vault entry is written (or the next
- * call), so a kill never leaves a subject that the next run will not seal.
- * Subjects never change id and a role only rises (staff > resident >
- * NULL), so the store remembers the subjects it has seen: a repeated
- * identifier costs no round trip.
+ * rows until the server kills one as a deadlock. So a subject can outlive
+ * the batch that wrote it (harmless: counts go by occurrences), and a
+ * writer killed between a new subject and its seal leaves it unsealed:
+ * subject_put therefore reports a subject without a vault entry as
+ * created, and the next writer that meets it seals it (the first seal
+ * stays). Subjects never change id and a role only rises (staff >
+ * resident > NULL), so the store remembers the subjects it has seen: a
+ * repeated identifier costs no round trip.
+ *
+ * Writes that give nothing back (occurrences, categories, facts) wait in
+ * a queue during a batch and go to the server together in libpq's
+ * pipeline mode, in one round trip, before the next call that needs an
+ * answer (message_put, commit) or when the queue is full; an error among
+ * them fails that call and so the batch.
  *
  * Statements are prepared once per connection; text in and out, the
  * pseudonym bound as binary bytea. Errors show the URI with its password
@@ -31,8 +39,7 @@ enum {
 	ST_SOURCE_FIND,
 	ST_MSG_EXISTS,
 	ST_MSG_PUT,
-	ST_SUBJ_FIND,
-	ST_SUBJ_INSERT,
+	ST_SUBJ_PUT,
 	ST_SUBJ_ROLE,
 	ST_OCC_ADD,
 	ST_CAT_ADD,
@@ -74,9 +81,15 @@ static const char *const sql_text[ST_COUNT] = {
                    " c AS (DELETE FROM message_category WHERE message_id IN (SELECT id FROM m)),"
                    " f AS (DELETE FROM subject_fact WHERE message_id IN (SELECT id FROM m))"
                    " SELECT id FROM m",
-    [ST_SUBJ_FIND] = "SELECT id, role FROM subject WHERE kind = $1 AND pseudonym = $2",
-    [ST_SUBJ_INSERT] = "INSERT INTO subject(kind, pseudonym, role) VALUES ($1, $2, $3)"
-                       " ON CONFLICT (kind, pseudonym) DO NOTHING RETURNING id",
+    /* One round trip, new or not: id, role, and whether to seal it. No row
+     * when another writer inserted it after this statement's snapshot
+     * (the insert waited for it): ask again. */
+    [ST_SUBJ_PUT] = "WITH ins AS (INSERT INTO subject(kind, pseudonym, role)"
+                    " VALUES ($1, $2, $3) ON CONFLICT (kind, pseudonym) DO NOTHING"
+                    " RETURNING id, role) SELECT id, role, true FROM ins UNION ALL"
+                    " SELECT s.id, s.role, NOT EXISTS (SELECT 1 FROM vault v"
+                    " WHERE v.subject_id = s.id) FROM subject s WHERE s.kind = $1"
+                    " AND s.pseudonym = $2 AND NOT EXISTS (SELECT 1 FROM ins)",
     /* The merge in SQL: another scanner may have raised the role since. */
     [ST_SUBJ_ROLE] = "UPDATE subject SET role = CASE WHEN role = 'staff' OR $2::text = 'staff'"
                      " THEN 'staff' ELSE coalesce(role, $2::text) END WHERE id = $1 RETURNING role",
@@ -109,10 +122,22 @@ static const char *const sql_text[ST_COUNT] = {
                       " ORDER BY kind COLLATE \"C\"",
 };
 
+/* Queued writes sent in one pipeline at most: their answers (a few dozen
+ * bytes each) must fit the socket buffers while we still send, or client
+ * and server would each wait for the other to read. */
+enum { QUEUE_MAX = 256 };
+
 typedef struct {
 	PGconn *conn;
 	bool prepared[ST_COUNT];
 } pg_conn;
+
+/* A write waiting for the pipeline, its parameters copied. */
+typedef struct {
+	int id;
+	bs_pg_params p;
+	char *owned[BS_PG_PARAMS_MAX];
+} queued_write;
 
 /* A remembered subject; the entry is its own hash key (key first). */
 typedef struct {
@@ -128,13 +153,13 @@ typedef struct {
 
 typedef struct {
 	bs_store base;
-	pg_conn main;      /* batches, reads */
-	pg_conn side;      /* subjects and vault; opened on first use */
-	bool side_pending; /* side holds a new subject's open transaction */
+	pg_conn main; /* batches, reads */
+	pg_conn side; /* subjects and vault, each committed at once; on first use */
 	bool writable;
 	char *dsn;            /* as configured, may hold a password: never shown */
 	char *shown;          /* dsn with the password masked, for errors */
 	GHashTable *subjects; /* subject_entry *, owned */
+	GPtrArray *queue;     /* queued_write *, owned: the batch's writes not yet sent */
 } bs_pg;
 
 static bs_pg *
@@ -264,22 +289,37 @@ bs_store__pg_param_bin(bs_pg_params *p, const void *v, size_t len)
 	p->n++;
 }
 
-/* Runs prepared statement id on c (preparing it on first use). */
+static void
+statement_name(int id, char name[16])
+{
+	g_snprintf(name, 16, "bs%d", id);
+}
+
+/* Prepares statement id on c on first use. */
+static bool
+prepared(bs_pg *d, pg_conn *c, int id, GError **error)
+{
+	char name[16];
+	PGresult *r;
+
+	if (c->prepared[id])
+		return true;
+	statement_name(id, name);
+	r = checked(d, c->conn, PQprepare(c->conn, name, sql_text[id], 0, NULL), error);
+	PQclear(r);
+	c->prepared[id] = r != NULL;
+	return r != NULL;
+}
+
+/* Runs prepared statement id on c. */
 static PGresult *
 run(bs_pg *d, pg_conn *c, int id, const bs_pg_params *p, GError **error)
 {
 	char name[16];
 
-	g_snprintf(name, sizeof name, "bs%d", id);
-	if (!c->prepared[id]) {
-		PGresult *r =
-		    checked(d, c->conn, PQprepare(c->conn, name, sql_text[id], 0, NULL), error);
-
-		if (!r)
-			return NULL;
-		PQclear(r);
-		c->prepared[id] = true;
-	}
+	if (!prepared(d, c, id, error))
+		return NULL;
+	statement_name(id, name);
 	return checked(d, c->conn,
 	               PQexecPrepared(c->conn, name, p->n, p->value, p->len, p->format, 0), error);
 }
@@ -311,24 +351,119 @@ text_dup_or_null(const PGresult *r, int row, int col)
 	return PQgetisnull(r, row, col) ? NULL : g_strdup(PQgetvalue(r, row, col));
 }
 
-/* Commits a new subject's transaction left open for its vault entry. */
-static bool
-settle(bs_pg *d, GError **error)
+static void
+queued_write_free(gpointer p)
 {
-	if (!d->side_pending)
-		return true;
-	d->side_pending = false;
-	return exec_sql(d, &d->side, "COMMIT", error);
+	queued_write *q = p;
+
+	for (int i = 0; i < BS_PG_PARAMS_MAX; i++)
+		g_free(q->owned[i]);
+	g_free(q);
 }
 
-static void
-drop_pending(bs_pg *d)
+/* Copies the parameters: the caller's strings are borrowed for the call. */
+static queued_write *
+queued_write_new(int id, const bs_pg_params *p)
 {
-	if (!d->side_pending)
-		return;
-	d->side_pending = false;
-	PQclear(PQexec(d->side.conn, "ROLLBACK"));
-	g_hash_table_remove_all(d->subjects); /* it remembered the rolled-back subject */
+	queued_write *q = g_new0(queued_write, 1);
+
+	q->id = id;
+	q->p = *p;
+	for (int i = 0; i < p->n; i++) {
+		if (p->value[i] == p->num[i])
+			q->p.value[i] = q->p.num[i];
+		else if (p->value[i])
+			q->p.value[i] = q->owned[i] = p->format[i]
+			                                  ? g_memdup2(p->value[i], (gsize)p->len[i])
+			                                  : g_strdup(p->value[i]);
+	}
+	return q;
+}
+
+/* Reads the answers of sent writes and the sync; the first error wins.
+ * out_last (may be NULL) keeps the last answer. */
+static bool
+read_pipeline(bs_pg *d, guint sent, PGresult **out_last, GError **error)
+{
+	PGconn *c = d->main.conn;
+	bool ok = true;
+	PGresult *r;
+
+	for (guint i = 0; i < sent; i++) {
+		ExecStatusType st;
+
+		r = PQgetResult(c);
+		st = PQresultStatus(r);
+		if (ok && out_last && i == sent - 1 && st == PGRES_TUPLES_OK)
+			*out_last = r;
+		else if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || !ok)
+			PQclear(r);
+		else
+			ok = result_fail(d, c, r, error);
+		PQclear(PQgetResult(c)); /* the NULL that ends each answer */
+	}
+	r = PQgetResult(c);
+	if (PQresultStatus(r) != PGRES_PIPELINE_SYNC && ok)
+		ok = result_fail(d, c, r, error);
+	else
+		PQclear(r);
+	return ok;
+}
+
+/* Sends the queued writes in one pipeline and reads their answers;
+ * *out_last (may be NULL) gets the last one's rows (caller PQclear()s). */
+static bool
+flush(bs_pg *d, PGresult **out_last, GError **error)
+{
+	PGconn *c = d->main.conn;
+	guint n = d->queue->len, sent = 0;
+	bool ok = true;
+
+	if (!n)
+		return true;
+	for (guint i = 0; i < n && ok; i++)
+		ok = prepared(d, &d->main, ((queued_write *)d->queue->pdata[i])->id, error);
+	if (ok && !PQenterPipelineMode(c))
+		ok = conn_fail(d, c, error);
+	if (!ok) {
+		g_ptr_array_set_size(d->queue, 0);
+		return false;
+	}
+	for (; sent < n; sent++) {
+		queued_write *q = d->queue->pdata[sent];
+		char name[16];
+
+		statement_name(q->id, name);
+		if (!PQsendQueryPrepared(c, name, q->p.n, q->p.value, q->p.len, q->p.format, 0))
+			break;
+	}
+	ok = sent == n && PQpipelineSync(c) ? read_pipeline(d, sent, out_last, error)
+	                                    : conn_fail(d, c, error);
+	PQexitPipelineMode(c);
+	g_ptr_array_set_size(d->queue, 0);
+	if (!ok && out_last && *out_last) {
+		PQclear(*out_last);
+		*out_last = NULL;
+	}
+	return ok;
+}
+
+/* Before anything else on the batch connection: the queued writes sent. */
+static bool
+ready(bs_pg *d, GError **error)
+{
+	return flush(d, NULL, error);
+}
+
+/* A write without an answer: queued in a batch, else run at once (it
+ * commits alone). */
+static bool
+write_later(bs_pg *d, int id, const bs_pg_params *p, GError **error)
+{
+	if (!d->base.in_batch)
+		return flush(d, NULL, error) && run_ok(d, &d->main, id, p, error);
+	g_ptr_array_add(d->queue, queued_write_new(id, p));
+	return d->queue->len < QUEUE_MAX || flush(d, NULL, error);
 }
 
 PGresult *
@@ -336,7 +471,7 @@ bs_store__pg_query(bs_store *s, const char *sql, const bs_pg_params *p, GError *
 {
 	bs_pg *d = db_of(s);
 
-	if (!settle(d, error))
+	if (!ready(d, error))
 		return NULL;
 	return checked(d, d->main.conn,
 	               PQexecParams(d->main.conn, sql, p ? p->n : 0, NULL, p ? p->value : NULL,
@@ -389,10 +524,10 @@ pg_free(bs_store *s)
 {
 	bs_pg *d = db_of(s);
 
-	drop_pending(d);
 	PQfinish(d->side.conn);
 	PQfinish(d->main.conn);
 	g_hash_table_destroy(d->subjects);
+	g_ptr_array_unref(d->queue);
 	g_free(d->dsn);
 	g_free(d->shown);
 	g_free(d);
@@ -403,7 +538,7 @@ pg_begin(bs_store *s, GError **error)
 {
 	bs_pg *d = db_of(s);
 
-	return settle(d, error) && exec_sql(d, &d->main, "BEGIN", error);
+	return ready(d, error) && exec_sql(d, &d->main, "BEGIN", error);
 }
 
 /* COMMIT of a transaction an error aborted answers ROLLBACK, not an error. */
@@ -414,7 +549,7 @@ pg_commit(bs_store *s, GError **error)
 	PGresult *r;
 	bool committed;
 
-	if (!settle(d, error))
+	if (!ready(d, error))
 		return false;
 	r = checked(d, d->main.conn, PQexec(d->main.conn, "COMMIT"), error);
 	if (!r)
@@ -432,7 +567,7 @@ pg_rollback(bs_store *s)
 {
 	bs_pg *d = db_of(s);
 
-	drop_pending(d);
+	g_ptr_array_set_size(d->queue, 0); /* they would be rolled back */
 	PQclear(PQexec(d->main.conn, "ROLLBACK"));
 }
 
@@ -440,10 +575,16 @@ pg_rollback(bs_store *s)
 static bool
 run_id(bs_pg *d, int id, const bs_pg_params *p, int64_t *out_id, GError **error)
 {
-	PGresult *r;
+	PGresult *r = NULL;
 
-	if (!settle(d, error) || !(r = run(d, &d->main, id, p, error)))
+	/* In a batch it rides in the pipeline with the writes queued before. */
+	if (d->base.in_batch) {
+		g_ptr_array_add(d->queue, queued_write_new(id, p));
+		if (!flush(d, &r, error))
+			return false;
+	} else if (!ready(d, error) || !(r = run(d, &d->main, id, p, error))) {
 		return false;
+	}
 	if (PQntuples(r) != 1) {
 		PQclear(r);
 		g_set_error(error, BS_ERROR, BS_ERROR_STORE, "\"%s\": no row id came back",
@@ -476,7 +617,7 @@ pg_source_set_state(bs_store *s, int64_t id, const char *state, GError **error)
 
 	bs_store__pg_param_int(&p, id);
 	bs_store__pg_param_str(&p, state);
-	return settle(d, error) && run_ok(d, &d->main, ST_SOURCE_STATE, &p, error);
+	return ready(d, error) && run_ok(d, &d->main, ST_SOURCE_STATE, &p, error);
 }
 
 static bool
@@ -488,7 +629,7 @@ pg_source_find(bs_store *s, const char *path, bool *out_found, int64_t *out_id, 
 	PGresult *r;
 
 	bs_store__pg_param_str(&p, path);
-	if (!settle(d, error) || !(r = run(d, &d->main, ST_SOURCE_FIND, &p, error)))
+	if (!ready(d, error) || !(r = run(d, &d->main, ST_SOURCE_FIND, &p, error)))
 		return false;
 	*out_found = PQntuples(r) > 0;
 	if (*out_found && out_id)
@@ -511,7 +652,7 @@ pg_message_exists(bs_store *s, int64_t source_id, const char *locator, bool *out
 
 	bs_store__pg_param_int(&p, source_id);
 	bs_store__pg_param_str(&p, locator);
-	if (!settle(d, error) || !(r = run(d, &d->main, ST_MSG_EXISTS, &p, error)))
+	if (!ready(d, error) || !(r = run(d, &d->main, ST_MSG_EXISTS, &p, error)))
 		return false;
 	*out_exists = PQntuples(r) > 0;
 	PQclear(r);
@@ -627,73 +768,31 @@ subject_params(bs_pg_params *p, const char *kind, const uint8_t *pseudonym)
 	bs_store__pg_param_bin(p, pseudonym, BS_PSEUDONYM_LEN);
 }
 
-/* Finds the subject; *out_found false when absent. */
-static bool
-subject_find(bs_pg *d, const char *kind, const uint8_t *pseudonym, bool *out_found, int64_t *out_id,
-             const char **out_role, GError **error)
-{
-	bs_pg_params p = {0};
-	PGresult *r;
-
-	subject_params(&p, kind, pseudonym);
-	if (!(r = run(d, &d->side, ST_SUBJ_FIND, &p, error)))
-		return false;
-	*out_found = PQntuples(r) == 1;
-	if (*out_found) {
-		*out_id = bs_store__pg_int(r, 0, 0);
-		*out_role = role_static(PQgetvalue(r, 0, 1));
-	}
-	PQclear(r);
-	return true;
-}
-
-/* Inserts the subject in a transaction left open (side_pending) until its
- * vault entry or the next call. *out_created false when another writer
- * inserted it first: ask again. */
-static bool
-subject_insert(bs_pg *d, const char *kind, const uint8_t *pseudonym, const char *role,
-               bool *out_created, int64_t *out_id, GError **error)
-{
-	bs_pg_params p = {0};
-	PGresult *r;
-
-	subject_params(&p, kind, pseudonym);
-	bs_store__pg_param_str(&p, role);
-	if (!exec_sql(d, &d->side, "BEGIN", error))
-		return false;
-	d->side_pending = true;
-	if (!(r = run(d, &d->side, ST_SUBJ_INSERT, &p, error))) {
-		drop_pending(d);
-		return false;
-	}
-	*out_created = PQntuples(r) == 1;
-	if (*out_created)
-		*out_id = bs_store__pg_int(r, 0, 0);
-	PQclear(r);
-	if (!*out_created)
-		return settle(d, error);
-	return true;
-}
-
-/* Not remembered: find it, or insert it. A writer inserting the same
- * subject at the same moment makes our insert do nothing: find it then. */
+/* Inserts or finds the subject: its id, role, and whether to seal it
+ * (new, or without a vault entry). */
 static bool
 subject_fetch(bs_pg *d, const char *kind, const uint8_t *pseudonym, const char *role,
               int64_t *out_id, const char **out_role, bool *out_created, GError **error)
 {
-	for (int attempt = 0; attempt < 3; attempt++) {
-		bool found = false;
+	bs_pg_params p = {0};
 
-		if (!subject_find(d, kind, pseudonym, &found, out_id, out_role, error))
+	subject_params(&p, kind, pseudonym);
+	bs_store__pg_param_str(&p, role);
+	for (int attempt = 0; attempt < 3; attempt++) {
+		PGresult *r = run(d, &d->side, ST_SUBJ_PUT, &p, error);
+		bool got;
+
+		if (!r)
 			return false;
-		if (found)
-			return raise_role(d, *out_id, role, out_role, error);
-		if (!subject_insert(d, kind, pseudonym, role, out_created, out_id, error))
-			return false;
-		if (*out_created) {
-			*out_role = role_static(role);
-			return true;
+		got = PQntuples(r) == 1;
+		if (got) {
+			*out_id = bs_store__pg_int(r, 0, 0);
+			*out_role = role_static(PQgetvalue(r, 0, 1));
+			*out_created = strcmp(PQgetvalue(r, 0, 2), "t") == 0;
 		}
+		PQclear(r);
+		if (got)
+			return raise_role(d, *out_id, role, out_role, error);
 	}
 	g_set_error(error, BS_ERROR, BS_ERROR_STORE, "\"%s\": a subject row keeps vanishing",
 	            d->shown);
@@ -711,7 +810,7 @@ pg_subject_put(bs_store *s, const char *kind, const uint8_t *pseudonym, const ch
 	const char *now_role = NULL;
 
 	*out_created = false;
-	if (!settle(d, error) || !side_ready(d, error))
+	if (!side_ready(d, error))
 		return false;
 	if (e) {
 		*out_id = e->id;
@@ -732,13 +831,7 @@ pg_vault_put(bs_store *s, int64_t subject_id, const uint8_t *sealed, size_t len,
 
 	bs_store__pg_param_int(&p, subject_id);
 	bs_store__pg_param_bin(&p, sealed, len);
-	if (!side_ready(d, error))
-		return false;
-	if (!run_ok(d, &d->side, ST_VAULT_PUT, &p, error)) {
-		drop_pending(d);
-		return false;
-	}
-	return settle(d, error);
+	return side_ready(d, error) && run_ok(d, &d->side, ST_VAULT_PUT, &p, error);
 }
 
 /* ---- Occurrences, categories, facts: the batch connection */
@@ -755,7 +848,7 @@ pg_occurrence_add(bs_store *s, const bs_occurrence_row *row, GError **error)
 	bs_store__pg_param_str(&p, row->confidence);
 	bs_store__pg_param_int(&p, row->child ? 1 : 0);
 	bs_store__pg_param_int(&p, row->count);
-	return settle(d, error) && run_ok(d, &d->main, ST_OCC_ADD, &p, error);
+	return write_later(d, ST_OCC_ADD, &p, error);
 }
 
 static bool
@@ -768,7 +861,7 @@ pg_category_add(bs_store *s, int64_t message_id, const char *category, int64_t c
 	bs_store__pg_param_int(&p, message_id);
 	bs_store__pg_param_str(&p, category);
 	bs_store__pg_param_int(&p, count);
-	return settle(d, error) && run_ok(d, &d->main, ST_CAT_ADD, &p, error);
+	return write_later(d, ST_CAT_ADD, &p, error);
 }
 
 static bool
@@ -780,7 +873,7 @@ pg_fact_add(bs_store *s, int64_t message_id, int64_t subject_id, const char *fac
 	bs_store__pg_param_int(&p, message_id);
 	bs_store__pg_param_int(&p, subject_id);
 	bs_store__pg_param_str(&p, fact);
-	return settle(d, error) && run_ok(d, &d->main, ST_FACT_ADD, &p, error);
+	return write_later(d, ST_FACT_ADD, &p, error);
 }
 
 /* ---- Lookup and stats */
@@ -790,7 +883,7 @@ pg_fact_add(bs_store *s, int64_t message_id, int64_t subject_id, const char *fac
 static bool
 snapshot_begin(bs_pg *d, GError **error)
 {
-	if (!settle(d, error))
+	if (!ready(d, error))
 		return false;
 	return d->base.in_batch ||
 	       exec_sql(d, &d->main, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", error);
@@ -1012,6 +1105,7 @@ bs_store__pg_open(const char *dsn, bool writable, bool create, GError **error)
 	d->shown = bs_store__pg_display_dup(dsn);
 	d->writable = writable || create;
 	d->subjects = g_hash_table_new_full(key_hash, key_equal, g_free, NULL);
+	d->queue = g_ptr_array_new_with_free_func(queued_write_free);
 	if (!connect_to(d, &d->main, error) || !check_version(d, create, error))
 		return NULL;
 	return g_steal_pointer(&s);

@@ -183,7 +183,11 @@ bool bs_store_message_prune(bs_store *s, int64_t source_id, bs_store_keep_fn *ke
 
 /* Inserts the subject (kind, pseudonym) or merges its role; *out_id is its
  * stable id, *out_created (may be NULL) true when the row is new, so the
- * caller seals a vault entry only then. */
+ * caller seals a vault entry only then. PostgreSQL commits subjects apart
+ * from the batch (parallel writers would deadlock otherwise): there it is
+ * also true for a subject that has no vault entry yet, so that one whose
+ * writer died before sealing is sealed by the next; a second seal is kept
+ * out by vault_put. */
 bool bs_store_subject_put(bs_store *s, const char *kind, const uint8_t pseudonym[BS_PSEUDONYM_LEN],
                           const char *role, int64_t *out_id, bool *out_created, GError **error);
 
