@@ -3,8 +3,9 @@
 # (tests/lib/pg-start.sh: Unix socket in a temp dir). init --store-dsn,
 # two scanners in parallel (scan --shard 1/2 and 2/2) into one database,
 # then stats, lookup and report --json equal those of one SQLite scan of the
-# same input; no row twice; a re-run changes nothing; the DSN's password is
-# never shown. Skips (77) only when the PostgreSQL binaries are missing and
+# same input, and so do notify-list (the vault through PostgreSQL) and the
+# e-service's API; no row twice; a re-run changes nothing; the DSN's
+# password is never shown. Skips (77) only when the PostgreSQL binaries are missing and
 # BS_REQUIRE_PG is not 1 (tools/test sets it).
 set -u
 ROOT=${BS_SOURCE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -34,13 +35,16 @@ SOURCES=$(ls -d "$T/inc/mailboxes"/*)
 SCOPE="$T/inc/scope.json"
 
 echo "# one SQLite scan: the reference"
-"$BS" init "$T/lite" --org-domain kommun.example >/dev/null || fail "init sqlite"
+"$BS" vault keygen --out "$T/dpo.key" >/dev/null 2>&1 || fail "vault keygen"
+"$BS" init "$T/lite" --org-domain kommun.example --vault-pubkey "$T/dpo.key.pub" >/dev/null ||
+	fail "init sqlite"
 # shellcheck disable=SC2086
 "$BS" scan -w "$T/lite" --scope "$SCOPE" $SOURCES >/dev/null 2>"$T/lite.err" ||
 	[ $? -eq 1 ] || fail "sqlite scan: $(cat "$T/lite.err")"
 
 echo "# init --store-dsn, then two shard scanners at once into one database"
-"$BS" init "$T/pg" --org-domain kommun.example --store-dsn "$DSN" >"$T/init.out" ||
+"$BS" init "$T/pg" --org-domain kommun.example --vault-pubkey "$T/dpo.key.pub" \
+	--store-dsn "$DSN" >"$T/init.out" ||
 	fail "init --store-dsn"
 grep -q "backend = postgresql" "$T/pg/breachscope.conf" || fail "config has no backend"
 [ "$(pg "SELECT version FROM schema_version")" -ge 3 ] || fail "no schema version"
@@ -101,12 +105,43 @@ PY
 }
 check_all
 
+echo "# notify-list opens the same vault entries"
+for w in lite pg; do
+	"$BS" notify-list -w "$T/$w" --vault-key "$T/dpo.key" --out "$T/$w.csv" >/dev/null \
+		2>"$T/$w.nerr" || fail "notify-list ($w): $(cat "$T/$w.nerr")"
+done
+cmp -s "$T/lite.csv" "$T/pg.csv" || fail "notify-list differs: $(diff "$T/lite.csv" "$T/pg.csv" | head -3)"
+[ "$(wc -l <"$T/pg.csv")" -gt 10 ] || fail "notify-list is nearly empty"
+echo "ok - notify-list"
+
+echo "# the e-service answers from PostgreSQL"
+KEY=$("$BS" apikey -w "$T/pg" add portal 2>/dev/null) || fail "apikey add"
+"$BS" serve -w "$T/pg" --listen 127.0.0.1:0 2>"$T/serve.log" &
+SERVE=$!
+PORT=""
+for _ in $(seq 100); do
+	PORT=$(sed -n 's/.*listening on port \([0-9]*\).*/\1/p' "$T/serve.log")
+	[ -n "$PORT" ] && break
+	sleep 0.1
+done
+[ -n "$PORT" ] || fail "serve did not start: $(cat "$T/serve.log")"
+PNR=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["residents"][0]["written"])' \
+	"$T/inc/truth.json")
+curl -s -H "Authorization: Bearer $KEY" -d "{\"pnr\":\"$PNR\"}" \
+	"http://127.0.0.1:$PORT/api/v1/lookup" >"$T/api.json"
+kill -TERM "$SERVE"
+wait "$SERVE"
+"$BS" lookup -w "$T/lite" --json --pnr "$PNR" >"$T/cli.json"
+cmp -s "$T/api.json" "$T/cli.json" || fail "API $(cat "$T/api.json") vs lookup $(cat "$T/cli.json")"
+grep -q '"found":true' "$T/api.json" || fail "the API found nobody"
+echo "ok - serve API"
+
 echo "# no row twice"
 lite_count() { sqlite3 "$T/lite/index.sqlite" "$1"; }
 for q in "SELECT count(*) FROM message" "SELECT count(*) FROM subject" \
 	"SELECT count(*) FROM occurrence" "SELECT sum(count) FROM occurrence" \
 	"SELECT count(*) FROM message_category" "SELECT count(*) FROM subject_fact" \
-	"SELECT count(*) FROM source"; do
+	"SELECT count(*) FROM source" "SELECT count(*) FROM vault"; do
 	[ "$(lite_count "$q")" = "$(pg "$q")" ] || fail "$q: $(lite_count "$q") vs $(pg "$q")"
 done
 [ "$(pg "SELECT count(*) FROM (SELECT kind, pseudonym FROM subject GROUP BY 1, 2 HAVING count(*) > 1) d")" = 0 ] ||
