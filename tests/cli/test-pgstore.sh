@@ -4,8 +4,9 @@
 # two scanners in parallel (scan --shard 1/2 and 2/2) into one database,
 # then stats, lookup and report --json equal those of one SQLite scan of the
 # same input, and so do notify-list (the vault through PostgreSQL) and the
-# e-service's API; no row twice; a re-run changes nothing; the DSN's
-# password is never shown. Skips (77) only when the PostgreSQL binaries are missing and
+# e-service's API; no row twice; a re-run changes nothing; a shard killed
+# with SIGKILL and run again ends with the same answers; the DSN's password
+# is never shown. Skips (77) only when the PostgreSQL binaries are missing and
 # BS_REQUIRE_PG is not 1 (tools/test sets it).
 set -u
 ROOT=${BS_SOURCE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -154,6 +155,40 @@ run_shard 1/2 2
 pg "SELECT count(*), sum(count) FROM occurrence" >"$T/after"
 cmp -s "$T/before" "$T/after" || fail "a re-run changed the index"
 check_all
+
+echo "# a shard killed with SIGKILL mid-scan, then both run: the same answers"
+pg "CREATE DATABASE killed" >/dev/null || fail "create database"
+DSN2=$(echo "$DSN" | sed 's|/postgres?|/killed?|')
+"$BS" init "$T/pg2" --org-domain kommun.example --vault-pubkey "$T/dpo.key.pub" \
+	--store-dsn "$DSN2" >/dev/null || fail "init the second database"
+cp "$T/lite/pseudonym.key" "$T/pg2/pseudonym.key"
+# shellcheck disable=SC2086
+"$BS" scan -w "$T/pg2" --scope "$SCOPE" --shard 1/2 $SOURCES >/dev/null 2>&1 &
+VICTIM=$!
+for _ in $(seq 200); do
+	n=$("$PSQL" -X -q -t -A -d "$DSN2" -c "SELECT count(*) FROM message" 2>/dev/null || echo 0)
+	[ "${n:-0}" -gt 20 ] && break
+	sleep 0.05
+done
+kill -KILL "$VICTIM" 2>/dev/null
+wait "$VICTIM" 2>/dev/null
+echo "  killed after ${n:-0} messages"
+for k in 1/2 2/2; do
+	# shellcheck disable=SC2086
+	"$BS" scan -w "$T/pg2" --scope "$SCOPE" --shard "$k" $SOURCES >/dev/null 2>"$T/k.err" ||
+		[ $? -eq 1 ] || fail "shard $k after the kill: $(cat "$T/k.err")"
+done
+for what in "stats --json" "report --json --scope $SCOPE"; do
+	# shellcheck disable=SC2086
+	"$BS" $what -w "$T/lite" >"$T/a.json" 2>/dev/null
+	# shellcheck disable=SC2086
+	"$BS" $what -w "$T/pg2" >"$T/b.json" 2>/dev/null
+	cmp -s "$T/a.json" "$T/b.json" || fail "after the kill, $what differs"
+done
+"$BS" notify-list -w "$T/pg2" --vault-key "$T/dpo.key" --out "$T/pg2.csv" >/dev/null 2>&1 ||
+	fail "notify-list after the kill (a subject left unsealed?)"
+cmp -s "$T/lite.csv" "$T/pg2.csv" || fail "after the kill, notify-list differs"
+echo "ok - killed shard"
 
 echo "# the password never shows"
 sock=$(echo "$DSN" | sed 's/.*?//')
