@@ -10,10 +10,12 @@
 /* Context window for detect, bytes each side of a candidate. */
 #define BS_LIMIT_CONTEXT_BYTES 48
 /* detect keeps this much of the previous chunk for context and
- * boundary-spanning candidates; bounds memory per stream. 512: an e-mail
- * address is recovered by walking back up to 320 bytes from its end
- * (local part 64 + '@' + domain 255), plus a UTF-8 character before it. */
-#define BS_LIMIT_DETECT_TAIL 512
+ * boundary-spanning candidates; bounds memory per stream. 1024: a match
+ * is decided up to 192 bytes after its end (the words of a phrase after
+ * its key word), and then an e-mail address is recovered by walking back
+ * up to 320 bytes from its end (local part 64 + '@' + domain 255), plus
+ * a UTF-8 character before it: 576, rounded up. */
+#define BS_LIMIT_DETECT_TAIL 1024
 /* Term files: one term is a word or a short phrase. */
 #define BS_LIMIT_TERM_BYTES 128
 #define BS_LIMIT_TERM_WORDS 8

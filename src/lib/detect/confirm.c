@@ -24,7 +24,6 @@
 #define CARD_WALK 26
 #define IBAN_WALK 44
 #define EMAIL_LOCAL_MAX 64
-#define EMAIL_DOMAIN_MAX 255
 #define STARTS_MAX 4
 
 /* Which kinds a shape may be, tried in order; a later one wins only with
@@ -155,6 +154,22 @@ label_adjacent(const bs_detect_run *r, uint64_t label_end, uint64_t start)
 	return true;
 }
 
+/* The end of the last label of class c that ends at or before start
+ * (0 = none). */
+static uint64_t
+label_before(const bs_detect_run *r, int c, uint64_t start)
+{
+	uint64_t best = 0;
+
+	for (int i = 0; i < BS_CTX_KEEP; i++) {
+		uint64_t e = r->ctx_end[c][i];
+
+		if (e <= start && e > best)
+			best = e;
+	}
+	return best;
+}
+
 /* The nearest label before start that says something about this kind;
  * a label of another kind that is not next to the value is passed over. */
 static int
@@ -167,10 +182,12 @@ context_polarity(const bs_detect_run *r, const kind_rule *rule, uint64_t start)
 		int cls = -1;
 
 		for (int c = 0; c < BS_CTX_COUNT; c++) {
-			uint64_t e = r->ctx_end[c];
+			uint64_t e;
 
-			if (!rule->ctx[c] || (skip & (1u << c)) || e == 0 || e > start ||
-			    start - e > BS_LIMIT_CONTEXT_BYTES)
+			if (!rule->ctx[c] || (skip & (1u << c)))
+				continue;
+			e = label_before(r, c, start);
+			if (e == 0 || start - e > BS_LIMIT_CONTEXT_BYTES)
 				continue;
 			if (e > best) {
 				best = e;
@@ -390,16 +407,16 @@ recover_iban(const bs_detect_run *r, uint64_t end, uint64_t *starts)
 	return n;
 }
 
-static bool
-is_domain_char(int b)
+bool
+bs_detect__is_domain_char(int b)
 {
 	return g_ascii_isalnum(b) || b == '-' || b == '.';
 }
 
-static bool
-is_local_char(int b)
+bool
+bs_detect__is_local_char(int b)
 {
-	return g_ascii_isalnum(b) || (b >= 0 && strchr("._%+-", b) && b != 0);
+	return g_ascii_isalnum(b) || (b > 0 && strchr("._%+-", b));
 }
 
 /* E-mail: the domain may go on (anna@mail.example.se reports after
@@ -415,14 +432,16 @@ recover_email(const bs_detect_run *r, uint64_t end, uint64_t *starts)
 	if (g_ascii_isalnum(a) || a == '-' ||
 	    (a == '.' && g_ascii_isalnum(bs_detect__byte(r, end + 1))))
 		return 0;
-	while (at > 0 && end - at < EMAIL_DOMAIN_MAX && is_domain_char(bs_detect__byte(r, at - 1)))
+	while (at > 0 && end - at < BS_DETECT_DOMAIN_MAX &&
+	       bs_detect__is_domain_char(bs_detect__byte(r, at - 1)))
 		at--;
 	if (at == 0 || bs_detect__byte(r, at - 1) != '@')
 		return 0;
 	s = at - 1;
-	while (s > 0 && at - 1 - s < EMAIL_LOCAL_MAX && is_local_char(bs_detect__byte(r, s - 1)))
+	while (s > 0 && at - 1 - s < EMAIL_LOCAL_MAX &&
+	       bs_detect__is_local_char(bs_detect__byte(r, s - 1)))
 		s--;
-	if (s == at - 1 || (s > 0 && is_local_char(bs_detect__byte(r, s - 1))))
+	if (s == at - 1 || (s > 0 && bs_detect__is_local_char(bs_detect__byte(r, s - 1))))
 		return 0;
 	starts[0] = s;
 	return 1;
@@ -453,16 +472,16 @@ recover(const bs_detect_run *r, bs_cand_class cls, uint64_t end, uint64_t *start
 }
 
 void
-bs_detect__candidate(bs_detect_run *r, const bs_pattern *pat, uint64_t end)
+bs_detect__candidate(bs_detect_run *r, bs_cand_class cls, uint64_t end)
 {
-	bs_cand_class cls = (bs_cand_class)pat->cls;
+	size_t len = bs_detect__cand_len(cls);
 	uint64_t starts[STARTS_MAX];
 	size_t n;
 
-	if (pat->len) {
-		if (end < pat->len)
+	if (len) {
+		if (end < len)
 			return;
-		starts[0] = end - pat->len;
+		starts[0] = end - len;
 		n = 1;
 	} else {
 		n = recover(r, cls, end, starts);

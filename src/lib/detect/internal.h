@@ -51,31 +51,67 @@ typedef enum {
 	BS_CAND_COUNT
 } bs_cand_class;
 
-/* One row per Vectorscan id. */
+/* A term, a context label or the e-mail shape. A term or label is
+ * matched by one of its words, the key (its longest), as plain caseless
+ * literals (one per case variant of its non-ASCII letters); the other
+ * words of a phrase and the gaps between them are checked from the bytes
+ * (a gap regex in the database cost a fifth of the scan). Patterns that
+ * share a key share its literals: a group, chained by next. */
 typedef struct {
 	uint8_t type;      /* bs_pat_type */
 	uint8_t cls;       /* bs_cand_class or bs_ctx_class */
 	uint8_t prefix;    /* context label that may start a compound (mobilnummer) */
-	uint8_t nwords;    /* words of a term or label (1 = fixed length) */
+	uint8_t nwords;    /* words of a term or label */
+	uint8_t key;       /* index of the word the database matches */
 	uint16_t category; /* term: index into the detector's categories */
-	uint16_t len;      /* byte length when nwords == 1 */
-	uint32_t words;    /* multi-word: index of the first word length in word_lens */
+	uint16_t len;      /* byte length of the key word */
+	uint32_t words;    /* index of the first word in the detector's words */
+	uint32_t next;     /* next pattern of the same group, or BS_NO_PATTERN */
 } bs_pattern;
 
+#define BS_NO_PATTERN UINT32_MAX
+
+/* A word of a multi-word term: its bytes lower-cased and upper-cased
+ * (same length per character), in the detector's word_bytes. */
+typedef struct {
+	uint32_t lower; /* offset of the lower-case bytes */
+	uint32_t upper; /* offset of the upper-case bytes */
+	uint16_t len;
+} bs_word;
+
 struct bs_detector {
-	hs_database_t *db;     /* streaming mode; owned */
-	GPtrArray *exprs;      /* char *: the expressions, for bench and diagnostics */
-	GArray *flags;         /* unsigned: Vectorscan flags per expression */
-	GArray *patterns;      /* bs_pattern per id */
-	GArray *word_lens;     /* uint16_t: byte length of each word of multi-word terms */
-	GPtrArray *categories; /* char *: category names, index = bs_pattern.category */
+	hs_database_t *db;      /* streaming mode; owned */
+	GPtrArray *exprs;       /* char *: the expressions, for bench and diagnostics */
+	GArray *flags;          /* unsigned: Vectorscan flags per expression */
+	GArray *patterns;       /* bs_pattern */
+	GArray *groups;         /* uint32_t: first pattern of each group */
+	GArray *id_group;       /* uint32_t: the group of each Vectorscan id */
+	GHashTable *keys;       /* while loading: key word -> group + 1 */
+	GArray *words;          /* bs_word: the words of multi-word terms and labels */
+	GByteArray *word_bytes; /* their bytes */
+	GPtrArray *categories;  /* char *: category names, index = bs_pattern.category */
+	size_t terms;           /* distinct terms loaded, for BS_LIMIT_TERMS */
 };
 
-/* A match waiting until the bytes after it have arrived. */
+/* Label ends kept per class: a label inside a candidate (mail in
+ * info@mail.example.se) ends after its start and must not hide the one
+ * before it. */
+#define BS_CTX_KEEP 4
+
+/* A match waiting until the bytes after it have arrived. id is a
+ * Vectorscan id, BS_ID_DIGITS (the end of a run of digits) or BS_ID_EMAIL
+ * (the end of the domain after an '@'). */
 typedef struct {
 	uint64_t end;
 	uint32_t id;
 } bs_item;
+
+#define BS_ID_DIGITS UINT32_MAX
+#define BS_ID_EMAIL (UINT32_MAX - 1)
+
+/* Text is scanned in pieces of at most this many bytes: the digit runs of
+ * a piece are listed before Vectorscan scans it (bounded memory). */
+#define BS_DETECT_PIECE (32u * 1024)
 
 struct bs_detect_run {
 	const bs_detector *d;
@@ -95,8 +131,21 @@ struct bs_detect_run {
 	/* Matches waiting for BS_DETECT_LOOK bytes after their end; FIFO. */
 	GArray *queue; /* bs_item */
 	size_t queue_head;
+	/* Ends of digit runs and of e-mail domains in the piece being
+	 * scanned (offsets into it), merged into the match order as
+	 * Vectorscan reports. */
+	uint32_t *digit_ends; /* BS_DETECT_PIECE / 2 + 2 entries */
+	size_t digit_count;
+	size_t digit_next;
+	bool last_digit;     /* the byte before the piece is a digit */
+	uint32_t *mail_ends; /* BS_DETECT_PIECE / 2 + 2 entries */
+	size_t mail_count;
+	size_t mail_next;
+	bool mail_open;  /* a domain after an '@' runs into the next piece */
+	size_t mail_len; /* its bytes so far */
 	/* Context: end offset + 1 of the last label of each class (0 = none). */
-	uint64_t ctx_end[BS_CTX_COUNT];
+	uint64_t ctx_end[BS_CTX_COUNT][BS_CTX_KEEP];
+	uint8_t ctx_next[BS_CTX_COUNT]; /* ring position of the next label */
 	/* Recovered shapes report several ends for one start (each digit
 	 * group, each domain label): the start of the last finding per shape. */
 	uint64_t last_start[BS_CAND_COUNT];
@@ -106,19 +155,41 @@ struct bs_detect_run {
 };
 
 /* Bytes after a match that decide it (the most any check reads after the
- * end, plus one): a UTF-8 character (word boundary),
- * a following digit group (phone grouping), a longer e-mail domain. */
-#define BS_DETECT_LOOK 8
+ * end, plus one): the words of a phrase after its key word, with gaps
+ * (BS_LIMIT_TERM_BYTES + 7 gaps of 4 no-break spaces), then a UTF-8
+ * character (word boundary); for digits, a letter group ending an IBAN
+ * and a following digit group (phone grouping). */
+#define BS_DETECT_LOOK (BS_LIMIT_TERM_BYTES + 7 * 8 + 8)
 
 /* terms.c: reads term files into patterns. */
 bool bs_detect__load_terms(bs_detector *d, const bs_detect_config *cfg, GError **error);
-/* Appends one term or label as a byte-exact caseless expression. */
+/* Appends one term or label (lower-case, single spaces between words):
+ * its key word as caseless literals, the rest for term_span(). */
 void bs_detect__add_words(bs_detector *d, const char *lower, bs_pattern pat);
+/* Appends pat as a group of its own, matched by expr (owned) with flags. */
+void bs_detect__add_expr(bs_detector *d, char *expr, unsigned flags, bs_pattern pat);
 
 /* patterns.c: the built-in candidate shapes and context labels. */
 void bs_detect__add_builtin(bs_detector *d);
 /* Candidate class table lookups. */
 size_t bs_detect__cand_len(bs_cand_class cls);
+
+/* digits.c: ends of digit runs in p[0..len) (offsets i where p[i] is the
+ * first byte after a run; prev_digit: the byte before p is a digit), and
+ * the candidates that end at the end of a run. */
+size_t bs_detect__digit_ends(const char *p, size_t len, bool prev_digit, uint32_t *out);
+void bs_detect__digits(bs_detect_run *r, uint64_t end);
+
+/* An e-mail domain: "b.se" at least, 255 bytes at most (RFC 5321). */
+#define BS_DETECT_DOMAIN_MIN 4
+#define BS_DETECT_DOMAIN_MAX 255
+
+/* email.c: ends of the domains after each '@' of the piece p (the run's
+ * chunk), and the e-mail candidates within a domain ending at end. */
+size_t bs_detect__mail_ends(bs_detect_run *r, const char *p, size_t len, uint32_t *out);
+void bs_detect__email(bs_detect_run *r, uint64_t end);
+bool bs_detect__is_domain_char(int b);
+bool bs_detect__is_local_char(int b);
 
 /* run.c: byte access for the confirmers. */
 int bs_detect__byte(const bs_detect_run *r, uint64_t off); /* -1 when unavailable */
@@ -128,7 +199,8 @@ const char *bs_detect__span(const bs_detect_run *r, uint64_t start, size_t len, 
 bool bs_detect__word_before(const bs_detect_run *r, uint64_t off);
 bool bs_detect__word_after(const bs_detect_run *r, uint64_t off);
 
-/* confirm.c: a candidate match ending at end; emits at most one finding. */
-void bs_detect__candidate(bs_detect_run *r, const bs_pattern *pat, uint64_t end);
+/* confirm.c: a candidate of class cls ending at end; emits at most one
+ * finding. */
+void bs_detect__candidate(bs_detect_run *r, bs_cand_class cls, uint64_t end);
 
 #endif

@@ -1,45 +1,11 @@
-/* The built-in patterns: identifier shapes and context labels. Every
- * shape is reported at its end only (start-of-match costs several times
- * the scan, see performance.md); fixed-length shapes know their start,
- * the others recover it from the bytes kept behind the scan. */
+/* The built-in patterns: context labels. Every match is reported at its
+ * end only (start-of-match costs several times the scan, see
+ * performance.md); the start is recovered from the bytes kept behind the
+ * scan. Identifier candidates are not in the database: digits.c and
+ * email.c find them from the ends of digit runs and of e-mail domains. */
 #include "detect/internal.h"
 
 #include <string.h>
-
-/* Digits, bounded on both sides by Vectorscan's ASCII \b: a digit run
- * inside a longer one, or glued to letters, is no candidate. */
-#define D "[0-9]"
-#define INTERIM_LETTER "[TRSUWXJKLMN]"
-
-static const struct {
-	bs_cand_class cls;
-	const char *expr;
-} shapes[] = {
-    {BS_CAND_D10, "\\b" D "{10}\\b"},
-    {BS_CAND_D6SEP4, "\\b" D "{6}[-+]" D "{4}\\b"},
-    {BS_CAND_D6SP4, "\\b" D "{6} " D "{4}\\b"},
-    {BS_CAND_D12, "\\b" D "{12}\\b"},
-    {BS_CAND_D8SEP4, "\\b" D "{8}[-+]" D "{4}\\b"},
-    {BS_CAND_D8SP4, "\\b" D "{8} " D "{4}\\b"},
-    {BS_CAND_INT10, "\\b" D "{6}" INTERIM_LETTER D "{3}\\b"},
-    {BS_CAND_INT11, "\\b" D "{6}[-+]" INTERIM_LETTER D "{3}\\b"},
-    {BS_CAND_INT12, "\\b" D "{8}" INTERIM_LETTER D "{3}\\b"},
-    {BS_CAND_INT13, "\\b" D "{8}[-+]" INTERIM_LETTER D "{3}\\b"},
-    {BS_CAND_D11, "\\b" D "{11}\\b"},
-    {BS_CAND_D6SP5, "\\b" D "{6} " D "{5}\\b"},
-    /* HETU whose check character is a letter or whose century sign is
-     * one; the all-digit 010101-123C shape is tried from D6SEP4. */
-    {BS_CAND_HETU, "\\b" D "{6}(?:[A-FU-Y]" D "{3}[0-9A-Y]|[-+]" D "{3}[A-Y])\\b"},
-    {BS_CAND_PHONE, "\\+46[ -]?(?:\\(0\\)[ -]?)?[1-9]" D "{0,2}(?:[ -]?" D "{2,4}){1,4}\\b"},
-    {BS_CAND_PHONE, "\\b0046[ -]?[1-9]" D "{0,2}(?:[ -]?" D "{2,4}){1,4}\\b"},
-    {BS_CAND_PHONE, "\\b0[1-9]" D "{0,2}[-/ ]" D "{2,4}(?:[ -]?" D "{2,4}){0,3}\\b"},
-    {BS_CAND_PHONE, "\\(0[1-9]" D "{0,2}\\) ?" D "{2,4}(?:[ -]?" D "{2,4}){0,3}\\b"},
-    {BS_CAND_CARD, "\\b" D "{13,19}\\b"},
-    {BS_CAND_CARD_GROUPED, "\\b" D "{4}(?:[ -]" D "{4}){2}[ -]" D "{1,7}\\b"},
-    {BS_CAND_CARD_GROUPED, "\\b" D "{4}[ -]" D "{6}[ -]" D "{4,5}\\b"},
-    {BS_CAND_IBAN, "\\b[A-Z]{2}" D "{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\\b"},
-    {BS_CAND_EMAIL, "[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,24}"},
-};
 
 /* Labels that announce what the next number is. prefix: the label may
  * start a compound (mobilnummer, fakturanr); otherwise a whole word. */
@@ -163,14 +129,6 @@ bs_detect__cand_len(bs_cand_class cls)
 void
 bs_detect__add_builtin(bs_detector *d)
 {
-	for (size_t i = 0; i < G_N_ELEMENTS(shapes); i++) {
-		bs_pattern pat = {.type = BS_PAT_CAND, .cls = (uint8_t)shapes[i].cls, .nwords = 1};
-
-		pat.len = cand_len[shapes[i].cls];
-		g_ptr_array_add(d->exprs, g_strdup(shapes[i].expr));
-		g_array_append_val(d->flags, (unsigned){0});
-		g_array_append_val(d->patterns, pat);
-	}
 	for (size_t i = 0; i < G_N_ELEMENTS(labels); i++) {
 		bs_pattern pat = {.type = BS_PAT_CONTEXT,
 		                  .cls = (uint8_t)labels[i].cls,

@@ -104,73 +104,118 @@ bs_detect__word_after(const bs_detect_run *r, uint64_t off)
 	return p && unichar_is_word(p, n);
 }
 
-/* Start of a term or label from its end: words have fixed byte lengths,
- * the gaps between them are walked back. */
+/* One word of a phrase at [at, at + len): each character in either case. */
 static bool
-term_start(const bs_detect_run *r, const bs_pattern *pat, uint64_t end, uint64_t *out_start)
+word_at(const bs_detect_run *r, const bs_word *w, uint64_t at)
 {
-	const uint16_t *lens = &g_array_index(r->d->word_lens, uint16_t, pat->words);
-	uint64_t pos = end;
+	char buf[BS_LIMIT_TERM_BYTES];
+	const char *lo = (const char *)r->d->word_bytes->data + w->lower;
+	const char *up = (const char *)r->d->word_bytes->data + w->upper;
+	const char *p = bs_detect__span(r, at, w->len, buf);
 
-	if (pat->nwords == 1) {
-		*out_start = end - pat->len;
-		return true;
-	}
-	for (int w = pat->nwords - 1; w >= 0; w--) {
-		if (pos < lens[w])
+	if (!p)
+		return false;
+	for (size_t i = 0; i < w->len;) {
+		size_t n = (size_t)g_utf8_skip[(unsigned char)lo[i]];
+
+		if (memcmp(p + i, lo + i, n) != 0 && memcmp(p + i, up + i, n) != 0)
 			return false;
-		pos -= lens[w];
-		for (int gap = 0; w > 0 && gap < 4 && pos > 0; gap++) {
-			int b = bs_detect__byte(r, pos - 1);
-
-			if (b == ' ' || b == '\t' || b == '\n' || b == '\r')
-				pos--;
-			else if (b == 0xa0 && pos > 1 && bs_detect__byte(r, pos - 2) == 0xc2)
-				pos -= 2;
-			else
-				break;
-		}
+		i += n;
 	}
-	*out_start = pos;
+	return true;
+}
+
+/* Length of the whitespace unit (space, tab, line break, no-break space)
+ * that ends at pos (back) or starts at pos; 0 when there is none. */
+static size_t
+gap_unit(const bs_detect_run *r, uint64_t pos, bool back)
+{
+	int b = pos > 0 || !back ? bs_detect__byte(r, back ? pos - 1 : pos) : -1;
+
+	if (b == ' ' || b == '\t' || b == '\n' || b == '\r')
+		return 1;
+	if (back && b == 0xa0 && pos > 1 && bs_detect__byte(r, pos - 2) == 0xc2)
+		return 2;
+	if (!back && b == 0xc2 && bs_detect__byte(r, pos + 1) == 0xa0)
+		return 2;
+	return 0;
+}
+
+/* Words of a phrase are separated by one to four whitespace units. */
+static bool
+skip_gap(const bs_detect_run *r, uint64_t *pos, bool back)
+{
+	int units = 0;
+	size_t n;
+
+	while (units < 4 && (n = gap_unit(r, *pos, back)) > 0) {
+		*pos = back ? *pos - n : *pos + n;
+		units++;
+	}
+	return units > 0;
+}
+
+/* The span of a term or label whose key word ends at key_end: the words
+ * before the key are read back, the words after it forward. */
+static bool
+term_span(const bs_detect_run *r, const bs_pattern *pat, uint64_t key_end, uint64_t *out_start,
+          uint64_t *out_end)
+{
+	const bs_word *w = &g_array_index(r->d->words, bs_word, pat->words);
+	uint64_t start = key_end - pat->len;
+	uint64_t end = key_end;
+
+	for (int i = pat->key - 1; i >= 0; i--) {
+		if (!skip_gap(r, &start, true) || start < w[i].len ||
+		    !word_at(r, &w[i], start - w[i].len))
+			return false;
+		start -= w[i].len;
+	}
+	for (int i = pat->key + 1; i < pat->nwords; i++) {
+		if (!skip_gap(r, &end, false) || !word_at(r, &w[i], end))
+			return false;
+		end += w[i].len;
+	}
+	*out_start = start;
+	*out_end = end;
 	return true;
 }
 
 /* A term hit that overlaps the last counted hit of its category (a longer
  * phrase containing a shorter term) is the same occurrence. */
 static void
-on_term(bs_detect_run *r, const bs_pattern *pat, uint64_t end)
+on_term(bs_detect_run *r, const bs_pattern *pat, uint64_t key_end)
 {
-	uint64_t start;
+	uint64_t start, end;
 	uint16_t cat = pat->category;
 
-	if (!term_start(r, pat, end, &start) || bs_detect__word_before(r, start) ||
-	    bs_detect__word_after(r, end))
+	if (key_end < pat->len || !term_span(r, pat, key_end, &start, &end) ||
+	    bs_detect__word_before(r, start) || bs_detect__word_after(r, end))
 		return;
 	if (r->cat_last_end[cat] > start && r->cat_counts[cat] > 0) {
-		r->cat_last_end[cat] = end;
+		r->cat_last_end[cat] = MAX(r->cat_last_end[cat], end);
 		return;
 	}
 	r->cat_counts[cat]++;
-	r->cat_last_end[cat] = end;
+	r->cat_last_end[cat] = MAX(r->cat_last_end[cat], end);
 }
 
 static void
-on_context(bs_detect_run *r, const bs_pattern *pat, uint64_t end)
+on_context(bs_detect_run *r, const bs_pattern *pat, uint64_t key_end)
 {
-	uint64_t start;
+	uint64_t start, end;
 
-	if (!term_start(r, pat, end, &start) || bs_detect__word_before(r, start))
+	if (key_end < pat->len || !term_span(r, pat, key_end, &start, &end) ||
+	    bs_detect__word_before(r, start))
 		return;
 	if (!pat->prefix && bs_detect__word_after(r, end))
 		return;
-	r->ctx_end[pat->cls] = end;
+	r->ctx_end[pat->cls][r->ctx_next[pat->cls]++ % BS_CTX_KEEP] = end;
 }
 
 static void
-decide(bs_detect_run *r, uint32_t id, uint64_t end)
+decide_pattern(bs_detect_run *r, const bs_pattern *pat, uint64_t end)
 {
-	const bs_pattern *pat = &g_array_index(r->d->patterns, bs_pattern, id);
-
 	switch (pat->type) {
 	case BS_PAT_TERM:
 		on_term(r, pat, end);
@@ -179,9 +224,30 @@ decide(bs_detect_run *r, uint32_t id, uint64_t end)
 		on_context(r, pat, end);
 		break;
 	default:
-		bs_detect__candidate(r, pat, end);
+		bs_detect__candidate(r, (bs_cand_class)pat->cls, end);
 		break;
 	}
+}
+
+/* A Vectorscan id stands for the group of patterns sharing its key. */
+static void
+decide(bs_detect_run *r, uint32_t id, uint64_t end)
+{
+	const bs_pattern *pats = (const bs_pattern *)r->d->patterns->data;
+	uint32_t g;
+
+	if (id == BS_ID_DIGITS) {
+		bs_detect__digits(r, end);
+		return;
+	}
+	if (id == BS_ID_EMAIL) {
+		bs_detect__email(r, end);
+		return;
+	}
+	g = g_array_index(r->d->id_group, uint32_t, id);
+	for (uint32_t i = g_array_index(r->d->groups, uint32_t, g); i != BS_NO_PATTERN;
+	     i = pats[i].next)
+		decide_pattern(r, &pats[i], end);
 }
 
 static bool
@@ -206,19 +272,53 @@ drain(bs_detect_run *r)
 	r->queue_head = 0;
 }
 
+/* A match or digit run in report order: decided now when nothing waits
+ * before it and its bytes are there, else queued. */
+static void
+push(bs_detect_run *r, uint32_t id, uint64_t end)
+{
+	bs_item it = {.end = end, .id = id};
+
+	if (r->queue_head == r->queue->len && ready(r, end)) {
+		decide(r, id, end);
+		return;
+	}
+	g_array_append_val(r->queue, it);
+	drain(r);
+}
+
+/* The piece's digit runs and e-mail domains ending before limit join
+ * the order (a digit run first when both end at one offset); one ending
+ * at the same offset as a match comes after it. */
+static void
+push_digits(bs_detect_run *r, uint64_t limit)
+{
+	for (;;) {
+		bool digit = r->digit_next < r->digit_count;
+		bool mail = r->mail_next < r->mail_count;
+		uint32_t d = digit ? r->digit_ends[r->digit_next] : UINT32_MAX;
+		uint32_t m = mail ? r->mail_ends[r->mail_next] : UINT32_MAX;
+
+		if ((!digit && !mail) || r->chunk_off + MIN(d, m) >= limit)
+			return;
+		if (digit && d <= m) {
+			r->digit_next++;
+			push(r, BS_ID_DIGITS, r->chunk_off + d);
+		} else {
+			r->mail_next++;
+			push(r, BS_ID_EMAIL, r->chunk_off + m);
+		}
+	}
+}
+
 static int
 on_match(unsigned int id, unsigned long long from, unsigned long long to, unsigned int flags,
          void *ctx)
 {
 	bs_detect_run *r = ctx;
-	bs_item it = {.end = to, .id = id};
 
-	if (r->queue_head == r->queue->len && ready(r, to)) {
-		decide(r, id, to);
-		return 0;
-	}
-	g_array_append_val(r->queue, it);
-	drain(r);
+	push_digits(r, to);
+	push(r, id, to);
 	return 0;
 }
 
@@ -230,6 +330,8 @@ bs_detect_run_new(const bs_detector *d, GError **error)
 
 	r->d = d;
 	r->queue = g_array_new(FALSE, FALSE, sizeof(bs_item));
+	r->digit_ends = g_new(uint32_t, BS_DETECT_PIECE / 2 + 2);
+	r->mail_ends = g_new(uint32_t, BS_DETECT_PIECE / 2 + 2);
 	r->cat_counts = g_new0(uint32_t, ncat + 1);
 	r->cat_last_end = g_new0(uint64_t, ncat + 1);
 	if (hs_alloc_scratch(d->db, &r->scratch) != HS_SUCCESS ||
@@ -254,6 +356,8 @@ bs_detect_run_free(bs_detect_run *r)
 		g_array_free(r->queue, TRUE);
 	g_free(r->cat_counts);
 	g_free(r->cat_last_end);
+	g_free(r->digit_ends);
+	g_free(r->mail_ends);
 	g_free(r);
 }
 
@@ -276,9 +380,17 @@ bs_detect_run_begin(bs_detect_run *r, const GDate *ref_date, bs_finding_fn *fn, 
 	r->tail_len = 0;
 	r->at_end = false;
 	r->open = true;
+	r->last_digit = false;
+	r->digit_count = 0;
+	r->digit_next = 0;
+	r->mail_open = false;
+	r->mail_len = 0;
+	r->mail_count = 0;
+	r->mail_next = 0;
 	g_array_set_size(r->queue, 0);
 	r->queue_head = 0;
 	memset(r->ctx_end, 0, sizeof r->ctx_end);
+	memset(r->ctx_next, 0, sizeof r->ctx_next);
 	memset(r->last_start, 0xff, sizeof r->last_start);
 	memset(r->cat_counts, 0, (ncat + 1) * sizeof *r->cat_counts);
 	memset(r->cat_last_end, 0, (ncat + 1) * sizeof *r->cat_last_end);
@@ -302,8 +414,31 @@ keep_tail(bs_detect_run *r, const char *p, size_t len)
 	r->tail_len = keep + len;
 }
 
-/* Vectorscan takes at most 4 GiB per call. */
-#define FEED_MAX ((size_t)1 << 30)
+/* Scans one piece: its digit runs are listed, then Vectorscan reports
+ * its matches, digit runs merged in by offset. */
+static hs_error_t
+scan_piece(bs_detect_run *r, const char *p, size_t n)
+{
+	hs_error_t err;
+
+	r->chunk = p;
+	r->chunk_len = n;
+	drain(r);
+	r->digit_count = bs_detect__digit_ends(p, n, r->last_digit, r->digit_ends);
+	r->digit_next = 0;
+	r->mail_count = bs_detect__mail_ends(r, p, n, r->mail_ends);
+	r->mail_next = 0;
+	err = hs_scan_stream(r->stream, p, (unsigned)n, 0, r->scratch, on_match, r);
+	push_digits(r, UINT64_MAX);
+	r->digit_count = 0;
+	r->mail_count = 0;
+	r->last_digit = g_ascii_isdigit(p[n - 1]);
+	keep_tail(r, p, n);
+	r->chunk_off += n;
+	r->chunk = NULL;
+	r->chunk_len = 0;
+	return err;
+}
 
 bs_status
 bs_detect_run_feed(bs_detect_run *r, const char *p, size_t len)
@@ -311,18 +446,9 @@ bs_detect_run_feed(bs_detect_run *r, const char *p, size_t len)
 	if (!r->open || r->at_end)
 		return BS_FAIL;
 	while (len > 0) {
-		size_t n = MIN(len, FEED_MAX);
-		hs_error_t err;
+		size_t n = MIN(len, BS_DETECT_PIECE);
 
-		r->chunk = p;
-		r->chunk_len = n;
-		drain(r);
-		err = hs_scan_stream(r->stream, p, (unsigned)n, 0, r->scratch, on_match, r);
-		keep_tail(r, p, n);
-		r->chunk_off += n;
-		r->chunk = NULL;
-		r->chunk_len = 0;
-		if (err != HS_SUCCESS)
+		if (scan_piece(r, p, n) != HS_SUCCESS)
 			return BS_FAIL;
 		p += n;
 		len -= n;
@@ -339,6 +465,11 @@ bs_detect_run_end(bs_detect_run *r)
 		return BS_FAIL;
 	r->at_end = true;
 	drain(r);
+	if (r->last_digit)
+		push(r, BS_ID_DIGITS, r->chunk_off);
+	if (r->mail_open && r->mail_len >= BS_DETECT_DOMAIN_MIN &&
+	    r->mail_len <= BS_DETECT_DOMAIN_MAX)
+		push(r, BS_ID_EMAIL, r->chunk_off);
 	err = hs_reset_stream(r->stream, 0, r->scratch, on_match, r);
 	drain(r);
 	r->open = false;

@@ -1,14 +1,16 @@
 /* Term files: one category per file (the base name), one term per line.
- * Each term becomes a byte-exact expression: Vectorscan's caseless flag
- * folds ASCII only and its UTF-8 mode is undefined on invalid input (mail
- * has plenty), so the other letters are spelled out as (?:å|Å). */
+ * Each term's key word becomes byte-exact caseless literals: Vectorscan's
+ * caseless flag folds ASCII only and its UTF-8 mode is undefined on
+ * invalid input (mail has plenty), so the case variants of the other
+ * letters are spelled out (å, Å: two literals). */
 #include "detect/internal.h"
 
 #include <string.h>
 
-/* Whitespace between the words of a multi-word term: a few spaces, tabs,
- * line breaks or no-break spaces (HTML to text leaves U+00A0). */
-#define GAP_EXPR "(?:[\\t\\n\\r ]|\\xc2\\xa0){1,4}"
+/* Case variants of a key word spelled out as separate literals when it
+ * has at most this many letters whose case Vectorscan does not fold (8
+ * literals); beyond, one expression with (?:å|Å) alternatives. */
+#define VARIANT_LETTERS_MAX 3
 
 static void
 append_byte(GString *e, unsigned char c)
@@ -26,59 +28,162 @@ append_bytes(GString *e, const char *p, size_t len)
 		append_byte(e, (unsigned char)p[i]);
 }
 
-/* One character of a lower-case term: itself, or both cases when the upper
- * case has the same byte length (keeps every word's length fixed). */
+/* The upper case of one lower-case character when it has the same byte
+ * length (keeps every word's length fixed); else the character itself. */
 static void
-append_char(GString *e, const char *p, size_t len)
+upper_char(const char *p, size_t len, char *out)
 {
 	char up[8];
-	gunichar c = g_utf8_get_char(p);
-	gunichar u = g_unichar_toupper(c);
+	gunichar u = g_unichar_toupper(g_utf8_get_char(p));
 	int ulen = g_unichar_to_utf8(u, up);
 
-	if (len == 1 || u == c || (size_t)ulen != len) {
-		append_bytes(e, p, len);
-		return;
-	}
-	g_string_append(e, "(?:");
-	append_bytes(e, p, len);
-	g_string_append_c(e, '|');
-	append_bytes(e, up, (size_t)ulen);
-	g_string_append_c(e, ')');
+	memcpy(out, (size_t)ulen == len ? up : p, len);
 }
 
-/* Builds the expression for lower (valid UTF-8, trimmed, single spaces
- * between words) and records word lengths for start recovery. */
+/* Characters whose upper case differs beyond ASCII (Vectorscan's caseless
+ * flag folds ASCII only). */
+static size_t
+unfolded_letters(const char *w, const char *upper, size_t len)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < len;) {
+		size_t n = (size_t)(g_utf8_next_char(w + i) - (w + i));
+
+		k += (unsigned char)w[i] >= 0x80 && memcmp(w + i, upper + i, n) != 0;
+		i += n;
+	}
+	return k;
+}
+
+/* One expression: bit i of pick chooses the upper case of the i-th
+ * unfolded letter; all = true spells every such letter as (?:x|X). */
+static char *
+key_expr(const char *w, const char *upper, size_t len, unsigned pick, bool all)
+{
+	GString *e = g_string_sized_new(len * 4);
+	unsigned bit = 0;
+
+	for (size_t i = 0; i < len;) {
+		size_t n = (size_t)(g_utf8_next_char(w + i) - (w + i));
+		bool unfolded = (unsigned char)w[i] >= 0x80 && memcmp(w + i, upper + i, n) != 0;
+
+		if (unfolded && all) {
+			g_string_append(e, "(?:");
+			append_bytes(e, w + i, n);
+			g_string_append_c(e, '|');
+			append_bytes(e, upper + i, n);
+			g_string_append_c(e, ')');
+		} else {
+			append_bytes(e, unfolded && (pick >> bit & 1) ? upper + i : w + i, n);
+		}
+		bit += unfolded;
+		i += n;
+	}
+	return g_string_free(e, FALSE);
+}
+
+static void
+add_id(bs_detector *d, char *expr, unsigned flags, uint32_t group)
+{
+	g_ptr_array_add(d->exprs, expr);
+	g_array_append_val(d->flags, flags);
+	g_array_append_val(d->id_group, group);
+}
+
+/* Puts pat at the head of group g (the order within a group does not
+ * matter: each pattern is decided on its own). */
+static void
+join_group(bs_detector *d, uint32_t g, bs_pattern *pat)
+{
+	uint32_t *head = &g_array_index(d->groups, uint32_t, g);
+
+	pat->next = *head;
+	*head = d->patterns->len;
+	g_array_append_val(d->patterns, *pat);
+}
+
+static uint32_t
+new_group(bs_detector *d)
+{
+	g_array_append_val(d->groups, (uint32_t){BS_NO_PATTERN});
+	return d->groups->len - 1;
+}
+
+void
+bs_detect__add_expr(bs_detector *d, char *expr, unsigned flags, bs_pattern pat)
+{
+	uint32_t g = new_group(d);
+
+	add_id(d, expr, flags, g);
+	join_group(d, g, &pat);
+}
+
+/* Records one word's lower and upper bytes; returns its index. */
+static uint32_t
+add_word(bs_detector *d, const char *w, size_t len)
+{
+	bs_word word = {.len = (uint16_t)len};
+	char *upper = g_malloc(len + 1);
+
+	for (size_t i = 0; i < len; i = (size_t)(g_utf8_next_char(w + i) - w))
+		upper_char(w + i, (size_t)(g_utf8_next_char(w + i) - (w + i)), upper + i);
+	word.lower = d->word_bytes->len;
+	g_byte_array_append(d->word_bytes, (const guint8 *)w, (guint)len);
+	word.upper = d->word_bytes->len;
+	g_byte_array_append(d->word_bytes, (const guint8 *)upper, (guint)len);
+	g_array_append_val(d->words, word);
+	g_free(upper);
+	return d->words->len - 1;
+}
+
+/* The key: the longest word (the last of equals, so that a phrase ending
+ * in it is reported at its own end). */
+static void
+pick_key(const bs_detector *d, bs_pattern *pat)
+{
+	const bs_word *w = &g_array_index(d->words, bs_word, pat->words);
+
+	pat->key = 0;
+	for (uint8_t i = 1; i < pat->nwords; i++)
+		if (w[i].len >= w[pat->key].len)
+			pat->key = i;
+	pat->len = w[pat->key].len;
+}
+
+/* lower: valid UTF-8, trimmed, single spaces between words. */
 void
 bs_detect__add_words(bs_detector *d, const char *lower, bs_pattern pat)
 {
-	GString *e = g_string_sized_new(64);
-	const char *p = lower;
-	uint16_t word_len = 0;
+	g_auto(GStrv) words = g_strsplit(lower, " ", -1);
+	const bs_word *key;
+	const char *kw, *ku;
+	size_t k;
+	guint g;
 
-	pat.nwords = 1;
-	pat.words = d->word_lens->len;
-	while (*p) {
-		const char *next = g_utf8_next_char(p);
-
-		if (*p == ' ') {
-			g_array_append_val(d->word_lens, word_len);
-			word_len = 0;
-			pat.nwords++;
-			g_string_append(e, GAP_EXPR);
-		} else {
-			append_char(e, p, (size_t)(next - p));
-			word_len += (uint16_t)(next - p);
-		}
-		p = next;
+	pat.nwords = (uint8_t)g_strv_length(words);
+	pat.words = d->words->len;
+	for (char **w = words; *w; w++)
+		add_word(d, *w, strlen(*w));
+	pick_key(d, &pat);
+	key = &g_array_index(d->words, bs_word, pat.words + pat.key);
+	kw = (const char *)d->word_bytes->data + key->lower;
+	ku = (const char *)d->word_bytes->data + key->upper;
+	g = GPOINTER_TO_UINT(g_hash_table_lookup(d->keys, words[pat.key]));
+	if (g > 0) {
+		join_group(d, g - 1, &pat);
+		return;
 	}
-	g_array_append_val(d->word_lens, word_len);
-	pat.len = pat.nwords == 1 ? word_len : 0;
-	if (pat.nwords == 1)
-		g_array_set_size(d->word_lens, pat.words);
-	g_ptr_array_add(d->exprs, g_string_free(e, FALSE));
-	g_array_append_val(d->flags, (unsigned){HS_FLAG_CASELESS});
-	g_array_append_val(d->patterns, pat);
+	g = new_group(d);
+	g_hash_table_insert(d->keys, g_strdup(words[pat.key]), GUINT_TO_POINTER(g + 1));
+	join_group(d, g, &pat);
+	k = unfolded_letters(kw, ku, key->len);
+	if (k > VARIANT_LETTERS_MAX) {
+		add_id(d, key_expr(kw, ku, key->len, 0, true), HS_FLAG_CASELESS, g);
+		return;
+	}
+	for (unsigned pick = 0; pick < 1u << k; pick++)
+		add_id(d, key_expr(kw, ku, key->len, pick, false), HS_FLAG_CASELESS, g);
 }
 
 static size_t
@@ -151,12 +256,13 @@ add_line(bs_detector *d, GHashTable *seen, const char *path, size_t line_no, siz
 	key = g_strdup_printf("%zu\n%s", cat, term);
 	if (!g_hash_table_add(seen, key))
 		return true;
-	if (d->patterns->len >= BS_LIMIT_TERMS) {
+	if (d->terms >= BS_LIMIT_TERMS) {
 		g_set_error(error, BS_ERROR, BS_ERROR_LIMIT, "\"%s\":%zu: more than %u terms", path,
 		            line_no, BS_LIMIT_TERMS);
 		return false;
 	}
 	bs_detect__add_words(d, term, (bs_pattern){.type = BS_PAT_TERM, .category = (uint16_t)cat});
+	d->terms++;
 	return true;
 }
 

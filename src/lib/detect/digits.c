@@ -1,0 +1,556 @@
+/* Digit shapes: every identifier but the e-mail address ends at the end
+ * of a run of digits (or a letter or two after one). The run ends are
+ * listed by a word-at-a-time pass over each piece, and at each end the
+ * shapes that the old per-shape expressions matched are recognised from
+ * the bytes: personnummer forms, interim numbers, Nordic numbers, phone
+ * numbers, cards and IBANs. Twenty such expressions in the Vectorscan
+ * database had no literal to start from and ran as automata over every
+ * byte, next to the term literals: together they cost more than all the
+ * literals (docs/internals.md has the figures). The shape rules here
+ * are those expressions, written out; ident then confirms. */
+#include "detect/internal.h"
+
+#include <string.h>
+
+/* A window of bytes around an end: p[0] is the byte at the end offset,
+ * p[lo..hi) are known (lo <= 0 <= hi); outside is start or end of text. */
+typedef struct {
+	const unsigned char *p;
+	int lo;
+	int hi;
+} win;
+
+#define WIN_BACK 64  /* longest shape (IBAN: 44 bytes) plus the byte before */
+#define WIN_AHEAD 48 /* capitals ending an IBAN (44 bytes at most), and one more */
+#define PHONE_BACK 31
+#define IBAN_BACK 44
+#define PHONE_DIGITS_MIN 7 /* ident: a national number of six, and the 0 */
+
+/* Byte classes; index 0 is "no byte" (start or end of text). */
+enum {
+	C_DIGIT = 1,
+	C_UPPER = 2,
+	C_WORD = 4,  /* Vectorscan's \b is ASCII: letters, digits, '_' */
+	C_PHONE = 8, /* digits and " -/()+" */
+	C_SEP = 16,  /* may stand right before the last run of a shape: " -+/)" */
+};
+
+#define DIG (C_DIGIT | C_WORD | C_PHONE)
+#define UP (C_UPPER | C_WORD)
+static const uint8_t byte_class[257] = {
+    [1 + ' '] = C_PHONE | C_SEP,
+    [1 + '-'] = C_PHONE | C_SEP,
+    [1 + '+'] = C_PHONE | C_SEP,
+    [1 + '/'] = C_PHONE | C_SEP,
+    [1 + ')'] = C_PHONE | C_SEP,
+    [1 + '('] = C_PHONE,
+    [1 + '_'] = C_WORD,
+    [1 + '0'] = DIG,
+    [1 + '1'] = DIG,
+    [1 + '2'] = DIG,
+    [1 + '3'] = DIG,
+    [1 + '4'] = DIG,
+    [1 + '5'] = DIG,
+    [1 + '6'] = DIG,
+    [1 + '7'] = DIG,
+    [1 + '8'] = DIG,
+    [1 + '9'] = DIG,
+    [1 + 'A'] = UP,
+    [1 + 'B'] = UP,
+    [1 + 'C'] = UP,
+    [1 + 'D'] = UP,
+    [1 + 'E'] = UP,
+    [1 + 'F'] = UP,
+    [1 + 'G'] = UP,
+    [1 + 'H'] = UP,
+    [1 + 'I'] = UP,
+    [1 + 'J'] = UP,
+    [1 + 'K'] = UP,
+    [1 + 'L'] = UP,
+    [1 + 'M'] = UP,
+    [1 + 'N'] = UP,
+    [1 + 'O'] = UP,
+    [1 + 'P'] = UP,
+    [1 + 'Q'] = UP,
+    [1 + 'R'] = UP,
+    [1 + 'S'] = UP,
+    [1 + 'T'] = UP,
+    [1 + 'U'] = UP,
+    [1 + 'V'] = UP,
+    [1 + 'W'] = UP,
+    [1 + 'X'] = UP,
+    [1 + 'Y'] = UP,
+    [1 + 'Z'] = UP,
+    [1 + 'a'] = C_WORD,
+    [1 + 'b'] = C_WORD,
+    [1 + 'c'] = C_WORD,
+    [1 + 'd'] = C_WORD,
+    [1 + 'e'] = C_WORD,
+    [1 + 'f'] = C_WORD,
+    [1 + 'g'] = C_WORD,
+    [1 + 'h'] = C_WORD,
+    [1 + 'i'] = C_WORD,
+    [1 + 'j'] = C_WORD,
+    [1 + 'k'] = C_WORD,
+    [1 + 'l'] = C_WORD,
+    [1 + 'm'] = C_WORD,
+    [1 + 'n'] = C_WORD,
+    [1 + 'o'] = C_WORD,
+    [1 + 'p'] = C_WORD,
+    [1 + 'q'] = C_WORD,
+    [1 + 'r'] = C_WORD,
+    [1 + 's'] = C_WORD,
+    [1 + 't'] = C_WORD,
+    [1 + 'u'] = C_WORD,
+    [1 + 'v'] = C_WORD,
+    [1 + 'w'] = C_WORD,
+    [1 + 'x'] = C_WORD,
+    [1 + 'y'] = C_WORD,
+    [1 + 'z'] = C_WORD,
+};
+
+static int
+at(const win *w, int i)
+{
+	return i >= w->lo && i < w->hi ? w->p[i] : -1;
+}
+
+static bool
+is(int c, unsigned cls)
+{
+	return byte_class[c + 1] & cls;
+}
+
+static bool
+is_digit(int c)
+{
+	return is(c, C_DIGIT);
+}
+
+static bool
+is_upper(int c)
+{
+	return is(c, C_UPPER);
+}
+
+static bool
+nonword(int c)
+{
+	return !is(c, C_WORD);
+}
+
+/* Digits right before i. */
+static int
+run_back(const win *w, int i)
+{
+	int n = 0;
+
+	while (is_digit(at(w, i - 1 - n)))
+		n++;
+	return n;
+}
+
+/* A run of exactly len digits ends at i and nothing word-like precedes
+ * it: the "\bD{len}" that starts a shape. */
+static bool
+lead_run(const win *w, int i, int len)
+{
+	return run_back(w, i) == len && nonword(at(w, i - len - 1));
+}
+
+static unsigned
+bit(bs_cand_class cls)
+{
+	return 1u << cls;
+}
+
+/* \bD{10}\b, \bD{11}\b, \bD{12}\b, \bD{13,19}\b */
+static unsigned
+bare_run(int l1, int before)
+{
+	if (!nonword(before))
+		return 0;
+	if (l1 >= 10 && l1 <= 12)
+		return bit(l1 == 10 ? BS_CAND_D10 : l1 == 11 ? BS_CAND_D11 : BS_CAND_D12);
+	return l1 >= 13 && l1 <= 19 ? bit(BS_CAND_CARD) : 0;
+}
+
+/* \bD{6|8}[-+ ]D{4}\b and \bD{6} D{5}\b */
+static unsigned
+separated(const win *w, int l1, int sep)
+{
+	bool six, eight;
+
+	if (sep != '-' && sep != '+' && sep != ' ')
+		return 0;
+	six = lead_run(w, -l1 - 1, 6);
+	eight = lead_run(w, -l1 - 1, 8);
+	if (l1 == 4 && (six || eight)) {
+		if (sep == ' ')
+			return bit(six ? BS_CAND_D6SP4 : BS_CAND_D8SP4);
+		return bit(six ? BS_CAND_D6SEP4 : BS_CAND_D8SEP4);
+	}
+	return l1 == 5 && sep == ' ' && six ? bit(BS_CAND_D6SP5) : 0;
+}
+
+/* \bD{6|8}[-+]?[TRSUWXJKLMN]D{3}\b */
+static unsigned
+interim(const win *w, int l1, int letter)
+{
+	int c = at(w, -5);
+	int i = is_digit(c) ? -4 : -5;
+
+	if (l1 != 3 || !letter || !strchr("TRSUWXJKLMN", letter))
+		return 0;
+	if (!is_digit(c) && c != '-' && c != '+')
+		return 0;
+	if (lead_run(w, i, 6))
+		return bit(i == -4 ? BS_CAND_INT10 : BS_CAND_INT11);
+	if (lead_run(w, i, 8))
+		return bit(i == -4 ? BS_CAND_INT12 : BS_CAND_INT13);
+	return 0;
+}
+
+static bool
+is_hetu_sign(int c)
+{
+	return (c >= 'A' && c <= 'F') || (c >= 'U' && c <= 'Y');
+}
+
+/* \bD{6}(?:[A-FU-Y]D{3}[0-9A-Y]|[-+]D{3}[A-Y])\b, ending at 0 */
+static unsigned
+hetu(const win *w)
+{
+	int last = at(w, -1);
+	int sign = at(w, -5);
+
+	if (is_digit(last)) {
+		if (run_back(w, 0) != 4 || !is_hetu_sign(sign))
+			return 0;
+	} else if (last >= 'A' && last <= 'Y') {
+		if (run_back(w, -1) != 3 || !(is_hetu_sign(sign) || sign == '-' || sign == '+'))
+			return 0;
+	} else {
+		return 0;
+	}
+	return lead_run(w, -5, 6) ? bit(BS_CAND_HETU) : 0;
+}
+
+/* Groups of a card number, last first: runs of the given lengths
+ * separated by one space or dash, the first one a lead run. */
+static bool
+card_groups(const win *w, int i, const int *lens, int n)
+{
+	for (int g = 0; g < n - 1; g++) {
+		i -= lens[g];
+		if (at(w, i - 1) != ' ' && at(w, i - 1) != '-')
+			return false;
+		i--;
+		if (run_back(w, i) != lens[g + 1])
+			return false;
+	}
+	return nonword(at(w, i - lens[n - 1] - 1));
+}
+
+/* \bD{4}(?:[ -]D{4}){2}[ -]D{1,7}\b and \bD{4}[ -]D{6}[ -]D{4,5}\b */
+static unsigned
+card_grouped(const win *w, int l1)
+{
+	int four[4] = {l1, 4, 4, 4};
+	int six[3] = {l1, 6, 4};
+
+	if (l1 >= 1 && l1 <= 7 && card_groups(w, 0, four, 4))
+		return bit(BS_CAND_CARD_GROUPED);
+	if ((l1 == 4 || l1 == 5) && card_groups(w, 0, six, 3))
+		return bit(BS_CAND_CARD_GROUPED);
+	return 0;
+}
+
+/* (?:[ -]?D{2,4}){min,max} from i to exactly 0; sep_ok false: the first
+ * group takes no separator. */
+static bool
+phone_groups(const win *w, int i, int min, int max, bool sep_ok)
+{
+	int d = 0;
+
+	if (i == 0)
+		return min <= 0;
+	if (max == 0)
+		return false;
+	if (sep_ok && (at(w, i) == ' ' || at(w, i) == '-'))
+		i++;
+	while (d < 4 && i + d < 0 && is_digit(at(w, i + d)))
+		d++;
+	for (int n = 2; n <= d; n++)
+		if (phone_groups(w, i + n, min - 1, max - 1, true))
+			return true;
+	return false;
+}
+
+/* [1-9]D{0,2} then the groups. */
+static bool
+phone_head(const win *w, int i, int min, int max)
+{
+	int c = at(w, i);
+
+	if (c < '1' || c > '9')
+		return false;
+	for (int m = 0; m <= 2; m++) {
+		if (m > 0 && !is_digit(at(w, i + m)))
+			return false;
+		if (phone_groups(w, i + 1 + m, min, max, true))
+			return true;
+	}
+	return false;
+}
+
+static int
+skip_dash_space(const win *w, int i)
+{
+	return at(w, i) == ' ' || at(w, i) == '-' ? i + 1 : i;
+}
+
+/* \+46[ -]?(?:\(0\)[ -]?)?[1-9]D{0,2}(?:[ -]?D{2,4}){1,4}\b and
+ * \b0046[ -]?[1-9]D{0,2}(?:[ -]?D{2,4}){1,4}\b */
+static bool
+phone_international(const win *w, int s)
+{
+	int i;
+
+	if (at(w, s) == '+' && at(w, s + 1) == '4' && at(w, s + 2) == '6') {
+		i = skip_dash_space(w, s + 3);
+		if (at(w, i) == '(' && at(w, i + 1) == '0' && at(w, i + 2) == ')')
+			i = skip_dash_space(w, i + 3);
+		return phone_head(w, i, 1, 4);
+	}
+	if (at(w, s) == '0' && at(w, s + 1) == '0' && at(w, s + 2) == '4' && at(w, s + 3) == '6' &&
+	    nonword(at(w, s - 1)))
+		return phone_head(w, skip_dash_space(w, s + 4), 1, 4);
+	return false;
+}
+
+/* \b0[1-9]D{0,2}[-/ ]D{2,4}(?:[ -]?D{2,4}){0,3}\b and
+ * \(0[1-9]D{0,2}\) ?D{2,4}(?:[ -]?D{2,4}){0,3}\b */
+static bool
+phone_national(const win *w, int s)
+{
+	bool paren = at(w, s) == '(';
+	int i = paren ? s + 1 : s;
+
+	if (at(w, i) != '0' || at(w, i + 1) < '1' || at(w, i + 1) > '9')
+		return false;
+	if (!paren && !nonword(at(w, s - 1)))
+		return false;
+	for (int m = 0; m <= 2; m++) {
+		int k = i + 2 + m;
+		int c = at(w, k);
+
+		if (m > 0 && !is_digit(at(w, k - 1)))
+			return false;
+		if (paren && c == ')' &&
+		    phone_groups(w, at(w, k + 1) == ' ' ? k + 2 : k + 1, 1, 4, false))
+			return true;
+		if (!paren && (c == '-' || c == '/' || c == ' ') &&
+		    phone_groups(w, k + 1, 1, 4, false))
+			return true;
+	}
+	return false;
+}
+
+/* A phone number starts at '+', '(' or a '0' after a non-word byte. */
+static bool
+may_start_phone(const win *w, int s)
+{
+	int c = at(w, s);
+
+	return c == '+' || c == '(' || (c == '0' && nonword(at(w, s - 1)));
+}
+
+static unsigned
+phone(const win *w)
+{
+	int starts[PHONE_BACK];
+	int n = 0;
+	int digits = 0;
+
+	for (int s = -1; s >= -PHONE_BACK && is(at(w, s), C_PHONE); s--) {
+		digits += is_digit(at(w, s));
+		if (n < (int)G_N_ELEMENTS(starts) && may_start_phone(w, s))
+			starts[n++] = s;
+	}
+	if (digits < PHONE_DIGITS_MIN)
+		return 0;
+	while (n-- > 0)
+		if (phone_international(w, starts[n]) || phone_national(w, starts[n]))
+			return bit(BS_CAND_PHONE);
+	return 0;
+}
+
+static bool
+is_iban_char(int c)
+{
+	return is(c, C_UPPER | C_DIGIT);
+}
+
+/* (?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})? from i to exactly 0. */
+static bool
+iban_groups(const win *w, int i, int groups)
+{
+	int n = 0;
+
+	if (i == 0)
+		return groups >= 2;
+	if (at(w, i) == ' ')
+		i++;
+	while (n < 4 && i + n < 0 && is_iban_char(at(w, i + n)))
+		n++;
+	if (n == 4 && groups < 7 && iban_groups(w, i + 4, groups + 1))
+		return true;
+	return groups >= 2 && n >= 1 && n <= 3 && i + n == 0;
+}
+
+/* \b[A-Z]{2}D{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b */
+static unsigned
+iban(const win *w)
+{
+	int s = 0;
+	bool letters = false;
+
+	while (s > -IBAN_BACK && (is_iban_char(at(w, s - 1)) || at(w, s - 1) == ' '))
+		letters |= is_upper(at(w, --s));
+	if (!letters)
+		return 0;
+	for (; s <= -12; s++)
+		if (is_upper(at(w, s)) && is_upper(at(w, s + 1)) && is_digit(at(w, s + 2)) &&
+		    is_digit(at(w, s + 3)) && nonword(at(w, s - 1)) && iban_groups(w, s + 4, 0))
+			return bit(BS_CAND_IBAN);
+	return 0;
+}
+
+/* Shapes ending at the end of a digit run (w->p[0] is not a word byte). */
+static unsigned
+at_run_end(const win *w)
+{
+	int l1 = run_back(w, 0);
+	int c = at(w, -l1 - 1);
+	unsigned m;
+
+	/* Short runs after anything but a separator or a capital end nothing
+	 * (dates, times, amounts): the common case, decided here. */
+	if (l1 < 6 && !is(c, C_SEP | C_UPPER))
+		return 0;
+	m = bare_run(l1, c) | separated(w, l1, c) | interim(w, l1, is_upper(c) ? c : 0);
+	m |= l1 == 4 ? hetu(w) : 0;
+	m |= phone(w);
+	/* Cards and IBANs have groups before the last run: a separator or,
+	 * in an IBAN, a capital or a space stands before it. */
+	m |= c == ' ' || c == '-' ? card_grouped(w, l1) : 0;
+	m |= c == ' ' || is_upper(c) ? iban(w) : 0;
+	return m;
+}
+
+/* Bytes around off into a window; buf holds them when they are not one
+ * piece of the chunk. */
+static void
+make_win(const bs_detect_run *r, uint64_t off, unsigned char *buf, win *w)
+{
+	uint64_t first = r->chunk_off - r->tail_len;
+	uint64_t last = r->chunk_off + r->chunk_len;
+
+	w->lo = -(int)MIN((uint64_t)WIN_BACK, off - first);
+	w->hi = (int)MIN((uint64_t)WIN_AHEAD, last > off ? last - off : 0);
+	if (r->chunk && off + w->lo >= r->chunk_off && off + w->hi <= last) {
+		w->p = (const unsigned char *)r->chunk + (off - r->chunk_off);
+		return;
+	}
+	for (int i = w->lo; i < w->hi; i++)
+		buf[WIN_BACK + i] = (unsigned char)bs_detect__byte(r, off + (uint64_t)i);
+	w->p = buf + WIN_BACK;
+}
+
+/* Phone first, then in class order: the order the old expressions were
+ * reported in when a phone number and a Nordic number end together. */
+static void
+report(bs_detect_run *r, unsigned m, uint64_t end)
+{
+	if (m & bit(BS_CAND_PHONE))
+		bs_detect__candidate(r, BS_CAND_PHONE, end);
+	m &= ~bit(BS_CAND_PHONE);
+	for (int cls = 0; m; cls++, m >>= 1)
+		if (m & 1)
+			bs_detect__candidate(r, (bs_cand_class)cls, end);
+}
+
+/* Shapes that end in capitals after the run: a HETU check letter right
+ * after it, an IBAN whose last groups hold letters ("... 1234 WEST"). */
+static void
+letter_tails(bs_detect_run *r, win w, uint64_t end)
+{
+	for (int j = 0; j < IBAN_BACK && (is_upper(at(&w, j)) || at(&w, j) == ' '); j++) {
+		win x = w;
+
+		if (!is_upper(at(&w, j)) || !nonword(at(&w, j + 1)))
+			continue;
+		x.p += j + 1;
+		x.lo -= j + 1;
+		x.hi -= j + 1;
+		report(r, (j == 0 ? hetu(&x) : 0) | iban(&x), end + (uint64_t)j + 1);
+	}
+}
+
+/* end: offset of the first byte after a digit run. */
+void
+bs_detect__digits(bs_detect_run *r, uint64_t end)
+{
+	unsigned char buf[WIN_BACK + WIN_AHEAD];
+	win w;
+	int c;
+
+	make_win(r, end, buf, &w);
+	c = at(&w, 0);
+	if (nonword(c))
+		report(r, at_run_end(&w), end);
+	if (is_upper(c) || (c == ' ' && is_upper(at(&w, 1))))
+		letter_tails(r, w, end);
+}
+
+/* 0x80 in each byte of v that is an ASCII digit ("hasbetween" from the
+ * bit-twiddling hacks: exact per byte, no carries across bytes). */
+static uint64_t
+digit_bytes(uint64_t v)
+{
+	const uint64_t ones = 0x0101010101010101ull;
+	uint64_t low = v & (ones * 0x7f);
+
+	return (ones * (127 + '9' + 1) - low) & ~v & (low + ones * (127 - ('0' - 1))) &
+	       (ones * 0x80);
+}
+
+size_t
+bs_detect__digit_ends(const char *p, size_t len, bool prev_digit, uint32_t *out)
+{
+	size_t n = 0;
+	size_t i = 0;
+	uint64_t carry = prev_digit ? 0x80 : 0;
+
+	for (; i + 8 <= len; i += 8) {
+		uint64_t v, d, ends;
+
+		memcpy(&v, p + i, 8);
+		d = digit_bytes(GUINT64_FROM_LE(v));
+		ends = ((d << 8) | carry) & ~d & 0x8080808080808080ull;
+		carry = d >> 56;
+		while (ends) {
+			out[n++] = (uint32_t)(i + (size_t)__builtin_ctzll(ends) / 8);
+			ends &= ends - 1;
+		}
+	}
+	for (; i < len; i++) {
+		bool digit = is_digit((unsigned char)p[i]);
+
+		if (carry && !digit)
+			out[n++] = (uint32_t)i;
+		carry = digit;
+	}
+	return n;
+}
