@@ -296,6 +296,184 @@ test_stream_binary_noise(void)
 	g_assert_cmpstr(a, ==, b);
 }
 
+/* Written forms of every identifier shape: "%s" in text is replaced by
+ * the value, which must be found with exactly its span and kind (shapes
+ * are recognised at the end of each digit run and e-mail domain). */
+typedef char *shape_fn(GRand *rng);
+
+/* Groups of four with spaces: 4111 1111 1111 1111, SE45 5000 ... */
+static char *
+spaced4(const char *s)
+{
+	GString *out = g_string_new(NULL);
+
+	for (size_t i = 0; s[i]; i++) {
+		if (i > 0 && i % 4 == 0)
+			g_string_append_c(out, ' ');
+		g_string_append_c(out, s[i]);
+	}
+	return g_string_free(out, FALSE);
+}
+
+static char *
+make_iban_spaced(GRand *rng)
+{
+	g_autofree char *iban = synth_iban("SE", "50000000058398257466");
+
+	return spaced4(iban);
+}
+
+static char *
+make_iban_letter_end(GRand *rng)
+{
+	g_autofree char *iban = synth_iban("MT", "MALT011000012345MTLCAST001S");
+
+	return spaced4(iban); /* ... AST0 01S: ends in a capital */
+}
+
+static char *
+make_iban_compact(GRand *rng)
+{
+	return synth_iban("GB", "WEST12345698765432");
+}
+
+static char *
+make_card_grouped(GRand *rng)
+{
+	g_autofree char *card = synth_luhn_complete("411111111111111");
+
+	return spaced4(card);
+}
+
+static char *
+make_card_bare(GRand *rng)
+{
+	return synth_luhn_complete("555555555555444");
+}
+
+/* A HETU whose check character is a letter. */
+static char *
+make_hetu_letter(GRand *rng)
+{
+	for (int ind = 2;; ind++) {
+		char *h = synth_fi_hetu(13, 10, 52, '-', ind);
+
+		if (g_ascii_isupper(h[10]))
+			return h;
+		g_free(h);
+	}
+}
+
+static char *
+make_no_fnr_spaced(GRand *rng)
+{
+	for (int ind = 100;; ind++) {
+		g_autofree char *f = synth_no_fnr(1, 1, 90, ind);
+
+		if (f)
+			return g_strdup_printf("%.6s %s", f, f + 6);
+	}
+}
+
+static char *
+make_interim_short(GRand *rng)
+{
+	g_autofree char *i = synth_interim(1990, 1, 2, 'T', 23);
+
+	return g_strdup_printf("%.6s-%s", i + 2, i + 8);
+}
+
+static char *
+make_pnr_long_space(GRand *rng)
+{
+	g_autofree char *c = synth_pnr(rng, 1964, 8, 23, false, true);
+
+	return g_strdup_printf("%.8s %s", c, c + 8);
+}
+
+static char *
+make_pnr_plus(GRand *rng)
+{
+	g_autofree char *c = synth_pnr(rng, 1921, 1, 7, false, false);
+
+	return synth_pnr_form(c, "short-plus");
+}
+
+struct shape_case {
+	const char *text;
+	const char *value; /* written value, or NULL: made by make */
+	shape_fn *make;
+	const char *kind; /* expected kind, or NULL: no finding at all */
+};
+
+static const struct shape_case shape_cases[] = {
+    {"Ring mig på %s.", "070-123 45 67", NULL, "phone"},
+    {"Tel: %s", "+46 70 123 45 67", NULL, "phone"},
+    {"Tel: %s", "+46 (0)70-123 45 67", NULL, "phone"},
+    {"Tel: %s", "0046 8 123 456 78", NULL, "phone"},
+    {"Växel %s efter lunch", "(08) 123 456 78", NULL, "phone"},
+    {"Fax %s", "08/123 456 78", NULL, "phone"},
+    {"Tel: %s", "070-12", NULL, NULL},
+    {"Konto %s", NULL, make_iban_spaced, "iban"},
+    {"IBAN: %s, tack", NULL, make_iban_letter_end, "iban"},
+    {"IBAN %s", NULL, make_iban_compact, "iban"},
+    {"Kort %s", NULL, make_card_grouped, "card"},
+    {"Kortnummer %s.", NULL, make_card_bare, "card"},
+    {"HETU %s", NULL, make_hetu_letter, "fi_hetu"},
+    {"fnr %s", NULL, make_no_fnr_spaced, "no_fnr"},
+    {"Personnummer %s", NULL, make_interim_short, "interim"},
+    {"Personnummer %s", NULL, make_pnr_long_space, "pnr"},
+    {"Född %s", NULL, make_pnr_plus, "pnr"},
+    {"Skriv till %s i dag", "anna.berg@example.se", NULL, "email"},
+    {"E-post: %s.", "info@mail.kommun.se", NULL, "email"},
+    {"Fel: %s", "x@example.se-", NULL, NULL},
+    {"Fel: %s", "x@example", NULL, NULL},
+    {"Fel: %s", "x@.example.se", NULL, NULL},
+};
+
+/* The kind of the finding spanning [start, end) in collected output, or
+ * NULL. Caller g_free()s. */
+static char *
+kind_at(const char *got, size_t start, size_t end)
+{
+	g_auto(GStrv) lines = g_strsplit(got, "\n", -1);
+	g_autofree char *span = g_strdup_printf("%zu %zu", start, end);
+
+	for (char **l = lines; *l; l++) {
+		g_auto(GStrv) f = g_strsplit(*l, " ", 5);
+
+		if (g_strv_length(f) >= 4 && !g_str_has_prefix(*l, "category ")) {
+			g_autofree char *at = g_strdup_printf("%s %s", f[2], f[3]);
+
+			if (strcmp(at, span) == 0)
+				return g_strdup(f[0]);
+		}
+	}
+	return NULL;
+}
+
+static void
+test_shapes_written_forms(void)
+{
+	g_autoptr(GRand) rng = g_rand_new_with_seed(17);
+
+	for (size_t i = 0; i < G_N_ELEMENTS(shape_cases); i++) {
+		const struct shape_case *c = &shape_cases[i];
+		g_autofree char *value = c->value ? g_strdup(c->value) : c->make(rng);
+		g_autofree char *text = fill(c->text, value);
+		g_autoptr(bs_detect_run) r = bs_detect_run_new(detector, NULL);
+		g_autofree char *got = scan_chunked(r, text, strlen(text), 0);
+		g_autofree char *one = scan_chunked(r, text, strlen(text), 1);
+		size_t start = (size_t)(strstr(c->text, "%s") - c->text);
+		g_autofree char *kind = kind_at(got, start, start + strlen(value));
+
+		g_test_message("row %zu: %s", i, text);
+		g_test_message("got %s", got);
+		g_assert_cmpstr(got, ==, one);
+		g_assert_cmpstr(kind, ==, c->kind);
+	}
+}
+
 static void
 test_bad_term_file_named(void)
 {
@@ -358,6 +536,7 @@ main(int argc, char **argv)
 	g_test_add_func("/detect/score/forms-and-context", test_identifier_scoring);
 	g_test_add_func("/detect/score/offsets-are-bytes", test_offsets_are_bytes);
 	g_test_add_func("/detect/terms/whole-words-utf8", test_category_terms);
+	g_test_add_func("/detect/shapes/written-forms", test_shapes_written_forms);
 	g_test_add_func("/detect/terms/bad-file-named-with-line", test_bad_term_file_named);
 	g_test_add_func("/detect/terms/user-file-adds-category", test_user_terms_add_a_category);
 	g_test_add_func("/detect/stream/same-at-every-chunking",
