@@ -712,6 +712,32 @@ test_zip_streamed_members(void)
 	g_assert_false(has_defect(r, BS_DEFECT_EXTRACT));
 }
 
+/* A streamed zip cut short (no central directory: the attachment was
+ * truncated, or the zipper never finished): the members that arrived whole
+ * are still read, and the message says what was lost. */
+static void
+test_zip_cut_short_members_recovered(void)
+{
+	const zip_entry entries[] = {{"ett.txt", "första medlemmen 4711 hel och läsbar"},
+	                             {"tva.txt", "andra medlemmen 4712 också hel"},
+	                             {"tre.txt", "tredje medlemmen som skärs av mitt i texten"}};
+	g_autoptr(GBytes) z = make_streamed_zip(entries, G_N_ELEMENTS(entries));
+	gsize len;
+	const char *data = g_bytes_get_data(z, &len);
+	const char *third = data;
+	g_autoptr(result) r = NULL;
+
+	for (int i = 0; i < 3; i++)
+		third = memmem(third + (i ? 4 : 0), len - (size_t)(third - data) - (i ? 4 : 0),
+		               "PK\x03\x04", 4);
+	g_assert_nonnull(third);
+	r = extract("application/zip", "avskuren.zip", data, (size_t)(third - data) + 40);
+	g_assert_true(has(r, "första medlemmen 4711 hel och läsbar"));
+	g_assert_true(has(r, "andra medlemmen 4712 också hel"));
+	g_assert_cmpint(r->info.status, ==, BS_MAIL_PARTIAL);
+	g_assert_true(has_defect(r, BS_DEFECT_EXTRACT));
+}
+
 /* A zip nested levels deep around one text file. */
 static GBytes *
 nested_zip(unsigned levels)
@@ -1155,6 +1181,8 @@ main(int argc, char **argv)
 	g_test_add_func("/extract/limits/size-on-members", test_size_limit_on_members);
 	g_test_add_func("/extract/limits/time", test_time_limit);
 	g_test_add_func("/extract/zip/encrypted-member", test_encrypted_zip_member);
+	g_test_add_func("/extract/archive/zip-cut-short-members-recovered",
+	                test_zip_cut_short_members_recovered);
 	g_test_add_func("/extract/archive/zip-streamed-data-descriptors",
 	                test_zip_streamed_members);
 	g_test_add_func("/extract/archive/tar-gzip-members", test_tar_gzip_members);

@@ -1,5 +1,7 @@
 /* Zip archives from memory with libzip: office packages (OOXML, ODF) are
- * read as documents, other archives member by member through the walk.
+ * read as documents, other archives member by member through the walk. A
+ * zip without a usable central directory goes to libarchive's streaming
+ * reader instead (archive.c).
  * Bomb guards: a member's declared size is charged against the message's
  * expanded-bytes budget before it is inflated, members that compress
  * better than max_ratio are skipped, and reading never goes past the
@@ -190,8 +192,12 @@ bs_extract__zip(bs_mail_ctx *ctx, const bs_attachment *att)
 	if (!z) {
 		if (src)
 			zip_source_free(src);
-		bs_mail_ctx_defect(ctx, BS_DEFECT_EXTRACT, -1);
 		zip_error_fini(&err);
+		/* No central directory libzip can use: a zip cut short (an
+		 * attachment truncated in transit, a streaming zipper that never
+		 * finished). libarchive reads it member by member from the local
+		 * headers and data descriptors, and records the damage. */
+		bs_extract__archive(ctx, att);
 		return;
 	}
 	if (is_office(z))
