@@ -952,12 +952,42 @@ test_parse_hostile_input(void)
 	g_assert_cmpint(bs_ident_parse_as((bs_kind)99, "1", 1, &ref, &id), ==, BS_NOMATCH);
 }
 
+/* bs_ident_parse_ref() with a date read once gives what bs_ident_parse_as()
+ * gives with the GDate: the century of a 10-digit number included. */
+static void
+test_parse_ref_same_as_gdate(void)
+{
+	g_autoptr(GRand) rng = g_rand_new_with_seed(23);
+	GDate ref = date_of("2024-05-01");
+	bs_ident_ref once;
+	static const struct {
+		bs_kind kind;
+		const char *form;
+	} rows[] = {{BS_KIND_PNR, "short"}, {BS_KIND_PNR, "short-plus"}, {BS_KIND_PNR, "long-dash"},
+	            {BS_KIND_ORGNR, "short"}, {BS_KIND_PHONE, "short"}, {BS_KIND_DK_CPR, "short"}};
+
+	bs_ident_ref_set(&once, &ref);
+	for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
+		g_autofree char *canon = synth_pnr(rng, 1920 + (int)i * 17, 3, 14, false, true);
+		g_autofree char *text = synth_pnr_form(canon, rows[i].form);
+		bs_ident a, b;
+
+		g_test_message("row %zu: %s", i, rows[i].form);
+		g_assert_cmpint(bs_ident_parse_as(rows[i].kind, text, strlen(text), &ref, &a), ==,
+		                bs_ident_parse_ref(rows[i].kind, text, strlen(text), &once, &b));
+		g_assert_cmpint(a.valid, ==, b.valid);
+		g_assert_cmpstr(a.canonical, ==, b.canonical);
+		g_assert_cmpint(a.birth_year, ==, b.birth_year);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_date_clear(&meta_ref, 1);
 	g_date_set_dmy(&meta_ref, 1, G_DATE_JANUARY, 2025);
+	g_test_add_func("/ident/parse/ref-date-read-once-same-answer", test_parse_ref_same_as_gdate);
 	g_test_add_func("/ident/meta/list-all-spellings-agree", test_meta_list);
 	g_test_add_func("/ident/meta/interim-letters", test_meta_interim);
 	g_test_add_func("/ident/meta/structured-valid-and-invalid", test_meta_structured);

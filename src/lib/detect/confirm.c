@@ -184,7 +184,9 @@ context_polarity(const bs_detect_run *r, const kind_rule *rule, uint64_t start)
 		for (int c = 0; c < BS_CTX_COUNT; c++) {
 			uint64_t e;
 
-			if (!rule->ctx[c] || (skip & (1u << c)))
+			/* no label of this class near: the common case */
+			if (!rule->ctx[c] || (skip & (1u << c)) ||
+			    r->ctx_max[c] + BS_LIMIT_CONTEXT_BYTES < start)
 				continue;
 			e = label_before(r, c, start);
 			if (e == 0 || start - e > BS_LIMIT_CONTEXT_BYTES)
@@ -302,7 +304,7 @@ confirm(bs_detect_run *r, bs_cand_class cls, uint64_t start, uint64_t end)
 	for (int i = 0; i < 4 && chains[cls][i] != BS_KIND_NONE; i++) {
 		bs_finding *cur = &f[best == 0 ? 1 : 0];
 
-		if (bs_ident_parse_as(chains[cls][i], p, len, &r->ref, &cur->id) != BS_OK ||
+		if (bs_ident_parse_ref(chains[cls][i], p, len, &r->ident, &cur->id) != BS_OK ||
 		    !cur->id.valid)
 			continue;
 		cur->start = start;

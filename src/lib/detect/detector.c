@@ -105,7 +105,7 @@ bs_detector_new(const bs_detect_config *cfg, GError **error)
 	d->exprs = g_ptr_array_new_with_free_func(g_free);
 	d->flags = g_array_new(FALSE, FALSE, sizeof(unsigned));
 	d->patterns = g_array_new(FALSE, FALSE, sizeof(bs_pattern));
-	d->groups = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+	d->groups = g_array_new(FALSE, FALSE, sizeof(bs_group));
 	d->id_group = g_array_new(FALSE, FALSE, sizeof(uint32_t));
 	d->keys = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	d->words = g_array_new(FALSE, FALSE, sizeof(bs_word));

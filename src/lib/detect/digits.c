@@ -12,16 +12,17 @@
 
 #include <string.h>
 
-/* A window of bytes around an end: p[0] is the byte at the end offset,
- * p[lo..hi) are known (lo <= 0 <= hi); outside is start or end of text. */
+/* A window of bytes around an end: p[0] is the byte at the end offset;
+ * p[-WIN_BACK..WIN_AHEAD) is readable, with NUL for bytes before the start
+ * or after the end of the text (NUL is what they are to every shape: not
+ * a word byte, not a digit, no separator). Every check stays inside. */
 typedef struct {
 	const unsigned char *p;
-	int lo;
-	int hi;
 } win;
 
 #define WIN_BACK 64  /* longest shape (IBAN: 44 bytes) plus the byte before */
 #define WIN_AHEAD 48 /* capitals ending an IBAN (44 bytes at most), and one more */
+#define RUN_MAX 24   /* a card has 19 digits */
 #define PHONE_BACK 31
 #define IBAN_BACK 44
 #define PHONE_DIGITS_MIN 7 /* ident: a national number of six, and the 0 */
@@ -33,6 +34,8 @@ enum {
 	C_WORD = 4,  /* Vectorscan's \b is ASCII: letters, digits, '_' */
 	C_PHONE = 8, /* digits and " -/()+" */
 	C_SEP = 16,  /* may stand right before the last run of a shape: " -+/)" */
+	C_OPEN = 32, /* starts a phone number: '+', '(' */
+	C_ZERO = 64, /* starts a phone number after a non-word byte: '0' */
 };
 
 #define DIG (C_DIGIT | C_WORD | C_PHONE)
@@ -40,12 +43,12 @@ enum {
 static const uint8_t byte_class[257] = {
     [1 + ' '] = C_PHONE | C_SEP,
     [1 + '-'] = C_PHONE | C_SEP,
-    [1 + '+'] = C_PHONE | C_SEP,
+    [1 + '+'] = C_PHONE | C_SEP | C_OPEN,
     [1 + '/'] = C_PHONE | C_SEP,
     [1 + ')'] = C_PHONE | C_SEP,
-    [1 + '('] = C_PHONE,
+    [1 + '('] = C_PHONE | C_OPEN,
     [1 + '_'] = C_WORD,
-    [1 + '0'] = DIG,
+    [1 + '0'] = DIG | C_ZERO,
     [1 + '1'] = DIG,
     [1 + '2'] = DIG,
     [1 + '3'] = DIG,
@@ -112,7 +115,7 @@ static const uint8_t byte_class[257] = {
 static int
 at(const win *w, int i)
 {
-	return i >= w->lo && i < w->hi ? w->p[i] : -1;
+	return w->p[i];
 }
 
 static bool
@@ -139,13 +142,13 @@ nonword(int c)
 	return !is(c, C_WORD);
 }
 
-/* Digits right before i. */
+/* Digits right before i, up to RUN_MAX (longer runs end no shape). */
 static int
 run_back(const win *w, int i)
 {
 	int n = 0;
 
-	while (is_digit(at(w, i - 1 - n)))
+	while (n < RUN_MAX && is_digit(at(w, i - 1 - n)))
 		n++;
 	return n;
 }
@@ -179,18 +182,18 @@ bare_run(int l1, int before)
 static unsigned
 separated(const win *w, int l1, int sep)
 {
-	bool six, eight;
+	int l2;
 
-	if (sep != '-' && sep != '+' && sep != ' ')
+	if ((l1 != 4 && l1 != 5) || (sep != '-' && sep != '+' && sep != ' '))
 		return 0;
-	six = lead_run(w, -l1 - 1, 6);
-	eight = lead_run(w, -l1 - 1, 8);
-	if (l1 == 4 && (six || eight)) {
-		if (sep == ' ')
-			return bit(six ? BS_CAND_D6SP4 : BS_CAND_D8SP4);
-		return bit(six ? BS_CAND_D6SEP4 : BS_CAND_D8SEP4);
-	}
-	return l1 == 5 && sep == ' ' && six ? bit(BS_CAND_D6SP5) : 0;
+	l2 = run_back(w, -l1 - 1);
+	if ((l2 != 6 && l2 != 8) || !nonword(at(w, -l1 - 2 - l2)))
+		return 0;
+	if (l1 == 5)
+		return sep == ' ' && l2 == 6 ? bit(BS_CAND_D6SP5) : 0;
+	if (sep == ' ')
+		return bit(l2 == 6 ? BS_CAND_D6SP4 : BS_CAND_D8SP4);
+	return bit(l2 == 6 ? BS_CAND_D6SEP4 : BS_CAND_D8SEP4);
 }
 
 /* \bD{6|8}[-+]?[TRSUWXJKLMN]D{3}\b */
@@ -366,22 +369,34 @@ may_start_phone(const win *w, int s)
 	return c == '+' || c == '(' || (c == '0' && nonword(at(w, s - 1)));
 }
 
+/* One tight pass back over the phone characters before the end: enough
+ * digits and a possible start ('+', '(', or a '0' after a non-word
+ * byte), or no phone number ends here. */
 static unsigned
 phone(const win *w)
 {
-	int starts[PHONE_BACK];
-	int n = 0;
 	int digits = 0;
+	bool start = false;
+	unsigned prev = 0; /* class of the byte after s */
+	int s = -1;
 
-	for (int s = -1; s >= -PHONE_BACK && is(at(w, s), C_PHONE); s--) {
-		digits += is_digit(at(w, s));
-		if (n < (int)G_N_ELEMENTS(starts) && may_start_phone(w, s))
-			starts[n++] = s;
+	for (; s >= -PHONE_BACK; s--) {
+		unsigned k = byte_class[w->p[s] + 1];
+
+		if ((prev & C_ZERO) && !(k & C_WORD))
+			start = true;
+		if (!(k & C_PHONE))
+			break;
+		digits += k & C_DIGIT;
+		start |= (k & C_OPEN) != 0;
+		prev = k;
 	}
-	if (digits < PHONE_DIGITS_MIN)
+	if ((prev & C_ZERO) && s < -PHONE_BACK && !(byte_class[w->p[s] + 1] & C_WORD))
+		start = true;
+	if (digits < PHONE_DIGITS_MIN || !start)
 		return 0;
-	while (n-- > 0)
-		if (phone_international(w, starts[n]) || phone_national(w, starts[n]))
+	for (s++; s < -1; s++)
+		if (may_start_phone(w, s) && (phone_international(w, s) || phone_national(w, s)))
 			return bit(BS_CAND_PHONE);
 	return 0;
 }
@@ -390,6 +405,16 @@ static bool
 is_iban_char(int c)
 {
 	return is(c, C_UPPER | C_DIGIT);
+}
+
+/* Four IBAN characters before i: every group but the last is four. */
+static bool
+iban_group(const win *w, int i)
+{
+	for (int k = 1; k <= 4; k++)
+		if (!is_iban_char(at(w, i - k)))
+			return false;
+	return true;
 }
 
 /* (?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})? from i to exactly 0. */
@@ -445,26 +470,26 @@ at_run_end(const win *w)
 	/* Cards and IBANs have groups before the last run: a separator or,
 	 * in an IBAN, a capital or a space stands before it. */
 	m |= c == ' ' || c == '-' ? card_grouped(w, l1) : 0;
-	m |= c == ' ' || is_upper(c) ? iban(w) : 0;
+	m |= is_upper(c) || (c == ' ' && iban_group(w, -l1 - 1)) ? iban(w) : 0;
 	return m;
 }
 
-/* Bytes around off into a window; buf holds them when they are not one
- * piece of the chunk. */
+/* Bytes around off into a window: a pointer into the chunk when they are
+ * all there, else a copy with NUL for what is not in the text. */
 static void
 make_win(const bs_detect_run *r, uint64_t off, unsigned char *buf, win *w)
 {
-	uint64_t first = r->chunk_off - r->tail_len;
 	uint64_t last = r->chunk_off + r->chunk_len;
 
-	w->lo = -(int)MIN((uint64_t)WIN_BACK, off - first);
-	w->hi = (int)MIN((uint64_t)WIN_AHEAD, last > off ? last - off : 0);
-	if (r->chunk && off + w->lo >= r->chunk_off && off + w->hi <= last) {
+	if (r->chunk && off >= r->chunk_off + WIN_BACK && off + WIN_AHEAD <= last) {
 		w->p = (const unsigned char *)r->chunk + (off - r->chunk_off);
 		return;
 	}
-	for (int i = w->lo; i < w->hi; i++)
-		buf[WIN_BACK + i] = (unsigned char)bs_detect__byte(r, off + (uint64_t)i);
+	for (int i = -WIN_BACK; i < WIN_AHEAD; i++) {
+		int b = off >= (uint64_t)-i ? bs_detect__byte(r, off + (uint64_t)i) : -1;
+
+		buf[WIN_BACK + i] = b < 0 ? 0 : (unsigned char)b;
+	}
 	w->p = buf + WIN_BACK;
 }
 
@@ -492,8 +517,6 @@ letter_tails(bs_detect_run *r, win w, uint64_t end)
 		if (!is_upper(at(&w, j)) || !nonword(at(&w, j + 1)))
 			continue;
 		x.p += j + 1;
-		x.lo -= j + 1;
-		x.hi -= j + 1;
 		report(r, (j == 0 ? hetu(&x) : 0) | iban(&x), end + (uint64_t)j + 1);
 	}
 }
@@ -514,34 +537,63 @@ bs_detect__digits(bs_detect_run *r, uint64_t end)
 		letter_tails(r, w, end);
 }
 
-/* 0x80 in each byte of v that is an ASCII digit ("hasbetween" from the
- * bit-twiddling hacks: exact per byte, no carries across bytes). */
+#ifdef __SSE2__
+#include <emmintrin.h>
+
+/* Bit i set when p[i] is an ASCII digit (SSE2 is part of x86-64). */
 static uint64_t
-digit_bytes(uint64_t v)
+digit_bits(const char *p)
+{
+	const __m128i lo = _mm_set1_epi8('0' - 1);
+	const __m128i hi = _mm_set1_epi8('9' + 1);
+	uint64_t bits = 0;
+
+	for (int k = 0; k < 4; k++) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+		__m128i d = _mm_and_si128(_mm_cmpgt_epi8(v, lo), _mm_cmplt_epi8(v, hi));
+
+		bits |= (uint64_t)(uint16_t)_mm_movemask_epi8(d) << (16 * k);
+	}
+	return bits;
+}
+#else
+/* Bit i set when p[i] is an ASCII digit, eight bytes at a time
+ * ("hasbetween" from the bit-twiddling hacks: exact per byte). */
+static uint64_t
+digit_bits(const char *p)
 {
 	const uint64_t ones = 0x0101010101010101ull;
-	uint64_t low = v & (ones * 0x7f);
+	uint64_t bits = 0;
 
-	return (ones * (127 + '9' + 1) - low) & ~v & (low + ones * (127 - ('0' - 1))) &
-	       (ones * 0x80);
+	for (int k = 0; k < 8; k++) {
+		uint64_t v, low, d;
+
+		memcpy(&v, p + 8 * k, 8);
+		v = GUINT64_FROM_LE(v);
+		low = v & (ones * 0x7f);
+		d = (ones * (127 + '9' + 1) - low) & ~v & (low + ones * (127 - ('0' - 1))) &
+		    (ones * 0x80);
+		for (int b = 0; b < 8; b++)
+			bits |= (d >> (8 * b + 7) & 1) << (8 * k + b);
+	}
+	return bits;
 }
+#endif
 
 size_t
 bs_detect__digit_ends(const char *p, size_t len, bool prev_digit, uint32_t *out)
 {
 	size_t n = 0;
 	size_t i = 0;
-	uint64_t carry = prev_digit ? 0x80 : 0;
+	uint64_t carry = prev_digit;
 
-	for (; i + 8 <= len; i += 8) {
-		uint64_t v, d, ends;
+	for (; i + 64 <= len; i += 64) {
+		uint64_t d = digit_bits(p + i);
+		uint64_t ends = ((d << 1) | carry) & ~d;
 
-		memcpy(&v, p + i, 8);
-		d = digit_bytes(GUINT64_FROM_LE(v));
-		ends = ((d << 8) | carry) & ~d & 0x8080808080808080ull;
-		carry = d >> 56;
+		carry = d >> 63;
 		while (ends) {
-			out[n++] = (uint32_t)(i + (size_t)__builtin_ctzll(ends) / 8);
+			out[n++] = (uint32_t)(i + (size_t)__builtin_ctzll(ends));
 			ends &= ends - 1;
 		}
 	}

@@ -71,6 +71,16 @@ typedef struct {
 
 #define BS_NO_PATTERN UINT32_MAX
 
+/* Patterns sharing a key. before/after: every one of them needs a word
+ * boundary right before/after the key, so that an ASCII letter or digit
+ * there rejects them all at once (most key matches are inside words). */
+typedef struct {
+	uint32_t head; /* first pattern */
+	uint16_t len;  /* byte length of the key */
+	bool before;
+	bool after;
+} bs_group;
+
 /* A word of a multi-word term: its bytes lower-cased and upper-cased
  * (same length per character), in the detector's word_bytes. */
 typedef struct {
@@ -84,7 +94,7 @@ struct bs_detector {
 	GPtrArray *exprs;       /* char *: the expressions, for bench and diagnostics */
 	GArray *flags;          /* unsigned: Vectorscan flags per expression */
 	GArray *patterns;       /* bs_pattern */
-	GArray *groups;         /* uint32_t: first pattern of each group */
+	GArray *groups;         /* bs_group */
 	GArray *id_group;       /* uint32_t: the group of each Vectorscan id */
 	GHashTable *keys;       /* while loading: key word -> group + 1 */
 	GArray *words;          /* bs_word: the words of multi-word terms and labels */
@@ -119,7 +129,8 @@ struct bs_detect_run {
 	hs_stream_t *stream;   /* owned; reset between streams */
 	bs_finding_fn *fn;
 	void *user;
-	GDate ref; /* reference date for centuries */
+	GDate ref;          /* reference date for centuries */
+	bs_ident_ref ident; /* the same, read once for ident */
 	/* Bytes: the chunk being scanned plus a tail of what came before. */
 	const char *chunk; /* borrowed for the duration of a feed */
 	size_t chunk_len;
@@ -146,6 +157,7 @@ struct bs_detect_run {
 	/* Context: end offset + 1 of the last label of each class (0 = none). */
 	uint64_t ctx_end[BS_CTX_COUNT][BS_CTX_KEEP];
 	uint8_t ctx_next[BS_CTX_COUNT]; /* ring position of the next label */
+	uint64_t ctx_max[BS_CTX_COUNT]; /* the latest end of each class */
 	/* Recovered shapes report several ends for one start (each digit
 	 * group, each domain label): the start of the last finding per shape. */
 	uint64_t last_start[BS_CAND_COUNT];
@@ -166,8 +178,6 @@ bool bs_detect__load_terms(bs_detector *d, const bs_detect_config *cfg, GError *
 /* Appends one term or label (lower-case, single spaces between words):
  * its key word as caseless literals, the rest for term_span(). */
 void bs_detect__add_words(bs_detector *d, const char *lower, bs_pattern pat);
-/* Appends pat as a group of its own, matched by expr (owned) with flags. */
-void bs_detect__add_expr(bs_detector *d, char *expr, unsigned flags, bs_pattern pat);
 
 /* patterns.c: the built-in candidate shapes and context labels. */
 void bs_detect__add_builtin(bs_detector *d);

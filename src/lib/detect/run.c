@@ -211,6 +211,7 @@ on_context(bs_detect_run *r, const bs_pattern *pat, uint64_t key_end)
 	if (!pat->prefix && bs_detect__word_after(r, end))
 		return;
 	r->ctx_end[pat->cls][r->ctx_next[pat->cls]++ % BS_CTX_KEEP] = end;
+	r->ctx_max[pat->cls] = MAX(r->ctx_max[pat->cls], end);
 }
 
 static void
@@ -229,12 +230,26 @@ decide_pattern(bs_detect_run *r, const bs_pattern *pat, uint64_t end)
 	}
 }
 
+/* An ASCII word byte at off: a definite "no boundary" (other bytes are
+ * decided by the full check). */
+static bool
+ascii_word_at(const bs_detect_run *r, uint64_t off)
+{
+	int b;
+
+	if (off - r->chunk_off < r->chunk_len)
+		b = (unsigned char)r->chunk[off - r->chunk_off];
+	else
+		b = bs_detect__byte(r, off);
+	return b >= 0 && ascii_is_word(b);
+}
+
 /* A Vectorscan id stands for the group of patterns sharing its key. */
 static void
 decide(bs_detect_run *r, uint32_t id, uint64_t end)
 {
 	const bs_pattern *pats = (const bs_pattern *)r->d->patterns->data;
-	uint32_t g;
+	const bs_group *g;
 
 	if (id == BS_ID_DIGITS) {
 		bs_detect__digits(r, end);
@@ -244,9 +259,11 @@ decide(bs_detect_run *r, uint32_t id, uint64_t end)
 		bs_detect__email(r, end);
 		return;
 	}
-	g = g_array_index(r->d->id_group, uint32_t, id);
-	for (uint32_t i = g_array_index(r->d->groups, uint32_t, g); i != BS_NO_PATTERN;
-	     i = pats[i].next)
+	g = &g_array_index(r->d->groups, bs_group, g_array_index(r->d->id_group, uint32_t, id));
+	if (end < g->len || (g->before && end > g->len && ascii_word_at(r, end - g->len - 1)) ||
+	    (g->after && ascii_word_at(r, end)))
+		return;
+	for (uint32_t i = g->head; i != BS_NO_PATTERN; i = pats[i].next)
 		decide_pattern(r, &pats[i], end);
 }
 
@@ -374,6 +391,7 @@ bs_detect_run_begin(bs_detect_run *r, const GDate *ref_date, bs_finding_fn *fn, 
 		r->ref = *ref_date;
 	else
 		g_date_set_time_t(&r->ref, time(NULL));
+	bs_ident_ref_set(&r->ident, &r->ref);
 	r->chunk = NULL;
 	r->chunk_len = 0;
 	r->chunk_off = 0;
@@ -391,6 +409,7 @@ bs_detect_run_begin(bs_detect_run *r, const GDate *ref_date, bs_finding_fn *fn, 
 	r->queue_head = 0;
 	memset(r->ctx_end, 0, sizeof r->ctx_end);
 	memset(r->ctx_next, 0, sizeof r->ctx_next);
+	memset(r->ctx_max, 0, sizeof r->ctx_max);
 	memset(r->last_start, 0xff, sizeof r->last_start);
 	memset(r->cat_counts, 0, (ncat + 1) * sizeof *r->cat_counts);
 	memset(r->cat_last_end, 0, (ncat + 1) * sizeof *r->cat_last_end);

@@ -96,27 +96,24 @@ add_id(bs_detector *d, char *expr, unsigned flags, uint32_t group)
 static void
 join_group(bs_detector *d, uint32_t g, bs_pattern *pat)
 {
-	uint32_t *head = &g_array_index(d->groups, uint32_t, g);
+	bs_group *group = &g_array_index(d->groups, bs_group, g);
+	bool last = pat->key + 1 == pat->nwords;
 
-	pat->next = *head;
-	*head = d->patterns->len;
+	pat->next = group->head;
+	group->head = d->patterns->len;
+	group->len = pat->len;
+	group->before &= pat->key == 0;
+	group->after &= last && (pat->type == BS_PAT_TERM || !pat->prefix);
 	g_array_append_val(d->patterns, *pat);
 }
 
 static uint32_t
 new_group(bs_detector *d)
 {
-	g_array_append_val(d->groups, (uint32_t){BS_NO_PATTERN});
+	bs_group group = {.head = BS_NO_PATTERN, .before = true, .after = true};
+
+	g_array_append_val(d->groups, group);
 	return d->groups->len - 1;
-}
-
-void
-bs_detect__add_expr(bs_detector *d, char *expr, unsigned flags, bs_pattern pat)
-{
-	uint32_t g = new_group(d);
-
-	add_id(d, expr, flags, g);
-	join_group(d, g, &pat);
 }
 
 /* Records one word's lower and upper bytes; returns its index. */

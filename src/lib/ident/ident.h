@@ -105,6 +105,20 @@ enum {
 bs_status bs_ident_parse_full(bs_kind kind, const char *p, size_t len, const GDate *ref_date,
                               unsigned flags, bs_ident *out);
 
+/* A reference date read once, for callers that parse many values against
+ * one date (detect's hot path): bs_ident_parse_ref() is bs_ident_parse_as()
+ * without reading the GDate on every call. */
+typedef struct {
+	int year;
+	int month;
+	int day;
+} bs_ident_ref;
+
+/* date NULL or invalid: today. */
+void bs_ident_ref_set(bs_ident_ref *ref, const GDate *date);
+bs_status bs_ident_parse_ref(bs_kind kind, const char *p, size_t len, const bs_ident_ref *ref,
+                             bs_ident *out);
+
 /* Birth date as "YYYY-MM-DD" into buf (>= 11 bytes); false when unknown. */
 bool bs_ident_birth_date(const bs_ident *id, char *buf, size_t buf_len);
 

@@ -21,20 +21,19 @@ static bs_ident__parse_fn *const parsers[BS_KIND_COUNT] = {
 	[BS_KIND_FI_HETU] = bs_ident__fi_hetu,
 };
 
-static void
-ctx_init(bs_ident_ctx *ctx, const GDate *ref_date, unsigned flags)
+void
+bs_ident_ref_set(bs_ident_ref *ref, const GDate *date)
 {
 	GDate today;
 
-	if (!ref_date || !g_date_valid(ref_date)) {
+	if (!date || !g_date_valid(date)) {
 		g_date_clear(&today, 1);
 		g_date_set_time_t(&today, time(NULL));
-		ref_date = &today;
+		date = &today;
 	}
-	ctx->ref.year = g_date_get_year(ref_date);
-	ctx->ref.month = g_date_get_month(ref_date);
-	ctx->ref.day = g_date_get_day(ref_date);
-	ctx->flags = flags;
+	ref->year = g_date_get_year(date);
+	ref->month = g_date_get_month(date);
+	ref->day = g_date_get_day(date);
 }
 
 static void
@@ -123,12 +122,9 @@ parse_any(const char *p, size_t len, const bs_ident_ctx *ctx, bs_ident *out)
 	return swedish_fallback(st, p, len, ctx, out);
 }
 
-bs_status
-bs_ident_parse_full(bs_kind kind, const char *p, size_t len, const GDate *ref_date, unsigned flags,
-                    bs_ident *out)
+static bs_status
+parse_ctx(bs_kind kind, const char *p, size_t len, const bs_ident_ctx *ctx, bs_ident *out)
 {
-	bs_ident_ctx ctx;
-
 	bs_ident__reset(out);
 	if (!p || (unsigned)kind >= BS_KIND_COUNT)
 		return BS_NOMATCH;
@@ -139,10 +135,30 @@ bs_ident_parse_full(bs_kind kind, const char *p, size_t len, const GDate *ref_da
 		out->reason = "length";
 		return BS_NOMATCH;
 	}
-	ctx_init(&ctx, ref_date, flags);
 	if (kind == BS_KIND_NONE)
-		return parse_any(p, len, &ctx, out);
-	return run(kind, p, len, &ctx, out);
+		return parse_any(p, len, ctx, out);
+	return run(kind, p, len, ctx, out);
+}
+
+bs_status
+bs_ident_parse_full(bs_kind kind, const char *p, size_t len, const GDate *ref_date, unsigned flags,
+                    bs_ident *out)
+{
+	bs_ident_ref ref;
+	bs_ident_ctx ctx;
+
+	bs_ident_ref_set(&ref, ref_date);
+	ctx.ref = (bs_ymd){ref.year, ref.month, ref.day};
+	ctx.flags = flags;
+	return parse_ctx(kind, p, len, &ctx, out);
+}
+
+bs_status
+bs_ident_parse_ref(bs_kind kind, const char *p, size_t len, const bs_ident_ref *ref, bs_ident *out)
+{
+	bs_ident_ctx ctx = {.ref = {ref->year, ref->month, ref->day}, .flags = 0};
+
+	return parse_ctx(kind, p, len, &ctx, out);
 }
 
 bs_status
