@@ -474,6 +474,47 @@ test_shapes_written_forms(void)
 	}
 }
 
+/* Identifiers next to NUL bytes and invalid UTF-8 are found (neither is a
+ * word character); long runs that could start a candidate (a megabyte of
+ * digits, of '@'s, of one e-mail domain) end in bounded time and memory
+ * with no finding, whatever the chunking; empty input gives nothing. */
+static void
+test_stream_edge_inputs(void)
+{
+	g_autoptr(bs_detect_run) r = bs_detect_run_new(detector, NULL);
+	g_autoptr(GRand) rng = g_rand_new_with_seed(29);
+	g_autofree char *canon = synth_pnr(rng, 1971, 2, 3, false, true);
+	g_autofree char *num = synth_pnr_form(canon, "short-dash");
+	static const char *const fills[] = {"0", "@", "a"};
+	size_t big = 1 << 20;
+	g_autofree char *buf = g_malloc(big + 2);
+	g_autofree char *empty = scan_chunked(r, "", 0, 0);
+	char text[64];
+	size_t len;
+	g_autofree char *got = NULL;
+
+	g_assert_cmpstr(empty, ==, "");
+	len = (size_t)g_snprintf(text, sizeof text, "\xff%s%c\xc3", num, '\0');
+	got = scan_chunked(r, text, len, 0);
+	g_assert_true(g_str_has_prefix(got, "pnr "));
+	g_assert_nonnull(strstr(got, canon));
+	for (size_t i = 0; i < G_N_ELEMENTS(fills); i++) {
+		g_autofree char *whole = NULL;
+		g_autofree char *chunked = NULL;
+
+		memset(buf, fills[i][0], big);
+		if (i == 2) { /* one e-mail domain of a megabyte */
+			buf[0] = 'x';
+			buf[1] = '@';
+		}
+		whole = scan_chunked(r, buf, big, 0);
+		chunked = scan_chunked(r, buf, big, 4093);
+		g_test_message("fill %s", fills[i]);
+		g_assert_cmpstr(whole, ==, "");
+		g_assert_cmpstr(chunked, ==, "");
+	}
+}
+
 static void
 test_bad_term_file_named(void)
 {
@@ -544,6 +585,7 @@ main(int argc, char **argv)
 	g_test_add_func("/detect/stream/match-across-chunk-boundary-once",
 	                test_stream_match_across_boundary_once);
 	g_test_add_func("/detect/stream/binary-noise", test_stream_binary_noise);
+	g_test_add_func("/detect/stream/edge-inputs-bounded", test_stream_edge_inputs);
 	int st = g_test_run();
 
 	bs_detector_free(detector);
