@@ -80,6 +80,10 @@
 /* Columns of a log CSV; the portal's widest export has 56. */
 #define BS_LIMIT_CSV_FIELDS 512
 
+/* Identifiers of one text checked for protected-identity words close by
+ * (scan facts): a list longer than this keeps the message-level flag only. */
+#define BS_LIMIT_NEAR_CHECKS 100000
+
 /* Letter templates (report): a hand-written page of text. */
 #define BS_LIMIT_TEMPLATE_BYTES (64u * 1024)
 

@@ -13,6 +13,7 @@
 #include "scan/scan.h"
 #include "scope/scope.h"
 #include "source/source.h"
+#include "store/store.h"
 
 /* Occurrence locations: the mail walk's bs_where, one slot each. */
 #define BS_SCAN_WHERE_COUNT BS_WHERE_COUNT
@@ -26,7 +27,33 @@ typedef struct {
 	uint32_t count[BS_SCAN_WHERE_COUNT];
 	uint8_t confidence[BS_SCAN_WHERE_COUNT]; /* bs_confidence, 0 = none */
 	bool child;
+	bool sender, self, protected_near; /* facts (facts.c, docs/report.md) */
 } bs_scan__subject;
+
+/* ---- facts.c: what links and ranks subjects in the report */
+
+/* A finding of the current text, kept until the text ends. */
+typedef struct {
+	bs_scan__subject *subject; /* borrowed from the message's result */
+	size_t start, end;         /* bytes in the text */
+} bs_scan__near;
+
+/* True when the text before start ends with a self-referring phrase
+ * ("mitt personnummer är", "my personal identity number"). */
+bool bs_scan__self_context(const char *text, size_t len, size_t start);
+/* For each finding kept as s: sets s->self and remembers it in near. */
+void bs_scan__facts_finding(const bs_segment *seg, const bs_finding *f, bs_scan__subject *s,
+                            GArray *near);
+/* For each people-header address kept as s: sets s->sender. */
+void bs_scan__facts_address(const bs_mail_address *ad, bs_scan__subject *s);
+/* After a text, once its category counts are taken: when it holds
+ * protected-identity words, sets protected_near on the subjects of near
+ * with such words close by (re-runs run over small windows). Empties near. */
+void bs_scan__facts_protected(bs_detect_run *run, const bs_detector *d, const GDate *ref,
+                              const bs_segment *seg, GArray *near);
+/* Writes s's facts for message_id (in the message's batch). */
+bool bs_scan__facts_write(bs_store *store, const bs_scan__subject *s, int64_t message_id,
+                          int64_t subject_id, GError **error);
 
 /* A scanned message on its way to the writer. Owns everything. */
 typedef struct {

@@ -18,6 +18,10 @@ struct bs_scan__worker {
 	bs_where where;
 	int64_t mtime_us; /* the file time: reference date of last resort */
 	bool ref_set;     /* ref decided for this message */
+
+	/* facts (facts.c): the text being detected and its findings */
+	const bs_segment *seg; /* borrowed for the on_segment call */
+	GArray *near;          /* bs_scan__near */
 };
 
 static void
@@ -61,6 +65,7 @@ bs_scan__worker_new(const bs_scan__shared *sh, GError **error)
 	}
 	bs_mail_info_init(&w->info);
 	w->by_id = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	w->near = g_array_new(FALSE, FALSE, sizeof(bs_scan__near));
 	return w;
 }
 
@@ -72,6 +77,7 @@ bs_scan__worker_free(bs_scan__worker *w)
 	bs_detect_run_free(w->run);
 	bs_mail_info_fini(&w->info);
 	g_hash_table_unref(w->by_id);
+	g_array_unref(w->near);
 	g_free(w);
 }
 
@@ -116,7 +122,7 @@ subject_for(bs_scan__worker *w, const bs_ident *id)
 	return s;
 }
 
-static void
+static bs_scan__subject *
 add_occurrence(bs_scan__worker *w, const bs_ident *id, bs_where where, bs_confidence conf)
 {
 	bs_scan__subject *s = subject_for(w, id);
@@ -130,6 +136,7 @@ add_occurrence(bs_scan__worker *w, const bs_ident *id, bs_where where, bs_confid
 		if (age >= 0 && age < 18)
 			s->child = true;
 	}
+	return s;
 }
 
 static void
@@ -142,7 +149,8 @@ on_finding(const bs_finding *f, void *user)
 	/* People-header addresses come from the walk's address list. */
 	if (w->where == BS_WHERE_HEADER && f->id.kind == BS_KIND_EMAIL)
 		return;
-	add_occurrence(w, &f->id, w->where, f->confidence);
+	bs_scan__facts_finding(w->seg, f, add_occurrence(w, &f->id, w->where, f->confidence),
+	                       w->near);
 }
 
 static void
@@ -175,11 +183,13 @@ on_segment(const bs_segment *seg, void *user)
 
 	decide_ref_date(w);
 	w->where = seg->where;
+	w->seg = seg;
 	if (bs_detect_run_begin(w->run, &w->ref, on_finding, w) != BS_OK)
 		return;
 	bs_detect_run_feed(w->run, seg->text, seg->len);
 	bs_detect_run_end(w->run);
 	add_categories(w);
+	bs_scan__facts_protected(w->run, w->sh->detector, &w->ref, seg, w->near);
 }
 
 /* People-header addresses (top and forwarded messages): e-mail subjects. */
@@ -195,7 +205,7 @@ add_addresses(bs_scan__worker *w)
 		if (!ad->addr || bs_ident_parse_as(BS_KIND_EMAIL, ad->addr, strlen(ad->addr),
 		                                   &w->ref, &id) != BS_OK)
 			continue;
-		add_occurrence(w, &id, BS_WHERE_HEADER, BS_CONF_HIGH);
+		bs_scan__facts_address(ad, add_occurrence(w, &id, BS_WHERE_HEADER, BS_CONF_HIGH));
 	}
 }
 

@@ -126,7 +126,7 @@ write_subject(bs_scan__writer *wr, const bs_scan__subject *s, int64_t mid, GErro
 		if (s->count[where] && !bs_store_occurrence_add(wr->store, &o, error))
 			return false;
 	}
-	return true;
+	return bs_scan__facts_write(wr->store, s, mid, sid, error);
 }
 
 static bool

@@ -5,7 +5,7 @@
 
 #include "store/internal.h"
 
-static const char *const facts[] = {BS_FACT_SENDER, BS_FACT_SELF, NULL};
+static const char *const facts[] = {BS_FACT_SENDER, BS_FACT_SELF, BS_FACT_PROTECTED, NULL};
 
 void
 bs_store__count_free(gpointer p)

@@ -64,11 +64,12 @@ CREATE TABLE IF NOT EXISTS vault (
 -- Facts that link identifiers of one person (docs/report.md), one row per
 -- message and subject: "sender" (the e-mail subject is the top message's
 -- From address), "self" (a personal number written with self-referring
--- context, e.g. "mitt personnummer", in the top message).
+-- context, e.g. "mitt personnummer", in the top message); and "protected"
+-- (protected-identity words near the identifier, which ranks it first).
 CREATE TABLE IF NOT EXISTS subject_fact (
 	message_id INTEGER NOT NULL REFERENCES message(id),
 	subject_id INTEGER NOT NULL REFERENCES subject(id),
-	fact TEXT NOT NULL,         -- sender | self
+	fact TEXT NOT NULL,         -- sender | self | protected
 	PRIMARY KEY (message_id, subject_id, fact)
 ) WITHOUT ROWID;
 

@@ -281,6 +281,7 @@ void bs_stats_write_json(const bs_stats *st, const char *key, bs_json *j);
 #define BS_FACT_SENDER "sender" /* the e-mail subject is the top message's From address */
 #define BS_FACT_SELF "self"     /* a personal number written with self-referring context
                                    ("mitt personnummer", "jag är född") in the top message */
+#define BS_FACT_PROTECTED "protected" /* protected-identity words near the identifier */
 
 bool bs_store_fact_add(bs_store *s, int64_t message_id, int64_t subject_id, const char *fact,
                        GError **error);
@@ -349,7 +350,7 @@ bool bs_store_subjects(bs_store *s, GPtrArray **out, GError **error);
 
 typedef struct {
 	int64_t message_id, subject_id;
-	const char *fact; /* BS_FACT_SENDER | BS_FACT_SELF (static) */
+	const char *fact; /* BS_FACT_SENDER | BS_FACT_SELF | BS_FACT_PROTECTED (static) */
 } bs_fact_row;
 
 /* Every fact, by message. *out is a GArray of bs_fact_row. */
