@@ -61,6 +61,11 @@ run(bs_cli *cli, const notify_args *a)
 	if (a->letters)
 		printf(", %" G_GINT64_FORMAT " letters to %s", sum.persons, a->letters);
 	printf("\n");
+	if (sum.protected)
+		printf("%" G_GINT64_FORMAT
+		       " letters are for people with a protected identity: they "
+		       "are in %s/skatteverket and go through Skatteverket, not by post\n",
+		       sum.protected, a->letters);
 	if (sum.missing)
 		printf("%" G_GINT64_FORMAT " exposed identifiers have no vault entry and are not "
 		       "in the list\n",

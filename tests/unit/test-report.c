@@ -40,20 +40,22 @@ typedef struct {
 	const char *who;    /* space-separated people in it */
 	const char *sender; /* the From address (fact "sender"), or NULL */
 	const char *selves; /* numbers given as the sender's own (fact "self") */
+	const char *near;   /* with protected-identity words close by (fact "protected") */
 } msg_row;
 
 /* m0: L1 links E1-P1.  m2: two selves, no link.  m3+m4: E3 with two
- * numbers, no link (L2).  m5: not exposed.  m6: staff sender, no link. */
+ * numbers, no link (L2).  m5: not exposed.  m6: staff sender, no link.
+ * m8: P9 written next to protected-identity words. */
 static const msg_row incident[] = {
-    {"offset:0", "ekonomi", "accessed", "ok", "health", "P1 E1", "E1", "P1"},
-    {"offset:100", "skola", "window", "ok", "social children_school", "P1 P2", NULL, NULL},
-    {"offset:200", "skola", "window", "ok", NULL, "E2 P3 P4", "E2", "P3 P4"},
-    {"offset:300", "skola", "window", "ok", NULL, "E3 P5", "E3", "P5"},
-    {"offset:400", "skola", "window", "ok", NULL, "E3 P6", "E3", "P6"},
-    {"offset:500", "ekonomi", "none", "ok", "criminal", "P7", NULL, NULL},
-    {"offset:600", "ekonomi", "synced", "partial", NULL, "E4 P8", "E4", "P8"},
-    {"offset:700", "ekonomi", "window", "failed", NULL, "", NULL, NULL},
-    {"offset:800", "<b>&\"x", "window", "ok", "protected_identity", "P9", NULL, NULL},
+    {"offset:0", "ekonomi", "accessed", "ok", "health", "P1 E1", "E1", "P1", NULL},
+    {"offset:100", "skola", "window", "ok", "social children_school", "P1 P2", NULL, NULL, NULL},
+    {"offset:200", "skola", "window", "ok", NULL, "E2 P3 P4", "E2", "P3 P4", NULL},
+    {"offset:300", "skola", "window", "ok", NULL, "E3 P5", "E3", "P5", NULL},
+    {"offset:400", "skola", "window", "ok", NULL, "E3 P6", "E3", "P6", NULL},
+    {"offset:500", "ekonomi", "none", "ok", "criminal", "P7", NULL, NULL, NULL},
+    {"offset:600", "ekonomi", "synced", "partial", NULL, "E4 P8", "E4", "P8", NULL},
+    {"offset:700", "ekonomi", "window", "failed", NULL, "", NULL, NULL, NULL},
+    {"offset:800", "<b>&\"x", "window", "ok", "protected_identity", "P9", NULL, NULL, "P9"},
 };
 
 typedef struct {
@@ -144,6 +146,7 @@ put_message(fixture *f, int64_t source, const msg_row *m)
 	if (m->sender)
 		put_words(f, mid, m->sender, BS_FACT_SENDER);
 	put_words(f, mid, m->selves, BS_FACT_SELF);
+	put_words(f, mid, m->near, BS_FACT_PROTECTED);
 }
 
 static void
@@ -390,16 +393,44 @@ test_imy_draft_from_config_and_scope(fixture *f, gconstpointer data)
 	static const struct {
 		const char *key, *value;
 	} settings[] = {
-	    {"discovered_at", "2024-09-05T09:00:00Z"},
-	    {"description", "Nätfiske <img src=x>"},
-	    {"measures", "Lösenord byttes"},
-	    {"org", "Exempel kommun"},
+	    {"discovered_at", "2024-09-05T09:00:00Z"}, {"description", "Nätfiske <img src=x>"},
+	    {"measures", "Lösenord byttes"},           {"org", "Exempel kommun"},
+	    {"address", "Box 1, 123 45 Exempelby"},
 	};
 	static const char *const want[] = {
 	    "2024-09-02 06:10 UTC", /* occurred: the window's start */
 	    "2024-09-04 15:30 UTC", /* ceased: its end */
 	    "2024-09-08 09:00 UTC", /* the 72-hour deadline */
-	    "Nätfiske &lt;img src=x&gt;", "Lösenord byttes", "Exempel kommun",
+	    "Nätfiske &lt;img src=x&gt;",
+	    "Lösenord byttes",
+	    "Exempel kommun",
+	    "Box 1, 123 45 Exempelby",
+	    /* the form's fields, numbered as in IMY's Swedish and English forms
+	       (domain-facts §4.2) */
+	    "Personuppgiftsansvarig och organisationsnummer (fråga 1–2)",
+	    "Postadress (fråga 3)",
+	    "Kontaktperson (fråga 9)",
+	    "När upphörde incidenten (fråga 13)",
+	    "När upptäcktes incidenten",
+	    "Typ av incident",
+	    "Antal registrerade och poster",
+	    "Grupper av registrerade (fråga 25)",
+	    "Typer av personuppgifter (fråga 26)",
+	    "Sannolika konsekvenser (fråga 28)",
+	    "Bedömd allvarlighet",
+	    "Vidtagna åtgärder (fråga 30)",
+	    "Har de registrerade informerats (fråga 32–35)",
+	    "Controller and organisation number",
+	    "Postal address",
+	    "Own reference",
+	    "When did the breach cease (15a)",
+	    "When it was discovered",
+	    "Categories of data subjects (27)",
+	    "Categories of personal data (28)",
+	    "Likely consequences (19)",
+	    "Severity estimate",
+	    "Measures taken or proposed (21)",
+	    "Have the data subjects been informed (23a–d)",
 	};
 	bs_config *cfg = bs_workspace_config_mut(f->ws);
 	g_autoptr(bs_scope) scope = NULL;
@@ -527,6 +558,34 @@ test_notify_round_trip(vault_fixture *v, gconstpointer data)
 	g_assert_nonnull(strstr(letter, (char *)g_hash_table_lookup(v->f.plain, "P1")));
 	g_assert_nonnull(strstr(letter, (char *)g_hash_table_lookup(v->f.plain, "E1")));
 	g_assert_null(strstr(letter, "{{"));
+	g_assert_nonnull(strstr(csv, ",near,skatteverket,")); /* P9 */
+}
+
+/* A protected person's letter is no ordinary letter: it lies apart, under
+ * skatteverket/, headed by the notice to send it through Skatteverket. */
+static void
+test_notify_protected_letter_apart(vault_fixture *v, gconstpointer data)
+{
+	audit_probe a = {0};
+	bs_notify_summary sum;
+	GError *error = NULL;
+	g_autofree char *apart = g_build_filename(v->letters, "skatteverket", "000002.txt", NULL);
+	g_autofree char *ordinary = g_build_filename(v->letters, "000002.txt", NULL);
+	g_autofree char *dir = g_path_get_dirname(apart);
+	g_autofree char *letter = NULL;
+	GStatBuf st;
+
+	g_assert_true(notify(v, v->key_path, &a, true, &sum, &error));
+	g_assert_no_error(error);
+	g_assert_cmpint(sum.persons, ==, 11);
+	g_assert_cmpint(sum.protected, ==, 1);
+	g_assert_false(g_file_test(ordinary, G_FILE_TEST_EXISTS));
+	g_assert_true(g_file_get_contents(apart, &letter, NULL, NULL));
+	g_assert_true(g_str_has_prefix(letter, "SKYDDADE PERSONUPPGIFTER"));
+	g_assert_nonnull(strstr(letter, "Skatteverkets förmedling"));
+	g_assert_nonnull(strstr(letter, (char *)g_hash_table_lookup(v->f.plain, "P9")));
+	g_assert_cmpint(g_stat(dir, &st), ==, 0);
+	g_assert_cmpint(st.st_mode & 0777, ==, 0700);
 }
 
 static void
@@ -624,6 +683,8 @@ main(int argc, char **argv)
 	           test_imy_draft_from_config_and_scope, fixture_teardown);
 	g_test_add("/report/notify/vault-round-trip-csv-0600-and-letters", vault_fixture, NULL,
 	           vault_setup, test_notify_round_trip, vault_teardown);
+	g_test_add("/report/notify/protected-letter-apart-through-skatteverket", vault_fixture,
+	           NULL, vault_setup, test_notify_protected_letter_apart, vault_teardown);
 	g_test_add("/report/notify/wrong-key-audit-failure-or-existing-file-write-nothing",
 	           vault_fixture, NULL, vault_setup, test_notify_refusals_write_nothing,
 	           vault_teardown);

@@ -116,6 +116,8 @@ static const bs_conf_setting settings[] = {
      "the organisation number of the controller (authority report)"},
     {"incident", "reference", BS_CONF_STRING, NULL, 0, 0, FIELD(incident_reference), NULL,
      "your own reference for the incident (authority report)"},
+    {"incident", "address", BS_CONF_STRING, NULL, 0, 0, FIELD(incident_address), NULL,
+     "the controller's postal address (authority report)"},
     {"incident", "discovered_at", BS_CONF_STRING, NULL, 0, 0, FIELD(incident_discovered_at),
      check_time, "when the breach was discovered, RFC 3339 (starts the 72-hour clock)"},
     {"incident", "ceased_at", BS_CONF_STRING, NULL, 0, 0, FIELD(incident_ceased_at), check_time,

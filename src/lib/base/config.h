@@ -68,6 +68,7 @@ typedef struct bs_config {
 	char *incident_org, *incident_contact;
 	/* [incident] the authority report (report): the IMY form's fields */
 	char *incident_org_number, *incident_reference;
+	char *incident_address; /* the controller's postal address (IMY form, question 3) */
 	char *incident_discovered_at, *incident_ceased_at; /* RFC 3339 */
 	char *incident_description, *incident_measures, *incident_consequences;
 	char *incident_scope; /* scope file; relative to the workspace */

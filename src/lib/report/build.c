@@ -88,6 +88,7 @@ count_subject(bs_report *r, const bs_subject_figures *sf)
 		r->unknown_role++;
 	for (int k = 0; k < CAT_COUNT; k++)
 		r->by_cat[k] += (cats >> k) & 1u;
+	r->osl += (cats & ((1u << CAT_SOCIAL) | (1u << CAT_SCHOOL) | (1u << CAT_PROTECTED))) != 0;
 	kind_add(r->by_kind, sf->kind);
 }
 
@@ -112,6 +113,7 @@ count_people(bs_report *r)
 		r->pers_max++;
 		r->pers_min += p->grade == BS_GRADE_ACCESSED;
 		r->high_risk += p->score >= BS_RISK_HIGH_SCORE;
+		r->protected_near += p->protected_near;
 	}
 }
 

@@ -247,7 +247,7 @@ risk_row(GString *out, const bs_risk_entry *e)
 	cell_num(out, e->rank);
 	cell_num(out, e->score);
 	g_string_append(out, "<td>");
-	for (unsigned bit = 1, n = 0; bit && bit <= BS_RISK_MANY; bit <<= 1)
+	for (unsigned bit = 1, n = 0; bit && bit <= BS_RISK_LAST; bit <<= 1)
 		if (e->reasons & bit)
 			PRINTF(out, "%s%s", n++ ? ", " : "",
 			       bs_risk_reason_name((bs_risk_reason)bit));
@@ -283,6 +283,17 @@ html_risk(GString *out, const bs_report *r, const char *lang)
 	         " persons score %d or more (method below); they should be told "
 	         "directly (Art. 34). Pseudonyms and message locators, never plaintext."),
 	       r->high_risk, BS_RISK_HIGH_SCORE);
+	if (r->protected_near) {
+		g_string_append(out, "</p><p class=\"alert\">");
+		PRINTF(out,
+		       T("%" G_GINT64_FORMAT " personer har ord om skyddad identitet nära sina "
+		         "uppgifter (protected_identity): skicka inga vanliga brev till dem, utan "
+		         "genom Skatteverkets förmedling.",
+		         "%" G_GINT64_FORMAT " persons have protected-identity words near their "
+		         "data (protected_identity): send them no ordinary letter; send it through "
+		         "Skatteverket's forwarding."),
+		       r->protected_near);
+	}
 	g_string_append(out, "</p><table><tr>");
 	tag_text(out, "<th>", "#", "</th>");
 	tag_text(out, "<th>", T("poäng", "score"), "</th>");
@@ -312,11 +323,13 @@ html_method(GString *out, const char *lang)
 	      "address given with two different numbers links nothing. Everything else counts "
 	      "apart, so the person count may be too high but never too low."));
 	g_string_append(out, "</p><p>");
-	TXT(out, T("Riskpoäng: skyddade personuppgifter 50; art. 9-kategorier 20 vardera (högst "
+	TXT(out, T("Riskpoäng: ord om skyddade personuppgifter nära en identifierare 50, annars "
+	           "i samma meddelande 25; art. 9-kategorier 20 vardera (högst "
 	           "40); lagöverträdelser 20; socialtjänst 15; barn och skola 5; barn under 18 år "
 	           "25; personnummer 10; öppnat 20 eller synkat 15; fler meddelanden +1 vardera "
 	           "(högst 10). Hög risk från 50 poäng.",
-	           "Risk score: protected identity 50; Art. 9 categories 20 each (at most 40); "
+	           "Risk score: protected-identity words near an identifier 50, elsewhere in the "
+	           "message 25; Art. 9 categories 20 each (at most 40); "
 	           "criminal offences 20; social services 15; children and school 5; a child under "
 	           "18 25; a personal identity number 10; accessed 20 or synced 15; more messages "
 	           "+1 each (at most 10). High risk from 50."));

@@ -35,18 +35,20 @@ cfg_or(const char *value, const char *fallback)
 static char *
 when_text(const bs_report *r, const char *lang)
 {
-	const bs_config *c = r->cfg;
-	g_autofree char *from = r->from_us ? bs_report__time_dup(r->from_us) : NULL;
-	g_autofree char *to =
-	    r->to_us && r->to_us != BS_SCOPE_OPEN_END ? bs_report__time_dup(r->to_us) : NULL;
-	const char *ceased = c && c->incident_ceased_at ? c->incident_ceased_at : to;
+	return r->from_us ? bs_report__time_dup(r->from_us) : g_strdup(FILL(lang));
+}
 
-	return g_strdup_printf(T("Inträffade: %s. Upphörde: %s.", "Occurred: %s. Ceased: %s."),
-	                       from ? from : FILL(lang),
-	                       ceased ? ceased
-	                              : (r->to_us == BS_SCOPE_OPEN_END
-	                                     ? T("pågår (ej stängd)", "ongoing (not contained)")
-	                                     : FILL(lang)));
+/* [incident] ceased_at, else the scope's latest window end. */
+static char *
+ceased_text(const bs_report *r, const char *lang)
+{
+	const bs_config *c = r->cfg;
+
+	if (c && c->incident_ceased_at)
+		return g_strdup(c->incident_ceased_at);
+	if (r->to_us == BS_SCOPE_OPEN_END)
+		return g_strdup(T("pågår (ej stängd)", "ongoing (not contained)"));
+	return r->to_us ? bs_report__time_dup(r->to_us) : g_strdup(FILL(lang));
 }
 
 static char *
@@ -124,6 +126,12 @@ kinds_text(const bs_report *r, const char *lang)
 	}
 	if (!s->len)
 		g_string_append(s, T("inga funna", "none found"));
+	else if (r->osl)
+		g_string_append_printf(
+		    s,
+		    T(". Därav sekretessbelagda uppgifter (OSL): %" G_GINT64_FORMAT,
+		      ". Of them under secrecy (OSL): %" G_GINT64_FORMAT),
+		    r->osl);
 	return g_string_free(s, FALSE);
 }
 
@@ -214,6 +222,7 @@ imy_column(GString *out, const bs_report *r, const char *lang)
 	                    cfg_or(c ? c->incident_org_number : NULL,
 	                           T("org.nr (fyll i)", "org. no. (to fill in)")));
 	g_autofree char *when = when_text(r, lang), *found = discovered_text(r, lang);
+	g_autofree char *ceased = ceased_text(r, lang);
 	g_autofree char *what = what_text(r, lang), *numbers = numbers_text(r, lang);
 	g_autofree char *groups = groups_text(r, lang), *kinds = kinds_text(r, lang);
 	g_autofree char *cons = bs_report__consequences_dup(r, lang);
@@ -222,12 +231,19 @@ imy_column(GString *out, const bs_report *r, const char *lang)
 	g_string_append(out, "<div><h3>");
 	bs_report__html_text(out, T("Svenska", "English"));
 	g_string_append(out, "</h3><dl class=\"imy\">");
-	field(out, T("Personuppgiftsansvarig", "Controller"), controller);
+	field(out,
+	      T("Personuppgiftsansvarig och organisationsnummer (fråga 1–2)",
+	        "Controller and organisation number"),
+	      controller);
+	field(out, T("Postadress (fråga 3)", "Postal address"),
+	      cfg_or(c ? c->incident_address : NULL, FILL(lang)));
 	field(out, T("Egen referens", "Own reference"),
 	      cfg_or(c ? c->incident_reference : NULL, FILL(lang)));
-	field(out, T("Kontaktperson", "Contact point (DPO)"),
+	field(out, T("Kontaktperson (fråga 9)", "Contact point (DPO)"),
 	      cfg_or(c ? c->incident_contact : NULL, FILL(lang)));
 	field(out, T("När inträffade incidenten", "When the breach happened"), when);
+	field(out, T("När upphörde incidenten (fråga 13)", "When did the breach cease (15a)"),
+	      ceased);
 	field(out, T("När upptäcktes incidenten", "When it was discovered"), found);
 	field(out, T("Typ av incident", "Type of breach"),
 	      T("Obehörig åtkomst: kapade e-postkonton efter nätfiske (konfidentialitet).",
@@ -235,16 +251,18 @@ imy_column(GString *out, const bs_report *r, const char *lang)
 	field(out, T("Vad hände", "What happened"), what);
 	field(out, T("Antal registrerade och poster", "Number of data subjects and records"),
 	      numbers);
-	field(out, T("Grupper av registrerade (fråga 25)", "Categories of data subjects"), groups);
-	field(out, T("Typer av personuppgifter (fråga 26)", "Categories of personal data"), kinds);
-	field(out, T("Sannolika konsekvenser (fråga 28)", "Likely consequences"),
+	field(out, T("Grupper av registrerade (fråga 25)", "Categories of data subjects (27)"),
+	      groups);
+	field(out, T("Typer av personuppgifter (fråga 26)", "Categories of personal data (28)"),
+	      kinds);
+	field(out, T("Sannolika konsekvenser (fråga 28)", "Likely consequences (19)"),
 	      c && c->incident_consequences ? c->incident_consequences : cons);
 	field(out, T("Bedömd allvarlighet", "Severity estimate"), severity_text(r, lang));
-	field(out, T("Vidtagna åtgärder (fråga 30)", "Measures taken or proposed"),
+	field(out, T("Vidtagna åtgärder (fråga 30)", "Measures taken or proposed (21)"),
 	      cfg_or(c ? c->incident_measures : NULL, FILL(lang)));
 	field(out,
 	      T("Har de registrerade informerats (fråga 32–35)",
-	        "Have the data subjects been informed"),
+	        "Have the data subjects been informed (23a–d)"),
 	      informed);
 	g_string_append(out, "</dl></div>");
 }

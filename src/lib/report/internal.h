@@ -38,6 +38,7 @@ typedef struct {
 	GPtrArray *members; /* bs_subject_figures *, borrowed from the report's subjects */
 	bs_grade grade;
 	bool child;
+	bool protected_near; /* protected-identity words near one of its identifiers */
 	int64_t messages, occurrences;
 	unsigned cats; /* 1u << bs_report__cat */
 	int score;
@@ -73,6 +74,7 @@ struct bs_report {
 	bs_report__people people;
 	GPtrArray *risk;   /* bs_risk_entry *: high-risk list, at most BS_REPORT_HIGH_RISK_LIST */
 	int64_t high_risk; /* all persons with score >= BS_RISK_HIGH_SCORE */
+	int64_t protected_near; /* persons with protected-identity words near an identifier */
 	bs_case_counts cases;
 	GPtrArray *accounts;    /* bs_report__account *, from the scope; may be empty */
 	int64_t from_us, to_us; /* earliest window start, latest end (BS_SCOPE_OPEN_END: open);
@@ -80,6 +82,7 @@ struct bs_report {
 	/* derived counts */
 	int64_t subj_min, subj_max, pers_min, pers_max, children;
 	int64_t residents, staff, unknown_role;
+	int64_t osl; /* identifiers with data under secrecy: social, school, protected */
 	int64_t by_cat[CAT_COUNT];
 	GPtrArray *by_kind; /* bs_count *: pnr, samordningsnummer, email, phone, then others */
 };

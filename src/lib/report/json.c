@@ -64,6 +64,7 @@ write_persons(const bs_report *r, bs_json *j)
 	bs_json_int(j, "identifiers", r->subj_max);
 	bs_json_int(j, "links", r->people.links);
 	bs_json_int(j, "conflicts", r->people.conflicts);
+	bs_json_int(j, "protected", r->protected_near);
 	bs_json_str(j, "method",
 	            "an address and a personal number are one person when a resident's message "
 	            "is from that address and gives exactly that one number as the sender's own; "
@@ -78,7 +79,7 @@ write_risk_entry(const bs_risk_entry *e, bs_json *j)
 	bs_json_int(j, "rank", e->rank);
 	bs_json_int(j, "score", e->score);
 	bs_json_arr_begin(j, "reasons");
-	for (unsigned bit = 1; bit && bit <= BS_RISK_MANY; bit <<= 1)
+	for (unsigned bit = 1; bit && bit <= BS_RISK_LAST; bit <<= 1)
 		if (e->reasons & bit)
 			bs_json_str(j, NULL, bs_risk_reason_name((bs_risk_reason)bit));
 	bs_json_arr_end(j);

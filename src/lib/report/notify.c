@@ -1,6 +1,7 @@
 /* The notification list (Art. 34): the vault opened with the DPO's private
  * key, every exposed identifier in plaintext with its categories, grade and
- * risk rank, as CSV (mode 0600), and letters from a template. Order: open
+ * risk rank, as CSV (mode 0600), and letters from a template (those of
+ * protected people apart, marked to go through Skatteverket). Order: open
  * every entry (a wrong key stops here), audit, then write to a temporary
  * file published without replacing (link) unless forced (rename). The
  * plaintext copies are wiped when done. */
@@ -105,8 +106,26 @@ categories_text(GString *out, unsigned cats, const char *lang, const char *sep)
 }
 
 static const char *const csv_head = "rank,score,high_risk,kind,identifier,grade,messages,"
-                                    "occurrences,categories,child,protected_identity,role,"
-                                    "first,last,pseudonym\r\n";
+                                    "occurrences,categories,child,protected_identity,delivery,"
+                                    "role,first,last,pseudonym\r\n";
+
+/* protected_identity and delivery of a person (docs/report.md): words near
+ * its identifier mean its letter must not go by ordinary post; words
+ * elsewhere in a message mean its address is checked before posting. */
+static void
+protection(const bs_report__person *p, const char **out_protected, const char **out_delivery)
+{
+	if (p->protected_near) {
+		*out_protected = "near";
+		*out_delivery = "skatteverket";
+	} else if (p->cats & (1u << CAT_PROTECTED)) {
+		*out_protected = "message";
+		*out_delivery = "check";
+	} else {
+		*out_protected = "no";
+		*out_delivery = "post";
+	}
+}
 
 static void
 csv_row(GString *out, const plain_row *r)
@@ -118,6 +137,7 @@ csv_row(GString *out, const plain_row *r)
 	g_autoptr(GString) cats = g_string_new(NULL);
 	g_autofree char *nums = g_strdup_printf("%d,%d,%s,", p->rank, p->score,
 	                                        p->score >= BS_RISK_HIGH_SCORE ? "yes" : "no");
+	const char *prot, *delivery;
 
 	categories_text(cats, bs_report__subject_cats(sf) | p->cats, NULL, ";");
 	bs_pseudonym_hex(sf->pseudonym, hex);
@@ -128,8 +148,8 @@ csv_row(GString *out, const plain_row *r)
 	g_string_append_printf(out, ",%s,%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT ",",
 	                       bs_grade_name(sf->grade), sf->messages, sf->occurrences);
 	bs_csv_field_append(out, cats->str);
-	g_string_append_printf(out, ",%s,%s,", sf->child ? "yes" : "no",
-	                       p->cats & (1u << CAT_PROTECTED) ? "yes" : "no");
+	protection(p, &prot, &delivery);
+	g_string_append_printf(out, ",%s,%s,%s,", sf->child ? "yes" : "no", prot, delivery);
 	bs_csv_field_append(out, sf->role ? sf->role : "");
 	g_string_append_printf(out, ",%s,%s,%s\r\n", sf->first, sf->last, hex);
 }
@@ -246,7 +266,62 @@ fill_template(GString *out, const char *tmpl, const slot *slots, size_t n)
 typedef struct {
 	const bs_config *cfg;
 	const char *tmpl, *lang, *dir;
+	char *protected_dir; /* dir/skatteverket, owned; made on first use */
+	int64_t protected;   /* letters written there */
 } letter_ctx;
+
+/* Heads every letter of a person with protected-identity words near an
+ * identifier (domain-facts §3.3): it goes through Skatteverket, never to an
+ * address of the municipality's own choosing. */
+static const bs_report__text protected_notice = {
+    "SKYDDADE PERSONUPPGIFTER - INTE SOM VANLIGT BREV\n"
+    "Ord om skyddad identitet stod nära denna persons uppgifter i den exponerade\n"
+    "e-posten. Skicka inte brevet till folkbokföringsadressen eller någon annan\n"
+    "adress ur ärendet, och skriv ingen adress i brevet. Kontrollera skyddet hos\n"
+    "Skatteverket och skicka brevet genom Skatteverkets förmedling av post till\n"
+    "personer med skyddade personuppgifter.\n"
+    "------------------------------------------------------------------------\n\n",
+    "PROTECTED IDENTITY - NOT AN ORDINARY LETTER\n"
+    "Words about a protected identity stood near this person's data in the exposed\n"
+    "mail. Do not post this letter to the registered address or to any address\n"
+    "from the case, and write no address into it. Check the protection with\n"
+    "Skatteverket and send the letter through Skatteverket's forwarding of mail\n"
+    "to people with protected personal data.\n"
+    "------------------------------------------------------------------------\n\n",
+};
+
+static bool
+protected_dir_ready(letter_ctx *c, GError **error)
+{
+	int e;
+
+	if (!c->protected_dir)
+		c->protected_dir = g_build_filename(c->dir, "skatteverket", NULL);
+	if (g_mkdir(c->protected_dir, 0700) == 0)
+		return true;
+	e = errno;
+	if (e == EEXIST && g_file_test(c->protected_dir, G_FILE_TEST_IS_DIR) &&
+	    g_chmod(c->protected_dir, 0700) == 0)
+		return true;
+	g_set_error(error, BS_ERROR, BS_ERROR_IO, "\"%s\": %s", c->protected_dir,
+	            g_strerror(e == EEXIST ? ENOTDIR : e));
+	return false;
+}
+
+/* Where p's letter goes; a protected person's is apart and starts with the
+ * notice. */
+static char *
+letter_path_dup(letter_ctx *c, const bs_report__person *p, GString *text, GError **error)
+{
+	g_autofree char *name = g_strdup_printf("%06d.txt", p->rank);
+
+	if (!p->protected_near)
+		return g_build_filename(c->dir, name, NULL);
+	if (!protected_dir_ready(c, error))
+		return NULL;
+	g_string_append(text, bs_report__t(c->lang, &protected_notice));
+	return g_build_filename(c->protected_dir, name, NULL);
+}
 
 static const char *
 or_fill(const char *v, const char *lang)
@@ -255,17 +330,18 @@ or_fill(const char *v, const char *lang)
 }
 
 static bool
-write_letter(const letter_ctx *c, const plain_row *rows, size_t n, GError **error)
+write_letter(letter_ctx *c, const plain_row *rows, size_t n, GError **error)
 {
 	const bs_report__person *p = rows[0].person;
 	g_autoptr(GString) ids = g_string_new(NULL), cats = g_string_new(NULL);
 	g_autoptr(GString) text = g_string_new(NULL);
 	g_autofree char *rank = g_strdup_printf("%d", p->rank);
 	g_autofree char *msgs = g_strdup_printf("%" G_GINT64_FORMAT, p->messages);
-	g_autofree char *name = g_strdup_printf("%06d.txt", p->rank);
-	g_autofree char *path = g_build_filename(c->dir, name, NULL);
+	g_autofree char *path = letter_path_dup(c, p, text, error);
 	char first[11] = "", last[11] = "";
 
+	if (!path)
+		return false;
 	for (size_t i = 0; i < n; i++) {
 		const char *colon = strchr(rows[i].plain, ':');
 
@@ -297,6 +373,7 @@ write_letter(const letter_ctx *c, const plain_row *rows, size_t n, GError **erro
 	}
 	g_unlink(path); /* the directory is ours (0700); a rerun replaces its letters */
 	bool ok = write_new(path, text->str, text->len, error);
+	c->protected += ok && p->protected_near;
 	memset(text->str, 0, text->len); /* the letter holds plaintext identifiers */
 	memset(ids->str, 0, ids->len);
 	return ok;
@@ -323,7 +400,7 @@ make_letters_dir(const char *dir, bool force, GError **error)
 }
 
 static bool
-write_letters(const letter_ctx *c, GArray *rows, int64_t *out_persons, GError **error)
+write_letters(letter_ctx *c, GArray *rows, int64_t *out_persons, GError **error)
 {
 	for (guint i = 0, j; i < rows->len; i = j) {
 		const plain_row *r = &g_array_index(rows, plain_row, i);
@@ -355,7 +432,10 @@ static bool export(bs_store *s, const bs_config *cfg, const bs_notify_options *o
 	g_autoptr(GString) csv = g_string_new(csv_head);
 	letter_ctx lc = {cfg,
 	                 o->template_text ? o->template_text : bs_report_letter_template(o->lang),
-	                 o->lang && strcmp(o->lang, "sv") == 0 ? "sv" : "en", o->letters_dir};
+	                 o->lang && strcmp(o->lang, "sv") == 0 ? "sv" : "en",
+	                 o->letters_dir,
+	                 NULL,
+	                 0};
 	bool ok;
 
 	if (!o->audit(rows->len, count_persons(rows), o->audit_user, error))
@@ -367,10 +447,11 @@ static bool export(bs_store *s, const bs_config *cfg, const bs_notify_options *o
 	if (!ok)
 		return false;
 	out->identifiers = rows->len;
-	if (o->letters_dir && (!make_letters_dir(o->letters_dir, o->force, error) ||
-	                       !write_letters(&lc, rows, &out->persons, error)))
-		return false;
-	return true;
+	ok = !o->letters_dir || (make_letters_dir(o->letters_dir, o->force, error) &&
+	                         write_letters(&lc, rows, &out->persons, error));
+	out->protected = lc.protected;
+	g_free(lc.protected_dir);
+	return ok;
 }
 
 bool

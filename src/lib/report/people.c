@@ -5,6 +5,8 @@
  *       self-referring context) belong to one person.
  *   L2  An address linked to two different numbers (a shared family
  *       address) links nothing: all its L1 links are dropped.
+ * The "protected" fact (protected-identity words near an identifier) marks
+ * the whole person protected.
  * Everything else stays apart: an over-count is safe, an under-count is
  * not. */
 #include "report/report.h"
@@ -171,7 +173,6 @@ static const struct {
 	bs_risk_reason reason;
 	int points;
 } cat_points[] = {
-    {1u << CAT_PROTECTED, BS_RISK_PROTECTED, 50},
     {1u << CAT_CRIMINAL, BS_RISK_ART10, 20},
     {1u << CAT_SOCIAL, BS_RISK_SOCIAL, 15},
     {1u << CAT_SCHOOL, BS_RISK_SCHOOL, 5},
@@ -200,6 +201,13 @@ score_person(bs_report__person *p)
 			p->score += cat_points[i].points;
 			p->reasons |= cat_points[i].reason;
 		}
+	}
+	if (p->protected_near) {
+		p->score += 50; /* high risk on its own: the address must not leak */
+		p->reasons |= BS_RISK_PROTECTED;
+	} else if (p->cats & (1u << CAT_PROTECTED)) {
+		p->score += 25; /* someone in the message may be protected */
+		p->reasons |= BS_RISK_PROTECTED_MESSAGE;
 	}
 	if (n) {
 		p->score += 20 * MIN(n, 2); /* two special categories say it; more adds little */
@@ -259,10 +267,26 @@ person_add(bs_report__person *p, bs_subject_figures *sf)
 	p->cats |= bs_report__subject_cats(sf);
 }
 
+/* Subject ids (keys into facts) with the "protected" fact. */
+static GHashTable *
+protected_ids(GArray *facts)
+{
+	GHashTable *set = g_hash_table_new(g_int64_hash, g_int64_equal);
+
+	for (guint i = 0; i < facts->len; i++) {
+		bs_fact_row *f = &g_array_index(facts, bs_fact_row, i);
+
+		if (strcmp(f->fact, BS_FACT_PROTECTED) == 0)
+			g_hash_table_add(set, &f->subject_id);
+	}
+	return set;
+}
+
 static void
-build_persons(bs_report__people *p, GArray *parent)
+build_persons(bs_report__people *p, GArray *parent, GArray *facts)
 {
 	g_autofree bs_report__person **of_root = g_new0(bs_report__person *, p->subjects->len + 1);
+	g_autoptr(GHashTable) protected = protected_ids(facts);
 
 	for (guint i = 0; i < p->subjects->len; i++) {
 		guint r = find_root(parent, i);
@@ -274,6 +298,7 @@ build_persons(bs_report__people *p, GArray *parent)
 			g_ptr_array_add(p->persons, of_root[r]);
 		}
 		person_add(of_root[r], sf);
+		of_root[r]->protected_near |= g_hash_table_contains(protected, &sf->id);
 		g_hash_table_insert(p->person_of, &sf->id, of_root[r]);
 	}
 	for (guint i = 0; i < p->persons->len; i++)
@@ -298,7 +323,7 @@ bs_report__people_load(bs_store *s, bs_report__people *p, GError **error)
 	for (guint i = 0; i < p->subjects->len; i++)
 		g_array_append_val(parent, i);
 	link_all(p, facts, parent);
-	build_persons(p, parent);
+	build_persons(p, parent, facts);
 	return true;
 }
 

@@ -32,7 +32,8 @@ G_BEGIN_DECLS
 
 /* Risk reasons: bits; bs_risk_reason_name() gives the stable string. */
 typedef enum {
-	BS_RISK_PROTECTED = 1u << 0, /* "protected_identity": protected-identity words */
+	BS_RISK_PROTECTED = 1u << 0, /* "protected_identity": protected-identity words near one
+	                                of its identifiers: letters go through Skatteverket */
 	BS_RISK_ART9 = 1u << 1,      /* "art9": a special category (Art. 9) */
 	BS_RISK_ART10 = 1u << 2,     /* "criminal": offences (Art. 10) */
 	BS_RISK_SOCIAL = 1u << 3,    /* "social": social services (OSL 26 kap.) */
@@ -41,7 +42,10 @@ typedef enum {
 	BS_RISK_NATIONAL_ID = 1u << 6, /* "national_id": a personal identity number exposed */
 	BS_RISK_ACCESSED = 1u << 7, /* "accessed": the attacker opened a message (or synced it) */
 	BS_RISK_MANY = 1u << 8,     /* "many": in several messages */
+	BS_RISK_PROTECTED_MESSAGE = 1u << 9, /* "protected_message": protected-identity words
+	                                        elsewhere in one of its messages */
 } bs_risk_reason;
+#define BS_RISK_LAST BS_RISK_PROTECTED_MESSAGE /* for loops over the bits */
 
 const char *bs_risk_reason_name(bs_risk_reason bit); /* static string */
 
@@ -122,7 +126,9 @@ typedef struct {
 	const char *out_csv;       /* the list; refused if it exists unless force */
 	bool force;                /* replace an existing list */
 	const char *letters_dir;   /* NULL: no letters; else one file per person, NNNNNN.txt by
-	                              rank (directory created 0700, files 0600) */
+	                              rank (directory created 0700, files 0600); a protected
+	                              person's in the subdirectory skatteverket, headed by
+	                              the routing notice */
 	const char *template_text; /* NULL: the bundled template of lang */
 	const char *lang;          /* "sv" | "en" (letters) */
 	bs_report_audit_fn *audit; /* required */
@@ -132,6 +138,8 @@ typedef struct {
 typedef struct {
 	int64_t identifiers; /* rows written */
 	int64_t persons;     /* letters written (0 without letters_dir) */
+	int64_t protected;   /* of them, written to letters_dir/skatteverket: protected
+	                        identity, to be sent through Skatteverket, never by post */
 	int64_t missing;     /* exposed subjects without a vault entry (not in the list) */
 } bs_notify_summary;
 

@@ -16,6 +16,7 @@ static const struct {
     {BS_RISK_NATIONAL_ID, "national_id"},
     {BS_RISK_ACCESSED, "accessed"},
     {BS_RISK_MANY, "many"},
+    {BS_RISK_PROTECTED_MESSAGE, "protected_message"},
 };
 
 const char *

@@ -73,13 +73,21 @@ text_risk(GString *out, const bs_report *r, const char *lang)
 	                       T("Hög risk: %" G_GINT64_FORMAT " personer (poäng >= %d)\n",
 	                         "High risk: %" G_GINT64_FORMAT " persons (score >= %d)\n"),
 	                       r->high_risk, BS_RISK_HIGH_SCORE);
+	if (r->protected_near)
+		g_string_append_printf(
+		    out,
+		    T("  %" G_GINT64_FORMAT " med skyddad identitet: inga vanliga brev, via "
+		      "Skatteverket\n",
+		      "  %" G_GINT64_FORMAT " with a protected identity: no ordinary letters, "
+		      "through Skatteverket\n"),
+		    r->protected_near);
 	for (guint i = 0; i < r->risk->len && i < 10; i++) {
 		const bs_risk_entry *e = r->risk->pdata[i];
 		const bs_risk_ident *id = e->identifiers->pdata[0];
 
 		g_string_append_printf(out, "  #%d %d %s %.16s…", e->rank, e->score, id->kind,
 		                       id->hex);
-		for (unsigned bit = 1; bit && bit <= BS_RISK_MANY; bit <<= 1)
+		for (unsigned bit = 1; bit && bit <= BS_RISK_LAST; bit <<= 1)
 			if (e->reasons & bit)
 				g_string_append_printf(out, " %s",
 				                       bs_risk_reason_name((bs_risk_reason)bit));
