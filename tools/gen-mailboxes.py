@@ -13,9 +13,15 @@ addresses and numbers are invented. Writes:
 
 truth.json: {"seed", "org_domains", "mailboxes":[{"owner","path","format"}],
   "messages": {message_id: {"mailbox", "pnr":[canonical 12 digits],
-               "samordningsnummer":[...], "emails":[...], "date"}},
+               "samordningsnummer":[...], "emails":[...], "date",
+               "sender": the resident address of the top From, or null,
+               "self": [numbers written as the writer's own in the top message,
+                        outside archives: "mitt personnummer är ..."],
+               "protected": [numbers written next to protected-identity words]}},
   "residents": [{"name", "kind", "canonical", "written", "email", "phone",
                  "messages", "first", "last", "mailboxes", "child"}]}
+"sender" and "self" are the facts the report links a person by (docs/report.md,
+rule L1); "protected" the numbers a protected-identity sentence follows.
 A message's sets hold every identifier written anywhere in it: headers,
 subject, body, quoted text, attachments (PDF, DOCX, CSV, zip), forwarded
 messages. Decoys (phone numbers, organisation numbers, invoice and OCR
@@ -93,6 +99,13 @@ CONTEXT_PNR = ["Personnummer: {}", "mitt personnummer är {}", "pnr {}", "Person
 CONTEXT_CHILD = ["Min son {name}, personnummer {num}", "vår dotter {name} ({num})",
                  "barnets personnummer är {num}", "eleven {name}, pnr {num}"]
 CONTEXT_SAM = ["Samordningsnummer: {}", "mitt samordningsnummer {}", "samordningsnr {}"]
+# Templates in which the writer gives the number as their own (report rule L1).
+SELF_TEMPLATES = {"mitt personnummer är {}", "mitt samordningsnummer {}"}
+# Written right after the sender's own number (a separate random stream, so
+# that every other byte of a seed's output stays as it was).
+PROTECTED_LINES = ["Jag har skyddad identitet och min adress får inte lämnas ut.",
+                   "Observera att jag har sekretessmarkering hos Skatteverket.",
+                   "Jag har skyddade personuppgifter, skicka inget till min adress."]
 SIGNOFF = ["Med vänliga hälsningar", "Hälsningar", "Mvh", "Tack på förhand"]
 
 
@@ -409,6 +422,9 @@ class Incident:
         self.owners = self.staff[:args.mailboxes]
         self.truth = {}
         self.stats = {p.canonical: set() for p in self.residents}
+        self.rng_facts = random.Random(args.seed * 7919 + 17)
+        self.depth = 0  # nesting of the text being written: 0 = the top message
+        self.facts = {"sender": None, "self": set(), "protected": set()}
 
     def date(self):
         span = (self.end - self.start).total_seconds()
@@ -419,11 +435,18 @@ class Incident:
         rng = self.rng
         ids.add((who.kind, who.canonical))
         if who.samordning:
-            return rng.choice(CONTEXT_SAM).format(who.written(rng, ref, True))
+            template = rng.choice(CONTEXT_SAM)
+            self.note_self(template, who)
+            return template.format(who.written(rng, ref, True))
         if child_name:
             return rng.choice(CONTEXT_CHILD).format(name=child_name, num=who.written(rng, ref))
         template = rng.choice(CONTEXT_PNR)
+        self.note_self(template, who)
         return template.format(who.written(rng, ref, template.startswith("Personnummer")))
+
+    def note_self(self, template, who):
+        if template in SELF_TEMPLATES and self.depth == 0:
+            self.facts["self"].add(who.canonical)
 
     def letter(self, ids, sender, topic, date, where_pnr=True):
         """Body text of a resident's letter; ids gets what it names."""
@@ -433,6 +456,9 @@ class Incident:
         lines += rng.sample(t["lines"], k=min(len(t["lines"]), rng.randrange(1, 4)))
         if where_pnr:
             lines.append(self.person_line(ids, sender, date.date()))
+            if self.rng_facts.random() < 0.08:
+                lines.append(self.rng_facts.choice(PROTECTED_LINES))
+                self.facts["protected"].add(sender.canonical)
         if topic == "school" and rng.random() < 0.6:
             child = rng.choice(self.children or self.residents)
             lines.append(self.person_line(ids, child, date.date(), child.first))
@@ -465,8 +491,10 @@ class Incident:
         if kind == "zip":
             inner = [("lista.csv", self.csv(ids, date).encode("utf-8"))]
             if rng.random() < 0.5:
+                self.depth += 1  # an archive member is one level down
                 inner.append(("underlag.docx",
                               docx_bytes(rng, self.form_lines(ids, sender, date))))
+                self.depth -= 1
             return [attachment("application/zip", "handlingar.zip", zip_bytes(inner))]
         return [attachment("image/jpeg", "bild.jpg",
                            image_bytes(rng, rng.randrange(30000, 150000)))]
@@ -499,6 +527,8 @@ class Incident:
         rng = self.rng
         ids = set()
         sender = rng.choice(self.residents)
+        if self.depth == 0:
+            self.facts["sender"] = sender.email
         topic = rng.choice(list(TOPICS))
         subject = rng.choice(TOPICS[topic]["subjects"])
         if rng.random() < 0.1 and not sender.samordning:
@@ -549,7 +579,9 @@ class Incident:
     def forward(self, mid, owner, date):
         """Staff forwards a resident's message to a colleague (message/rfc822)."""
         rng = self.rng
+        self.depth += 1
         inner, ids, emails = self.inbound(f"<fwd.{mid[1:]}", owner, date)
+        self.depth -= 1
         colleague = rng.choice([s for s in self.staff if s != owner])
         note = encode_text(rng, "Hej,\n\nSe vidarebefordrat ärende nedan, kan du ta det?\n\n"
                            f"/{owner[0]}\n")
@@ -578,6 +610,7 @@ class Incident:
         date = self.date()
         mid = f"<{self.args.seed}.{n}@gen.{ORG_DOMAIN}>"
         kind = rng.choices(["inbound", "reply", "forward", "internal"], [60, 15, 8, 17])[0]
+        self.facts = {"sender": None, "self": set(), "protected": set()}
         data, ids, emails = getattr(self, kind)(mid, owner, date)
         folder = {"inbound": rng.choice(["INBOX", "INBOX", "Ärenden", "Ärenden/Skola"]),
                   "reply": "Skickat", "forward": "Skickat", "internal": "INBOX"}[kind]
@@ -717,7 +750,9 @@ def generate(args):
                          "pnr": sorted(c for k, c in ids if k == "pnr"),
                          "samordningsnummer": sorted(c for k, c in ids
                                                      if k == "samordningsnummer"),
-                         "emails": sorted(emails)}
+                         "emails": sorted(emails), "sender": inc.facts["sender"],
+                         "self": sorted(inc.facts["self"]),
+                         "protected": sorted(inc.facts["protected"])}
             for k, c in ids:
                 inc.stats[c].add(mid)
         n += 1
