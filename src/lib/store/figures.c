@@ -7,6 +7,15 @@
 
 static const char *const facts[] = {BS_FACT_SENDER, BS_FACT_SELF, BS_FACT_PROTECTED, NULL};
 
+const char *
+bs_store__fact_name(const char *stored)
+{
+	for (size_t i = 0; stored && facts[i]; i++)
+		if (strcmp(stored, facts[i]) == 0)
+			return facts[i];
+	return NULL;
+}
+
 void
 bs_store__count_free(gpointer p)
 {

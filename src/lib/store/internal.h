@@ -66,6 +66,9 @@ void bs_store__stats_set_kind(bs_stats *st, const char *kind, int64_t count);
 
 /* figures.c: accumulating report figures from rows any backend yields */
 void bs_store__count_free(gpointer p);
+/* The static name (BS_FACT_*) of a stored fact; NULL for one this build
+ * does not know (a backend skips it). */
+const char *bs_store__fact_name(const char *stored);
 void bs_store__figures_add_problem(bs_figures *f, size_t max_problems, bs_problem_row *row);
 void bs_store__subject_add_category(bs_subject_figures *sf, const char *category,
                                     int64_t messages);

@@ -310,11 +310,10 @@ bs_store__pg_facts(bs_store *s, GArray *out, GError **error)
 		return false;
 	for (int i = 0; i < PQntuples(r); i++) {
 		bs_fact_row f = {bs_store__pg_int(r, i, 0), bs_store__pg_int(r, i, 1),
-		                 strcmp(bs_store__pg_text(r, i, 2), BS_FACT_SELF) == 0
-		                     ? BS_FACT_SELF
-		                     : BS_FACT_SENDER};
+		                 bs_store__fact_name(bs_store__pg_text(r, i, 2))};
 
-		g_array_append_val(out, f);
+		if (f.fact)
+			g_array_append_val(out, f);
 	}
 	PQclear(r);
 	return true;

@@ -71,7 +71,7 @@ CREATE TABLE IF NOT EXISTS vault (
 CREATE TABLE IF NOT EXISTS subject_fact (
 	message_id bigint NOT NULL,
 	subject_id bigint NOT NULL,
-	fact text NOT NULL,         -- sender | self
+	fact text NOT NULL,         -- sender | self | protected
 	PRIMARY KEY (message_id, subject_id, fact)
 );
 

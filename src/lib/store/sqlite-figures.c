@@ -371,18 +371,6 @@ bs_store__sqlite_subjects(bs_store *s, GPtrArray *out, GError **error)
 	return subjects_categories(s, by_id, error);
 }
 
-/* The static name of a stored fact; NULL for one this build does not know. */
-static const char *
-fact_name(const char *stored)
-{
-	static const char *const known[] = {BS_FACT_SENDER, BS_FACT_SELF, BS_FACT_PROTECTED};
-
-	for (size_t i = 0; stored && i < G_N_ELEMENTS(known); i++)
-		if (strcmp(stored, known[i]) == 0)
-			return known[i];
-	return NULL;
-}
-
 bool
 bs_store__sqlite_facts(bs_store *s, GArray *out, GError **error)
 {
@@ -399,7 +387,7 @@ bs_store__sqlite_facts(bs_store *s, GArray *out, GError **error)
 		return false;
 	while (q_step(&q, &row, error) && row) {
 		bs_fact_row r = {sqlite3_column_int64(q.st, 0), sqlite3_column_int64(q.st, 1),
-		                 fact_name(col(&q, 2))};
+		                 bs_store__fact_name(col(&q, 2))};
 
 		if (r.fact)
 			g_array_append_val(out, r);
