@@ -267,6 +267,23 @@ person_add(bs_report__person *p, bs_subject_figures *sf)
 	p->cats |= bs_report__subject_cats(sf);
 }
 
+/* Members in an order that does not depend on row ids (which differ
+ * between backends and between a resumed and a clean scan): personal
+ * numbers first, then by kind name, then by pseudonym. */
+static int
+member_cmp(gconstpointer a, gconstpointer b)
+{
+	const bs_subject_figures *x = *(const bs_subject_figures *const *)a;
+	const bs_subject_figures *y = *(const bs_subject_figures *const *)b;
+	bool nx = bs_report__is_national_id(x->kind), ny = bs_report__is_national_id(y->kind);
+	int c;
+
+	if (nx != ny)
+		return nx ? -1 : 1;
+	c = strcmp(x->kind, y->kind);
+	return c ? c : memcmp(x->pseudonym, y->pseudonym, BS_PSEUDONYM_LEN);
+}
+
 /* Subject ids (keys into facts) with the "protected" fact. */
 static GHashTable *
 protected_ids(GArray *facts)
@@ -301,8 +318,12 @@ build_persons(bs_report__people *p, GArray *parent, GArray *facts)
 		of_root[r]->protected_near |= g_hash_table_contains(protected, &sf->id);
 		g_hash_table_insert(p->person_of, &sf->id, of_root[r]);
 	}
-	for (guint i = 0; i < p->persons->len; i++)
-		score_person(p->persons->pdata[i]);
+	for (guint i = 0; i < p->persons->len; i++) {
+		bs_report__person *q = p->persons->pdata[i];
+
+		g_ptr_array_sort(q->members, member_cmp);
+		score_person(q);
+	}
 	g_ptr_array_sort(p->persons, person_cmp);
 	for (guint i = 0; i < p->persons->len; i++)
 		((bs_report__person *)p->persons->pdata[i])->rank = (int)i + 1;
