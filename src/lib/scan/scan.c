@@ -21,7 +21,9 @@ typedef struct {
 	char *owner;
 	bool resume;
 	int64_t id;
-	GHashTable *seen; /* remote: the locators the server listed */
+	GHashTable *seen;   /* remote: the locators the server listed */
+	GError *open_error; /* why it could not be opened */
+	bool new_row;       /* its source row was created by this run */
 } scan_source;
 
 typedef struct {
@@ -175,6 +177,7 @@ scan_source_free(gpointer p)
 	g_free(s->owner);
 	if (s->seen)
 		g_hash_table_unref(s->seen);
+	g_clear_error(&s->open_error);
 	g_free(s);
 }
 
@@ -195,35 +198,81 @@ open_remote(scan_run *run, scan_source *s, const char *url, GError **error)
 	return true;
 }
 
+/* A local source: listed (Maildir, .eml tree) or opened (mbox). */
+static void
+open_local(scan_run *run, scan_source *s, const char *path)
+{
+	uint64_t max = bs_workspace_config(run->ws)->scan_max_message_bytes;
+
+	s->src = bs_source_open(path, max, &s->open_error);
+	if (!s->src)
+		return;
+	s->path = g_canonicalize_filename(path, NULL);
+	s->owner = bs_scan_owner_dup(run->sh.scope, path);
+	if (run->sh.scope && !bs_scope_account_for_path(run->sh.scope, path) &&
+	    bs_scope_account_for_path(run->sh.scope, s->path)) {
+		g_free(s->owner);
+		s->owner = bs_scan_owner_dup(run->sh.scope, s->path);
+	}
+	s->ctx.mailbox = s->owner;
+	s->ctx.grade_as = s->owner;
+}
+
+typedef struct {
+	scan_run *run;
+	GPtrArray *sources;
+	const char *const *paths;
+	gint next;
+} open_job;
+
+static gpointer
+open_thread(gpointer p)
+{
+	open_job *job = p;
+	guint i;
+
+	while ((i = (guint)g_atomic_int_add(&job->next, 1)) < job->sources->len) {
+		scan_source *s = g_ptr_array_index(job->sources, i);
+
+		if (!s->seen)
+			open_local(job->run, s, job->paths[i]);
+	}
+	return NULL;
+}
+
 /* Opens every source first: a bad path is fatal before anything is written,
- * and the total size is known for the ETA. */
+ * and the total size is known for the ETA. Listing a large Maildir is
+ * mostly stat calls, so the run's threads list sources side by side. */
 static bool
 open_sources(scan_run *run, const char *const *paths, GPtrArray *out, GError **error)
 {
-	uint64_t max = bs_workspace_config(run->ws)->scan_max_message_bytes;
+	open_job job = {run, out, paths, 0};
+	g_autoptr(GPtrArray) helpers = g_ptr_array_new();
 
 	for (size_t i = 0; paths[i]; i++) {
 		scan_source *s = g_new0(scan_source, 1);
 
 		g_ptr_array_add(out, s);
-		if (bs_scan_source_is_remote(paths[i])) {
-			if (!open_remote(run, s, paths[i], error))
-				return false;
-			continue;
-		}
-		s->src = bs_source_open(paths[i], max, error);
-		if (!s->src)
+		if (bs_scan_source_is_remote(paths[i]) && !open_remote(run, s, paths[i], error))
 			return false;
-		s->path = g_canonicalize_filename(paths[i], NULL);
-		s->owner = bs_scan_owner_dup(run->sh.scope, paths[i]);
-		if (run->sh.scope && !bs_scope_account_for_path(run->sh.scope, paths[i]) &&
-		    bs_scope_account_for_path(run->sh.scope, s->path)) {
-			g_free(s->owner);
-			s->owner = bs_scan_owner_dup(run->sh.scope, s->path);
+	}
+	for (unsigned i = 1; i < run->threads && i < out->len; i++) {
+		GThread *t = g_thread_try_new("bs-scan", open_thread, &job, NULL);
+
+		if (t)
+			g_ptr_array_add(helpers, t);
+	}
+	open_thread(&job);
+	for (guint i = 0; i < helpers->len; i++)
+		g_thread_join(g_ptr_array_index(helpers, i));
+	for (guint i = 0; i < out->len; i++) {
+		scan_source *s = g_ptr_array_index(out, i);
+
+		if (s->open_error) {
+			g_propagate_error(error, g_steal_pointer(&s->open_error));
+			return false;
 		}
-		s->ctx.mailbox = s->owner;
-		s->ctx.grade_as = s->owner;
-		run->total_bytes += bs_source_total_bytes(s->src);
+		run->total_bytes += s->src ? bs_source_total_bytes(s->src) : 0;
 	}
 	return true;
 }
@@ -255,6 +304,7 @@ prepare_source(scan_run *run, scan_source *s, bool *out_skip, GError **error)
 	 * source is scanned again whole; each message row is replaced. A remote
 	 * message never changes under its locator: what is indexed stays. */
 	s->resume = same || (found && !s->src);
+	s->new_row = !found;
 	if (!bs_store_source_upsert(store, &row, &s->id, error))
 		return false;
 	s->ctx.source_id = s->id;
@@ -532,8 +582,9 @@ scan_one(scan_run *run, scan_source *s, GError **error)
 		scan_remote(run, s);
 	if (!finish_writes(run, error))
 		return false;
-	/* Read to the end: what the index holds beyond the source is gone. */
-	if (!bs_store_message_prune(store, s->id, keep_locator, s, &removed, error))
+	/* Read to the end: what the index holds beyond the source is gone. A
+	 * source new to the index has nothing to drop. */
+	if (!s->new_row && !bs_store_message_prune(store, s->id, keep_locator, s, &removed, error))
 		return false;
 	run->sum->removed += (uint64_t)removed;
 	return bs_store_source_set_state(store, s->id, done, error);
