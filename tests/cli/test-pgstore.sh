@@ -104,7 +104,18 @@ PY
 	done <"$T/who"
 	[ "$found" -ge 6 ] || fail "only $found residents found: the comparison says little"
 }
+# The e-service's cases stay in the workspace's SQLite file: report counts
+# them there for either backend.
+seed_case() {
+	sqlite3 "$T/$1/index.sqlite" "INSERT INTO request(ref, opened, deadline, channel,
+		subject_kind, pseudonym, found) VALUES ('BS-TEST-0001', '2026-11-20T10:00:00Z',
+		'2026-12-20', 'dev', 'pnr', x'00', 1)" || fail "seed a case ($1)"
+}
+seed_case lite
+seed_case pg
 check_all
+"$BS" report --json -w "$T/pg" 2>/dev/null | grep -q '"cases":{"total":1,' ||
+	fail "report does not count the e-service's case"
 
 echo "# notify-list opens the same vault entries"
 for w in lite pg; do
@@ -162,6 +173,7 @@ DSN2=$(echo "$DSN" | sed 's|/postgres?|/killed?|')
 "$BS" init "$T/pg2" --org-domain kommun.example --vault-pubkey "$T/dpo.key.pub" \
 	--store-dsn "$DSN2" >/dev/null || fail "init the second database"
 cp "$T/lite/pseudonym.key" "$T/pg2/pseudonym.key"
+seed_case pg2
 # shellcheck disable=SC2086
 "$BS" scan -w "$T/pg2" --scope "$SCOPE" --shard 1/2 $SOURCES >/dev/null 2>&1 &
 VICTIM=$!

@@ -49,7 +49,12 @@ typedef struct bs_store_ops {
 struct bs_store {
 	const bs_store_ops *ops;
 	bool in_batch;
+	char *service_db; /* owned: the e-service's tables when they are not in this index
+	                     (PostgreSQL: the workspace's index.sqlite); NULL: here */
 };
+
+/* Where bs_store_case_counts() reads the e-service's cases (workspace.c). */
+void bs_store__set_service_db(bs_store *s, const char *path);
 
 bs_store *bs_store__sqlite_open(const char *path, bool writable, bool create, GError **error);
 /* dsn: a postgresql:// URI (bs_store__is_pg()). */

@@ -63,11 +63,22 @@ bs_store_where_display_dup(const char *where)
 void
 bs_store_free(bs_store *s)
 {
+	char *service_db;
+
 	if (!s)
 		return;
 	if (s->in_batch)
 		s->ops->rollback(s);
+	service_db = s->service_db;
 	s->ops->free(s);
+	g_free(service_db);
+}
+
+void
+bs_store__set_service_db(bs_store *s, const char *path)
+{
+	g_free(s->service_db);
+	s->service_db = g_strdup(path);
 }
 
 bool

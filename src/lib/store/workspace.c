@@ -7,6 +7,8 @@
 
 #include <glib/gstdio.h>
 
+#include "store/internal.h"
+
 struct bs_workspace {
 	char *dir;
 	bs_config *config;
@@ -168,6 +170,7 @@ bs_workspace_open(const char *dir, bool writable, GError **error)
 	g_autoptr(bs_workspace) ws = g_new0(bs_workspace, 1);
 	g_autofree char *conf = g_build_filename(dir, BS_WORKSPACE_CONFIG, NULL);
 	g_autofree char *key = g_build_filename(dir, BS_WORKSPACE_KEY, NULL);
+	g_autofree char *local = g_build_filename(dir, BS_WORKSPACE_INDEX, NULL);
 
 	if (!check_dir(dir, error))
 		return NULL;
@@ -185,6 +188,8 @@ bs_workspace_open(const char *dir, bool writable, GError **error)
 	ws->store = bs_store_open(ws->index, writable, error);
 	if (!ws->store)
 		return NULL;
+	if (strcmp(ws->index, local) != 0)
+		bs_store__set_service_db(ws->store, local);
 	return g_steal_pointer(&ws);
 }
 
