@@ -42,6 +42,7 @@ fixture_setup(fixture *f, gconstpointer data)
 	f->ws = bs_workspace_open(f->dir, true, &error);
 	g_assert_no_error(error);
 	f->s = bs_workspace_store(f->ws);
+	g_assert_cmpstr(bs_store_backend_name(f->s), ==, data); /* the config chose it */
 	f->rand = g_rand_new_with_seed(42);
 	g_free(f->dir);
 	f->dir = g_steal_pointer(&top);
