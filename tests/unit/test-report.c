@@ -398,9 +398,10 @@ test_imy_draft_from_config_and_scope(fixture *f, gconstpointer data)
 	    {"address", "Box 1, 123 45 Exempelby"},
 	};
 	static const char *const want[] = {
-	    "2024-09-02 06:10 UTC", /* occurred: the window's start */
-	    "2024-09-04 15:30 UTC", /* ceased: its end */
-	    "2024-09-08 09:00 UTC", /* the 72-hour deadline */
+	    "2024-09-02 06:10 UTC",                        /* occurred: the window's start */
+	    "2024-09-04 15:30 UTC",                        /* ceased: its end */
+	    "2024-09-08 09:00 UTC",                        /* the 72-hour deadline */
+	    "give the reasons for the delay (Art. 33(1))", /* it has passed */
 	    "Nätfiske &lt;img src=x&gt;",
 	    "Lösenord byttes",
 	    "Exempel kommun",

@@ -61,10 +61,17 @@ discovered_text(const bs_report *r, const char *lang)
 	g_autofree char *when = utc ? g_date_time_format(utc, "%Y-%m-%d %H:%M UTC") : NULL;
 	g_autofree char *d = due ? g_date_time_format(due, "%Y-%m-%d %H:%M UTC") : NULL;
 
+	g_autoptr(GDateTime) now = g_date_time_new_now_utc();
+
 	if (!d || !when)
 		return g_strdup(FILL(lang));
+	/* Art. 33(1): a notification after 72 hours gives the reasons for the delay. */
 	return g_strdup_printf(
-	    T("%s (anmälan senast %s, 72 timmar)", "%s (notify by %s, 72 hours)"), when, d);
+	    T("%s (anmälan senast %s, 72 timmar)%s", "%s (notify by %s, 72 hours)%s"), when, d,
+	    g_date_time_compare(now, due) > 0
+	        ? T(". Fristen har passerat: ange skälen till dröjsmålet (art. 33.1)",
+	            ". The deadline has passed: give the reasons for the delay (Art. 33(1))")
+	        : "");
 }
 
 static char *
