@@ -126,6 +126,7 @@ SAM_PSEUD=$(sqlite3 "$W/index.sqlite" "SELECT lower(hex(pseudonym)) FROM subject
 check "high-risk list names the person by pseudonym" grep -q "$PNR_PSEUD" "$T/risk"
 check "high-risk list gives the locators" grep -q "handlaggare@kommun.example offset:0 2024-03-01" "$T/risk"
 check "high-risk list gives the reasons in words" grep -q "känsliga uppgifter (art. 9)" "$T/risk"
+check "high-risk list says when it was made" grep -Eq "Listan togs fram [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8} UTC" "$T/risk"
 check "high-risk list leaves out people below the line" sh -c "! grep -q '$SAM_PSEUD' '$T/risk'"
 check "high-risk list shows no plaintext identifier" \
 	sh -c "! grep -q -e '$FOUND' -e '$SAMORD' -e 'anna.prov' '$T/risk'"

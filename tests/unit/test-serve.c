@@ -581,6 +581,28 @@ test_sessions_shared_between_processes(fixture *f, gconstpointer data)
 	bs_serve__sessions_free(two);
 }
 
+/* The desk's high-risk list is made once and then served from the cache:
+ * the second page gets the very same list, of the same time. */
+static void
+test_risk_cache_made_once(fixture *f, gconstpointer data)
+{
+	bs_risk_cache *c = bs_serve__risk_cache_new(f->db_path);
+	int64_t at1 = 0, at2 = 0;
+	bool failed = true;
+	GPtrArray *one = bs_serve__risk_get(c, &at1, &failed);
+	GPtrArray *two = bs_serve__risk_get(c, &at2, &failed);
+
+	g_assert_nonnull(one);
+	g_assert_false(failed);
+	g_assert_cmpuint(one->len, ==, 0); /* an empty index: nobody at risk */
+	g_assert_true(one == two);
+	g_assert_cmpint(at1, ==, at2);
+	g_assert_cmpint(at1, >, 0);
+	g_ptr_array_unref(one);
+	g_ptr_array_unref(two);
+	bs_serve__risk_cache_free(c);
+}
+
 static const struct admin_case {
 	const char *claims;
 	bool allowed;
@@ -667,6 +689,8 @@ main(int argc, char **argv)
 	g_test_add("/serve/session/shared-between-processes", fixture, NULL, fixture_setup,
 	           test_sessions_shared_between_processes, fixture_teardown);
 	g_test_add_func("/serve/admin/oidc-allow-list", test_admin_oidc_allow_list);
+	g_test_add("/serve/admin/high-risk-list-made-once", fixture, NULL, fixture_setup,
+	           test_risk_cache_made_once, fixture_teardown);
 	g_test_add_func("/serve/i18n/both-languages", test_i18n_both_languages);
 	return g_test_run();
 }

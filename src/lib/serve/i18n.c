@@ -183,6 +183,11 @@ static const text_row texts[] = {
       "messages are, never personal data in plain text: that comes outside the "
       "service with the data protection officer's key (breachscope notify-list)."}},
     {"risk.none", {"Ingen person har hög risk.", "Nobody is at high risk."}},
+    {"risk.at", {"Listan togs fram", "The list was made at"}},
+    {"risk.pending",
+     {"Listan tas fram just nu. Det kan ta en stund för ett stort index.",
+      "The list is being made. That can take a while for a large index."}},
+    {"risk.reload", {"Ladda om sidan", "Reload the page"}},
     {"risk.rank", {"Plats", "Rank"}},
     {"risk.score", {"Poäng", "Score"}},
     {"risk.reasons", {"Skäl", "Reasons"}},

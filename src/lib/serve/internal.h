@@ -299,6 +299,16 @@ bool bs_serve__admin_claims_allowed(const bs_serve_settings *cfg, json_t *claims
 /* Whether the desk offers e-ID log-in: a provider and an allow-list. */
 bool bs_serve__admin_oidc_enabled(const bs_srv *srv);
 
+/* ---- the high-risk list, made off the workers (admin-risk.c) ---- */
+typedef struct bs_risk_cache bs_risk_cache;
+bs_risk_cache *bs_serve__risk_cache_new(const char *index); /* index: copied */
+void bs_serve__risk_cache_free(bs_risk_cache *c);           /* waits for a run in flight */
+/* The list (a new reference: g_ptr_array_unref()) as of *out_at_us (real
+ * time), or NULL while the first run goes on (*out_failed when it failed).
+ * Starts a run when there is no list or it is older than its lifetime,
+ * and waits a little for it. */
+GPtrArray *bs_serve__risk_get(bs_risk_cache *c, int64_t *out_at_us, bool *out_failed);
+
 /* ---- the server ---- */
 struct bs_server {
 	bs_serve_settings cfg; /* copy; strings borrowed from the caller */
@@ -314,6 +324,7 @@ struct bs_server {
 	bs_oidc *oidc;
 	GAsyncQueue *dbs;         /* idle sqlite3 connections for handlers */
 	GAsyncQueue *stores;      /* idle lookup connections */
+	bs_risk_cache *risk;      /* the desk's high-risk list */
 	char *notice[LANG_COUNT]; /* incident notice text, owned */
 	GPtrArray *dev_residents; /* "pnr\tname" lines for --dev-login, owned */
 	char **trusted_proxies;

@@ -501,6 +501,7 @@ bs_server_new(const bs_serve_settings *s, const bs_key *key, GError **error)
 	make_limiters(srv);
 	if (!bs_serve_db_prepare(srv->db_path, error) || !open_pools(srv, error))
 		return NULL;
+	srv->risk = bs_serve__risk_cache_new(s->index ? s->index : s->db_path);
 	srv->oidc = s->oidc_issuer && *s->oidc_issuer ? bs_serve__oidc_new(&srv->cfg) : NULL;
 	if (!start_daemon(srv, sa, error))
 		return NULL;
@@ -550,6 +551,7 @@ bs_server_free(bs_server *srv)
 	if (srv->daemon)
 		MHD_stop_daemon(srv->daemon);
 	bs_serve__oidc_free(srv->oidc);
+	bs_serve__risk_cache_free(srv->risk);
 	bs_serve__audit_free(srv->audit);
 	bs_serve__lookup_close(srv);
 	while (srv->dbs && (db = g_async_queue_try_pop(srv->dbs)))
