@@ -486,7 +486,8 @@ make_win(const bs_detect_run *r, uint64_t off, unsigned char *buf, win *w)
 		return;
 	}
 	for (int i = -WIN_BACK; i < WIN_AHEAD; i++) {
-		int b = off >= (uint64_t)-i ? bs_detect__byte(r, off + (uint64_t)i) : -1;
+		/* before the text's start there is nothing; after, what arrived */
+		int b = i >= 0 || off >= (uint64_t)-i ? bs_detect__byte(r, off + (uint64_t)i) : -1;
 
 		buf[WIN_BACK + i] = b < 0 ? 0 : (unsigned char)b;
 	}
