@@ -106,7 +106,7 @@ reasons_cell(GString *o, lang_id l, unsigned reasons)
 	bool first = true;
 
 	g_string_append(o, "<td>");
-	for (unsigned bit = 1; bit && bit <= BS_RISK_MANY; bit <<= 1) {
+	for (unsigned bit = 1; bit && bit <= BS_RISK_LAST; bit <<= 1) {
 		g_autofree char *key = NULL;
 
 		if (!(reasons & bit))

@@ -203,6 +203,8 @@ static const text_row texts[] = {
     {"reason.national_id", {"personnummer", "personal identity number"}},
     {"reason.accessed", {"öppnat av angriparen", "opened by the attacker"}},
     {"reason.many", {"många meddelanden", "many messages"}},
+    {"reason.protected_message",
+     {"skyddade personuppgifter nämns i meddelandet", "protected identity mentioned in the message"}},
     {"state.open", {"öppet", "open"}},
     {"state.answered", {"besvarat", "answered"}},
     {"state.closed", {"stängt", "closed"}},
