@@ -204,80 +204,15 @@ kill_rounds maildir
 kill_rounds mbox
 
 # --- 7. IMAP: a real Dovecot on a free loopback port, its own config ----------
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-start_dovecot() { # writes $D/dovecot.conf, starts it in the foreground, waits for the port
-	D=$T/dovecot
-	mkdir -p "$D/mail" "$D/home"
-	chmod 755 "$T" "$D"
-	PORT=$(free_port)
-	if [ "$(id -u)" = 0 ]; then # Dovecot refuses mail as root: serve it as nobody
-		internal=dovecot login=dovenull mail_uid=nobody mail_gid=nogroup
-		chown nobody:nogroup "$D/mail" "$D/home"
-	else
-		internal=$(id -un) login=$(id -un) mail_uid=$(id -u) mail_gid=$(id -g)
-	fi
-	echo "alice:{PLAIN}alicepw" >"$D/passwd"
-	echo "admin:{PLAIN}masterpw" >"$D/master-passwd"
-	chmod 644 "$D/passwd" "$D/master-passwd"
-	cat >"$D/dovecot.conf" <<EOF
-protocols = imap
-listen = 127.0.0.1
-base_dir = $D/run
-state_dir = $D/state
-log_path = $D/dovecot.log
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain login
-mail_location = maildir:$D/mail/%u
-first_valid_uid = 0
-default_internal_user = $internal
-default_internal_group = $internal
-default_login_user = $login
-auth_master_user_separator = *
-passdb {
-  driver = passwd-file
-  master = yes
-  args = scheme=PLAIN $D/master-passwd
-  pass = yes
-}
-passdb {
-  driver = passwd-file
-  args = scheme=PLAIN $D/passwd
-}
-userdb {
-  driver = static
-  args = uid=$mail_uid gid=$mail_gid home=$D/home/%u
-}
-service imap-login {
-  inet_listener imap {
-    address = 127.0.0.1
-    port = $PORT
-  }
-  inet_listener imaps {
-    port = 0
-  }
-}
-namespace inbox {
-  inbox = yes
-  separator = /
-}
-EOF
-	dovecot -F -c "$D/dovecot.conf" >"$D/stdout" 2>&1 &
-	DOVECOT_PID=$!
-	for _ in $(seq 50); do
-		python3 -c "import socket; socket.create_connection(('127.0.0.1', $PORT), 1)" 2>/dev/null &&
-			return 0
-		sleep 0.2
-	done
-	cat "$D/stdout" "$D/dovecot.log" 2>/dev/null | tail -5
-	return 1
+. "$SRC/tests/lib/dovecot.sh"
+start_dovecot() { # the shared starter (tests/lib/dovecot.sh); D and PORT as used below
+	dovecot_start "$T/dovecot" || return 1
+	D=$DOVECOT_DIR PORT=$DOVECOT_PORT
 }
 load_alice() { # the generated Maildir, as files, owned as Dovecot serves them
 	rm -rf "$D/mail/alice"
 	cp -a "$T/orig/maildir/alice" "$D/mail/alice"
-	[ "$(id -u)" = 0 ] && chown -R nobody:nogroup "$D/mail/alice"
+	dovecot_own
 }
 folder_sums() { # per folder (not quarantine): count, hash of the sorted SHA-256 of its files
 	python3 -c '
@@ -372,9 +307,7 @@ else
 		n=$((n + 1))
 	done
 	[ $n -gt 8 ] && ok "imap: killed after each of the first 8 steps, rerun: nothing lost or twice"
-	kill "$DOVECOT_PID" 2>/dev/null
-	wait "$DOVECOT_PID" 2>/dev/null
-	DOVECOT_PID=""
+	dovecot_stop
 fi
 
 echo "$fails failed"
