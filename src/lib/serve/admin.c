@@ -222,23 +222,11 @@ bs_serve__admin_oidc_enabled(const bs_srv *srv)
 void
 bs_serve__admin_eid(bs_req *r)
 {
-	g_autoptr(GError) error = NULL;
-	g_autofree char *url = NULL;
-
 	if (!bs_serve__admin_oidc_enabled(r->srv)) {
 		bs_serve__error_page(r, MHD_HTTP_NOT_FOUND, "err.notfound");
 		return;
 	}
-	if (!bs_serve__ensure_session(r))
-		return; /* it answered */
-	url = bs_serve__oidc_auth_url(r->srv->oidc, &r->sess, &error);
-	if (!url) {
-		g_warning("oidc: %s", error->message);
-		bs_serve__error_page(r, MHD_HTTP_BAD_GATEWAY, "err.internal");
-		return;
-	}
-	bs_serve__session_save(r);
-	bs_serve__redirect(r, url);
+	bs_serve__oidc_begin(r);
 }
 
 /* How the officer is named in the audit log: "oidc:SUB" when the

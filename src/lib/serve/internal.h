@@ -185,6 +185,7 @@ void bs_serve__add_header(bs_req *r, const char *name, const char *value);
 void bs_serve__set_cookie(bs_req *r, const char *name, const char *value, const char *path,
                           int64_t max_age_s, bool http_only);
 void bs_serve__redirect(bs_req *r, const char *location);
+void bs_serve__oidc_begin(bs_req *r); /* pages.c: to the provider, for r's session */
 void bs_serve__text_reply(bs_req *r, int status, const char *type, const char *text);
 void bs_serve__json_reply(bs_req *r, int status, const char *json);
 void bs_serve__too_many(bs_req *r, int retry_s);

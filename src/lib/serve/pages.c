@@ -143,16 +143,14 @@ bs_serve__resident_login(bs_req *r, const char *channel, const char *kind,
 	bs_serve__redirect(r, "/answer");
 }
 
+/* Starts an OIDC log-in for r's session (resident or desk): state, nonce
+ * and PKCE verifier saved in the session, then the provider. */
 void
-bs_serve__page_login(bs_req *r)
+bs_serve__oidc_begin(bs_req *r)
 {
 	g_autoptr(GError) error = NULL;
 	g_autofree char *url = NULL;
 
-	if (!r->srv->oidc) {
-		bs_serve__error_page(r, MHD_HTTP_NOT_FOUND, "eid.missing");
-		return;
-	}
 	if (!bs_serve__ensure_session(r))
 		return; /* it answered */
 	url = bs_serve__oidc_auth_url(r->srv->oidc, &r->sess, &error);
@@ -163,6 +161,16 @@ bs_serve__page_login(bs_req *r)
 	}
 	bs_serve__session_save(r);
 	bs_serve__redirect(r, url);
+}
+
+void
+bs_serve__page_login(bs_req *r)
+{
+	if (!r->srv->oidc) {
+		bs_serve__error_page(r, MHD_HTTP_NOT_FOUND, "eid.missing");
+		return;
+	}
+	bs_serve__oidc_begin(r);
 }
 
 static void
