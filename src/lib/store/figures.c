@@ -122,6 +122,22 @@ add_reasons(GPtrArray *reasons, const char *reason)
 		count_add(reasons, "unrecorded", strlen("unrecorded"), 1);
 }
 
+/* The mailbox's figures: rows come ordered by mailbox, so only the last
+ * one can match. */
+bs_mailbox_figures *
+bs_store__mailbox_get(bs_figures *f, const char *name)
+{
+	bs_mailbox_figures *m =
+	    f->mailboxes->len ? f->mailboxes->pdata[f->mailboxes->len - 1] : NULL;
+
+	if (m && strcmp(m->mailbox, name) == 0)
+		return m;
+	m = g_new0(bs_mailbox_figures, 1);
+	m->mailbox = g_strdup(name);
+	g_ptr_array_add(f->mailboxes, m);
+	return m;
+}
+
 /* Takes row. Exposed problems go before unexposed ones in the list. */
 void
 bs_store__figures_add_problem(bs_figures *f, size_t max_problems, bs_problem_row *row)

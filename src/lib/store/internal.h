@@ -74,6 +74,7 @@ void bs_store__count_free(gpointer p);
 /* The static name (BS_FACT_*) of a stored fact; NULL for one this build
  * does not know (a backend skips it). */
 const char *bs_store__fact_name(const char *stored);
+bs_mailbox_figures *bs_store__mailbox_get(bs_figures *f, const char *name);
 void bs_store__figures_add_problem(bs_figures *f, size_t max_problems, bs_problem_row *row);
 void bs_store__subject_add_category(bs_subject_figures *sf, const char *category,
                                     int64_t messages);

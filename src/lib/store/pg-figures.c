@@ -71,20 +71,6 @@ figures_records(bs_store *s, bs_figures *f, GError **error)
 	return true;
 }
 
-static bs_mailbox_figures *
-mailbox_get(bs_figures *f, const char *name)
-{
-	bs_mailbox_figures *m =
-	    f->mailboxes->len ? f->mailboxes->pdata[f->mailboxes->len - 1] : NULL;
-
-	if (m && strcmp(m->mailbox, name) == 0)
-		return m;
-	m = g_new0(bs_mailbox_figures, 1);
-	m->mailbox = g_strdup(name);
-	g_ptr_array_add(f->mailboxes, m);
-	return m;
-}
-
 static bool
 figures_mailboxes(bs_store *s, bs_figures *f, GError **error)
 {
@@ -98,7 +84,7 @@ figures_mailboxes(bs_store *s, bs_figures *f, GError **error)
 	if (!r)
 		return false;
 	for (int i = 0; i < PQntuples(r); i++) {
-		bs_mailbox_figures *m = mailbox_get(f, bs_store__pg_text(r, i, 0));
+		bs_mailbox_figures *m = bs_store__mailbox_get(f, bs_store__pg_text(r, i, 0));
 		bs_grade g = grade_at(r, i, 1);
 
 		m->messages[g] += bs_store__pg_int(r, i, 2);

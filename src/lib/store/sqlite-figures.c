@@ -162,20 +162,6 @@ figures_records(bs_store *s, bs_figures *f, GError **error)
 	return !q.failed;
 }
 
-static bs_mailbox_figures *
-mailbox_get(bs_figures *f, const char *name)
-{
-	bs_mailbox_figures *m =
-	    f->mailboxes->len ? f->mailboxes->pdata[f->mailboxes->len - 1] : NULL;
-
-	if (m && strcmp(m->mailbox, name) == 0)
-		return m;
-	m = g_new0(bs_mailbox_figures, 1);
-	m->mailbox = g_strdup(name);
-	g_ptr_array_add(f->mailboxes, m);
-	return m;
-}
-
 static bool
 figures_mailboxes(bs_store *s, bs_figures *f, GError **error)
 {
@@ -188,7 +174,7 @@ figures_mailboxes(bs_store *s, bs_figures *f, GError **error)
 	               error))
 		return false;
 	while (q_step(&q, &row, error) && row) {
-		bs_mailbox_figures *m = mailbox_get(f, col(&q, 0));
+		bs_mailbox_figures *m = bs_store__mailbox_get(f, col(&q, 0));
 		bs_grade g = col_grade(&q, 1);
 
 		m->messages[g] += sqlite3_column_int64(q.st, 2);
