@@ -18,12 +18,18 @@
  * a word byte, not a digit, no separator). Every check stays inside. */
 typedef struct {
 	const unsigned char *p;
+	/* Bit 64 + i describes p[i] for i in [-64, 0): digits, phone
+	 * characters, '0', and '+' or '('. Set only on an end's own window
+	 * (masked); a shifted window reads the bytes. */
+	uint64_t digit, phone, zero, open;
+	bool masked;
 } win;
 
 #define WIN_BACK 64  /* longest shape (IBAN: 44 bytes) plus the byte before */
 #define WIN_AHEAD 48 /* capitals ending an IBAN (44 bytes at most), and one more */
 #define RUN_MAX 24   /* a card has 19 digits */
 #define PHONE_BACK 31
+#define PHONE_WALK 28 /* confirm.c: how far back recover_phone walks */
 #define IBAN_BACK 44
 #define PHONE_DIGITS_MIN 7 /* ident: a national number of six, and the 0 */
 
@@ -148,6 +154,13 @@ run_back(const win *w, int i)
 {
 	int n = 0;
 
+	if (w->masked && i >= RUN_MAX - 63) {
+		/* the digits bit 63 + i down: the leading ones shifted to the top */
+		uint64_t top = ~(w->digit << -i);
+
+		n = top ? __builtin_clzll(top) : 64;
+		return MIN(n, RUN_MAX);
+	}
 	while (n < RUN_MAX && is_digit(at(w, i - 1 - n)))
 		n++;
 	return n;
@@ -360,44 +373,48 @@ phone_national(const win *w, int s)
 	return false;
 }
 
-/* A phone number starts at '+', '(' or a '0' after a non-word byte. */
-static bool
-may_start_phone(const win *w, int s)
+/* Bits from bit down to the lowest, as a mask. */
+static uint64_t
+from_bit(int b)
 {
-	int c = at(w, s);
-
-	return c == '+' || c == '(' || (c == '0' && nonword(at(w, s - 1)));
+	return ~0ull << b;
 }
 
-/* One tight pass back over the phone characters before the end: enough
- * digits and a possible start ('+', '(', or a '0' after a non-word
- * byte), or no phone number ends here. */
+/* Phone numbers from the window's masks. The phone characters before the
+ * end form the span; a shape may start at '+', '(' or a '0' after a
+ * non-word byte in it. No phone number of fewer than PHONE_DIGITS_MIN
+ * digits is valid (ident), and confirm tries the starts recover_phone
+ * finds (also a '0' opening its own span, PHONE_WALK bytes): when even
+ * the earliest of all these leaves fewer digits to the end, nothing
+ * here can be confirmed and the shape is not tried. */
 static unsigned
 phone(const win *w)
 {
-	int digits = 0;
-	bool start = false;
-	unsigned prev = 0; /* class of the byte after s */
-	int s = -1;
+	int n = w->phone == ~0ull ? 64 : __builtin_clzll(~w->phone);
+	uint64_t span, starts, any, first;
 
-	for (; s >= -PHONE_BACK; s--) {
-		unsigned k = byte_class[w->p[s] + 1];
-
-		if ((prev & C_ZERO) && !(k & C_WORD))
-			start = true;
-		if (!(k & C_PHONE))
-			break;
-		digits += k & C_DIGIT;
-		start |= (k & C_OPEN) != 0;
-		prev = k;
-	}
-	if ((prev & C_ZERO) && s < -PHONE_BACK && !(byte_class[w->p[s] + 1] & C_WORD))
-		start = true;
-	if (digits < PHONE_DIGITS_MIN || !start)
+	n = MIN(n, PHONE_BACK);
+	if (n < PHONE_DIGITS_MIN)
 		return 0;
-	for (s++; s < -1; s++)
-		if (may_start_phone(w, s) && (phone_international(w, s) || phone_national(w, s)))
+	span = from_bit(64 - n);
+	first = 1ull << (64 - n);
+	/* inside the span the byte before a '0' is a phone character: a
+	 * non-word one unless a digit; before the span it is read */
+	starts = (w->open | (w->zero & ~(w->digit << 1))) & span & ~(w->zero & first);
+	if ((w->zero & first) && nonword(at(w, -n - 1)))
+		starts |= first;
+	any = starts | (w->zero & first);
+	if (n > PHONE_WALK)
+		any |= w->zero & (1ull << (64 - PHONE_WALK));
+	if (!starts ||
+	    __builtin_popcountll(w->digit & span & from_bit(__builtin_ctzll(any))) < PHONE_DIGITS_MIN)
+		return 0;
+	for (starts &= ~(1ull << 63); starts; starts &= starts - 1) {
+		int s = __builtin_ctzll(starts) - 64;
+
+		if (phone_international(w, s) || phone_national(w, s))
 			return bit(BS_CAND_PHONE);
+	}
 	return 0;
 }
 
@@ -474,6 +491,46 @@ at_run_end(const win *w)
 	return m;
 }
 
+/* The masks of a copied window, byte by byte (near a piece's start). */
+static void
+make_masks(win *w)
+{
+	w->digit = w->phone = w->zero = w->open = 0;
+	for (int i = -64; i < 0; i++) {
+		uint64_t b = 1ull << (64 + i);
+		int c = at(w, i);
+
+		w->digit |= is_digit(c) ? b : 0;
+		w->phone |= is(c, C_PHONE) ? b : 0;
+		w->zero |= c == '0' ? b : 0;
+		w->open |= is(c, C_OPEN) ? b : 0;
+	}
+	w->masked = true;
+}
+
+/* The 64 bits before pos (>= 64) of one of the piece's masks. */
+static uint64_t
+mask_before(const uint64_t *m, int k, size_t pos)
+{
+	size_t blk = pos / 64;
+	unsigned sh = (unsigned)(pos % 64);
+
+	if (sh == 0)
+		return m[4 * (blk - 1) + (size_t)k];
+	return m[4 * (blk - 1) + (size_t)k] >> sh | m[4 * blk + (size_t)k] << (64 - sh);
+}
+
+/* The window's masks from the piece's (bs_detect__digit_ends). */
+static void
+piece_masks(const bs_detect_run *r, size_t pos, win *w)
+{
+	w->digit = mask_before(r->masks, 0, pos);
+	w->phone = mask_before(r->masks, 1, pos);
+	w->zero = mask_before(r->masks, 2, pos);
+	w->open = mask_before(r->masks, 3, pos);
+	w->masked = true;
+}
+
 /* Bytes around off into a window: a pointer into the chunk when they are
  * all there, else a copy with NUL for what is not in the text. */
 static void
@@ -483,6 +540,7 @@ make_win(const bs_detect_run *r, uint64_t off, unsigned char *buf, win *w)
 
 	if (r->chunk && off >= r->chunk_off + WIN_BACK && off + WIN_AHEAD <= last) {
 		w->p = (const unsigned char *)r->chunk + (off - r->chunk_off);
+		piece_masks(r, (size_t)(off - r->chunk_off), w);
 		return;
 	}
 	for (int i = -WIN_BACK; i < WIN_AHEAD; i++) {
@@ -492,6 +550,7 @@ make_win(const bs_detect_run *r, uint64_t off, unsigned char *buf, win *w)
 		buf[WIN_BACK + i] = b < 0 ? 0 : (unsigned char)b;
 	}
 	w->p = buf + WIN_BACK;
+	make_masks(w);
 }
 
 /* Phone first, then in class order: the order the old expressions were
@@ -515,6 +574,7 @@ letter_tails(bs_detect_run *r, win w, uint64_t end)
 	for (int j = 0; j < IBAN_BACK && (is_upper(at(&w, j)) || at(&w, j) == ' '); j++) {
 		win x = w;
 
+		x.masked = false;
 		if (!is_upper(at(&w, j)) || !nonword(at(&w, j + 1)))
 			continue;
 		x.p += j + 1;
@@ -538,72 +598,84 @@ bs_detect__digits(bs_detect_run *r, uint64_t end)
 		letter_tails(r, w, end);
 }
 
+/* The masks of block_masks for the n < 64 bytes at p (the rest clear). */
+static void
+tail_masks(const char *p, size_t n, uint64_t *m)
+{
+	m[0] = m[1] = m[2] = m[3] = 0;
+	for (size_t i = 0; i < n; i++) {
+		int c = (unsigned char)p[i];
+		uint64_t b = 1ull << i;
+
+		m[0] |= is_digit(c) ? b : 0;
+		m[1] |= is(c, C_PHONE) ? b : 0;
+		m[2] |= c == '0' ? b : 0;
+		m[3] |= is(c, C_OPEN) ? b : 0;
+	}
+}
+
 #ifdef __SSE2__
 #include <emmintrin.h>
 
-/* Bit i set when p[i] is an ASCII digit (SSE2 is part of x86-64). */
 static uint64_t
-digit_bits(const char *p)
+bits16(__m128i m, int k)
 {
-	const __m128i lo = _mm_set1_epi8('0' - 1);
-	const __m128i hi = _mm_set1_epi8('9' + 1);
-	uint64_t bits = 0;
+	return (uint64_t)(uint16_t)_mm_movemask_epi8(m) << (16 * k);
+}
 
+/* Bit i of m[0..3] set when p[i] is a digit, a phone character, '0', or
+ * '+' / '(' (SSE2 is part of x86-64). */
+static void
+block_masks(const char *p, uint64_t *m)
+{
+	const __m128i lo = _mm_set1_epi8('0' - 1), hi = _mm_set1_epi8('9' + 1);
+	const __m128i plus = _mm_set1_epi8('+'), open = _mm_set1_epi8('(');
+	const __m128i sp = _mm_set1_epi8(' '), dash = _mm_set1_epi8('-');
+	const __m128i slash = _mm_set1_epi8('/'), close = _mm_set1_epi8(')');
+	const __m128i zero = _mm_set1_epi8('0');
+
+	m[0] = m[1] = m[2] = m[3] = 0;
 	for (int k = 0; k < 4; k++) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
 		__m128i d = _mm_and_si128(_mm_cmpgt_epi8(v, lo), _mm_cmplt_epi8(v, hi));
+		__m128i o = _mm_or_si128(_mm_cmpeq_epi8(v, plus), _mm_cmpeq_epi8(v, open));
+		__m128i sep = _mm_or_si128(_mm_cmpeq_epi8(v, sp), _mm_cmpeq_epi8(v, dash));
 
-		bits |= (uint64_t)(uint16_t)_mm_movemask_epi8(d) << (16 * k);
+		sep = _mm_or_si128(sep, _mm_or_si128(_mm_cmpeq_epi8(v, slash), _mm_cmpeq_epi8(v, close)));
+		m[0] |= bits16(d, k);
+		m[1] |= bits16(_mm_or_si128(_mm_or_si128(d, o), sep), k);
+		m[2] |= bits16(_mm_cmpeq_epi8(v, zero), k);
+		m[3] |= bits16(o, k);
 	}
-	return bits;
 }
 #else
-/* Bit i set when p[i] is an ASCII digit, eight bytes at a time
- * ("hasbetween" from the bit-twiddling hacks: exact per byte). */
-static uint64_t
-digit_bits(const char *p)
+static void
+block_masks(const char *p, uint64_t *m)
 {
-	const uint64_t ones = 0x0101010101010101ull;
-	uint64_t bits = 0;
-
-	for (int k = 0; k < 8; k++) {
-		uint64_t v, low, d;
-
-		memcpy(&v, p + 8 * k, 8);
-		v = GUINT64_FROM_LE(v);
-		low = v & (ones * 0x7f);
-		d = (ones * (127 + '9' + 1) - low) & ~v & (low + ones * (127 - ('0' - 1))) &
-		    (ones * 0x80);
-		for (int b = 0; b < 8; b++)
-			bits |= (d >> (8 * b + 7) & 1) << (8 * k + b);
-	}
-	return bits;
+	tail_masks(p, 64, m);
 }
 #endif
 
 size_t
-bs_detect__digit_ends(const char *p, size_t len, bool prev_digit, uint32_t *out)
+bs_detect__digit_ends(const char *p, size_t len, bool prev_digit, uint32_t *out, uint64_t *masks)
 {
 	size_t n = 0;
-	size_t i = 0;
 	uint64_t carry = prev_digit;
 
-	for (; i + 64 <= len; i += 64) {
-		uint64_t d = digit_bits(p + i);
-		uint64_t ends = ((d << 1) | carry) & ~d;
+	for (size_t i = 0; i < len; i += 64) {
+		uint64_t *m = masks + 4 * (i / 64);
+		uint64_t ends;
 
-		carry = d >> 63;
-		while (ends) {
+		if (i + 64 <= len)
+			block_masks(p + i, m);
+		else
+			tail_masks(p + i, len - i, m);
+		ends = ((m[0] << 1) | carry) & ~m[0];
+		if (i + 64 > len) /* no end after the last byte: bs_detect_run_end */
+			ends &= len - i == 64 ? ~0ull : (1ull << (len - i)) - 1;
+		carry = m[0] >> 63;
+		for (; ends; ends &= ends - 1)
 			out[n++] = (uint32_t)(i + (size_t)__builtin_ctzll(ends));
-			ends &= ends - 1;
-		}
-	}
-	for (; i < len; i++) {
-		bool digit = is_digit((unsigned char)p[i]);
-
-		if (carry && !digit)
-			out[n++] = (uint32_t)i;
-		carry = digit;
 	}
 	return n;
 }

@@ -146,6 +146,7 @@ struct bs_detect_run {
 	 * scanned (offsets into it), merged into the match order as
 	 * Vectorscan reports. */
 	uint32_t *digit_ends; /* BS_DETECT_PIECE / 2 + 2 entries */
+	uint64_t *masks;      /* the piece's byte masks: BS_DETECT_PIECE / 16 entries */
 	size_t digit_count;
 	size_t digit_next;
 	bool last_digit;     /* the byte before the piece is a digit */
@@ -187,7 +188,11 @@ size_t bs_detect__cand_len(bs_cand_class cls);
 /* digits.c: ends of digit runs in p[0..len) (offsets i where p[i] is the
  * first byte after a run; prev_digit: the byte before p is a digit), and
  * the candidates that end at the end of a run. */
-size_t bs_detect__digit_ends(const char *p, size_t len, bool prev_digit, uint32_t *out);
+/* Ends of the digit runs in p[0..len) (an end at 0 when prev_digit), and
+ * four bit masks per 64 bytes into masks (digits, phone characters, '0',
+ * '+' or '('; BS_DETECT_PIECE / 16 entries) for the shapes' windows. */
+size_t bs_detect__digit_ends(const char *p, size_t len, bool prev_digit, uint32_t *out,
+                             uint64_t *masks);
 void bs_detect__digits(bs_detect_run *r, uint64_t end);
 
 /* An e-mail domain: "b.se" at least, 255 bytes at most (RFC 5321). */
