@@ -90,26 +90,25 @@ bs_ident__num(const char *p, size_t n)
 	return v;
 }
 
+/* Luhn from the right: every second digit doubled, its digits summed
+ * (the table holds 2d with 9 taken off above 9). */
 bool
 bs_ident__luhn(const char *p, size_t len, bool letter_as_one)
 {
-	int sum = 0;
+	static const uint8_t doubled[10] = {0, 2, 4, 6, 8, 1, 3, 5, 7, 9};
+	unsigned sum = 0;
 
 	if (len == 0)
 		return false;
 	for (size_t i = 0; i < len; i++) {
-		char c = p[len - 1 - i];
-		int d;
+		unsigned d = (unsigned char)p[len - 1 - i] - (unsigned)'0';
 
-		if (g_ascii_isdigit(c))
-			d = c - '0';
-		else if (letter_as_one && g_ascii_isupper(c))
+		if (d > 9) {
+			if (!letter_as_one || !g_ascii_isupper(p[len - 1 - i]))
+				return false;
 			d = 1;
-		else
-			return false;
-		if (i % 2 == 1)
-			d = d * 2 > 9 ? d * 2 - 9 : d * 2;
-		sum += d;
+		}
+		sum += i & 1 ? doubled[d] : d;
 	}
 	return sum % 10 == 0;
 }
