@@ -558,6 +558,101 @@ test_user_terms_add_a_category(void)
 	g_rmdir(dir);
 }
 
+/* Terms whose key word holds a shorter term's (katt in kattunge, huskatt
+ * and vildkattunge; ångest in panikångest) share its literal: each is
+ * still counted as a whole word only, in either case, at the start and
+ * the end of the text and wherever the chunks are cut. One category per
+ * term (files sorted: a..f) shows which one counted. */
+static const char *const shared_terms[][2] = {
+    {"a.txt", "katt\n"},    {"b.txt", "kattunge\n"},
+    {"c.txt", "huskatt\n"}, {"d.txt", "vildkattunge\n"},
+    {"e.txt", "ångest\n"},  {"f.txt", "panikångest\nsvår  panikångest\n"},
+};
+
+static const struct {
+	const char *text;
+	const char *counts; /* categories a..f */
+} shared_cases[] = {
+    {"huskatt", "001000"},
+    {"Kattunge, KATT, HusKatt och vildKattunge.", "111100"},
+    {"kattungar huskattunge xkatt kattx katt_ 9katt", "000000"},
+    {"PANIKÅNGEST\nÅngest panikångesten ångestfylld", "000011"},
+    {"svår\npanikångest", "000001"},
+    {"en huskatt", "001000"},
+};
+
+/* counts of the run as digits, one per category */
+static void
+counts_string(const bs_detector *d, const bs_detect_run *r, char *out)
+{
+	size_t n = bs_detector_category_count(d);
+
+	for (size_t i = 0; i < n; i++)
+		out[i] = (char)('0' + MIN(bs_detect_run_category_counts(r)[i], 9u));
+	out[n] = '\0';
+}
+
+static void
+check_shared_case(const bs_detector *d, bs_detect_run *r, const char *text)
+{
+	size_t len = strlen(text);
+	char whole[16], got[16];
+
+	bs_detect_run_begin(r, &ref, NULL, NULL);
+	bs_detect_run_feed(r, text, len);
+	bs_detect_run_end(r);
+	counts_string(d, r, whole);
+	for (size_t cut = 0; cut <= len; cut++) {
+		bs_detect_run_begin(r, &ref, NULL, NULL);
+		bs_detect_run_feed(r, text, cut);
+		bs_detect_run_feed(r, text + cut, len - cut);
+		bs_detect_run_end(r);
+		counts_string(d, r, got);
+		g_assert_cmpstr(got, ==, whole);
+	}
+	bs_detect_run_begin(r, &ref, NULL, NULL);
+	for (size_t i = 0; i < len; i++)
+		bs_detect_run_feed(r, text + i, 1);
+	bs_detect_run_end(r);
+	counts_string(d, r, got);
+	g_assert_cmpstr(got, ==, whole);
+}
+
+static void
+test_terms_sharing_a_literal(void)
+{
+	g_autofree char *dir = g_dir_make_tmp("bs-detect-XXXXXX", NULL);
+	const char *dirs[] = {dir, NULL};
+	bs_detect_config cfg = {.term_dirs = dirs};
+	g_autoptr(bs_detector) d = NULL;
+	g_autoptr(bs_detect_run) r = NULL;
+	char got[16];
+
+	for (size_t i = 0; i < G_N_ELEMENTS(shared_terms); i++) {
+		g_autofree char *path = g_build_filename(dir, shared_terms[i][0], NULL);
+
+		g_assert_true(g_file_set_contents(path, shared_terms[i][1], -1, NULL));
+	}
+	d = bs_detector_new(&cfg, NULL);
+	g_assert_nonnull(d);
+	r = bs_detect_run_new(d, NULL);
+	for (size_t i = 0; i < G_N_ELEMENTS(shared_cases); i++) {
+		g_test_message("row %zu: %s", i, shared_cases[i].text);
+		bs_detect_run_begin(r, &ref, NULL, NULL);
+		bs_detect_run_feed(r, shared_cases[i].text, strlen(shared_cases[i].text));
+		bs_detect_run_end(r);
+		counts_string(d, r, got);
+		g_assert_cmpstr(got, ==, shared_cases[i].counts);
+		check_shared_case(d, r, shared_cases[i].text);
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(shared_terms); i++) {
+		g_autofree char *path = g_build_filename(dir, shared_terms[i][0], NULL);
+
+		g_remove(path);
+	}
+	g_rmdir(dir);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -580,6 +675,8 @@ main(int argc, char **argv)
 	g_test_add_func("/detect/shapes/written-forms", test_shapes_written_forms);
 	g_test_add_func("/detect/terms/bad-file-named-with-line", test_bad_term_file_named);
 	g_test_add_func("/detect/terms/user-file-adds-category", test_user_terms_add_a_category);
+	g_test_add_func("/detect/terms/sharing-a-literal-whole-words",
+	                test_terms_sharing_a_literal);
 	g_test_add_func("/detect/stream/same-at-every-chunking",
 	                test_stream_same_at_every_chunking);
 	g_test_add_func("/detect/stream/match-across-chunk-boundary-once",

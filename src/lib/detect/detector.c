@@ -66,10 +66,10 @@ bs_detector_free(bs_detector *d)
 		g_array_free(d->patterns, TRUE);
 	if (d->groups)
 		g_array_free(d->groups, TRUE);
+	if (d->branches)
+		g_array_free(d->branches, TRUE);
 	if (d->id_group)
 		g_array_free(d->id_group, TRUE);
-	if (d->keys)
-		g_hash_table_destroy(d->keys);
 	if (d->words)
 		g_array_free(d->words, TRUE);
 	if (d->word_bytes)
@@ -106,15 +106,15 @@ bs_detector_new(const bs_detect_config *cfg, GError **error)
 	d->flags = g_array_new(FALSE, FALSE, sizeof(unsigned));
 	d->patterns = g_array_new(FALSE, FALSE, sizeof(bs_pattern));
 	d->groups = g_array_new(FALSE, FALSE, sizeof(bs_group));
+	d->branches = g_array_new(FALSE, FALSE, sizeof(bs_branch));
 	d->id_group = g_array_new(FALSE, FALSE, sizeof(uint32_t));
-	d->keys = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	d->words = g_array_new(FALSE, FALSE, sizeof(bs_word));
 	d->word_bytes = g_byte_array_new();
 	d->categories = g_ptr_array_new_with_free_func(g_free);
 	bs_detect__add_builtin(d);
 	if (!bs_detect__load_terms(d, cfg ? cfg : &none, error))
 		return NULL;
-	g_clear_pointer(&d->keys, g_hash_table_destroy);
+	bs_detect__build_keys(d);
 	if (!compile(d, error))
 		return NULL;
 	return g_steal_pointer(&d);

@@ -55,8 +55,11 @@ typedef enum {
  * matched by one of its words, the key (its longest), as plain caseless
  * literals (one per case variant of its non-ASCII letters); the other
  * words of a phrase and the gaps between them are checked from the bytes
- * (a gap regex in the database cost a fifth of the scan). Patterns that
- * share a key share its literals: a group, chained by next. */
+ * (a gap regex in the database cost a fifth of the scan). Patterns whose
+ * key word holds the same literal share it: a group, chained by next. The
+ * literal is the key word itself or a shorter key word inside it, at byte
+ * koff (barn in barnet, kurator in skolkurator); the rest of the key word
+ * is checked from the bytes. */
 typedef struct {
 	uint8_t type;      /* bs_pat_type */
 	uint8_t cls;       /* bs_cand_class or bs_ctx_class */
@@ -65,21 +68,48 @@ typedef struct {
 	uint8_t key;       /* index of the word the database matches */
 	uint16_t category; /* term: index into the detector's categories */
 	uint16_t len;      /* byte length of the key word */
-	uint32_t words;    /* index of the first word in the detector's words */
-	uint32_t next;     /* next pattern of the same group, or BS_NO_PATTERN */
+	uint16_t koff;     /* byte offset of the group's literal in the key word */
+	uint8_t edge;      /* BS_EDGE_*: a word boundary needed next to the literal */
+	/* Up to 4 bytes of the key word right before and after the literal,
+	 * as little-endian words: a byte of the text t fits when (t & mask)
+	 * == val (mask 0xff: one case; 0xdf: cases that differ in bit 0x20,
+	 * as ASCII letters and å a5/Å 85 do; 0: not compared). */
+	uint32_t pre_val, pre_mask;
+	uint32_t post_val, post_mask;
+	uint32_t words; /* index of the first word in the detector's words */
+	uint32_t next;  /* next pattern of the same group, or BS_NO_PATTERN */
 } bs_pattern;
 
 #define BS_NO_PATTERN UINT32_MAX
 
-/* Patterns sharing a key. before/after: every one of them needs a word
- * boundary right before/after the key, so that an ASCII letter or digit
- * there rejects them all at once (most key matches are inside words). */
+/* A pattern needs a word boundary (no ASCII letter, digit or '_') right
+ * before/after its group's literal: the literal starts/ends its key word. */
+#define BS_EDGE_PRE_BOUND 1u
+#define BS_EDGE_POST_BOUND 2u
+/* The masks compare every byte of the key word outside the literal, each
+ * exactly: a fit spells the key word (no byte check needed). */
+#define BS_EDGE_EXACT 4u
+
+/* Patterns sharing a literal. before/after: bit sets of the bytes that
+ * some member accepts right before/after the literal, so that most
+ * matches, inside other words, are rejected at once. Members whose key
+ * word goes on after the literal are split by that byte (either case, see
+ * bs_branch) into branches; the others are chained from head. */
 typedef struct {
-	uint32_t head; /* first pattern */
-	uint16_t len;  /* byte length of the key */
-	bool before;
-	bool after;
+	uint32_t head;   /* first pattern without a branch */
+	uint32_t branch; /* first of nbranch entries in the detector's branches */
+	uint16_t nbranch;
+	uint16_t len; /* byte length of the literal */
+	uint8_t before[32];
+	uint8_t after[32];
 } bs_group;
+
+/* The members of a group whose key word has a byte b right after the
+ * literal with b | 0x20 == byte (either case). */
+typedef struct {
+	uint32_t head;
+	uint8_t byte;
+} bs_branch;
 
 /* A word of a multi-word term: its bytes lower-cased and upper-cased
  * (same length per character), in the detector's word_bytes. */
@@ -95,8 +125,8 @@ struct bs_detector {
 	GArray *flags;          /* unsigned: Vectorscan flags per expression */
 	GArray *patterns;       /* bs_pattern */
 	GArray *groups;         /* bs_group */
+	GArray *branches;       /* bs_branch, by group */
 	GArray *id_group;       /* uint32_t: the group of each Vectorscan id */
-	GHashTable *keys;       /* while loading: key word -> group + 1 */
 	GArray *words;          /* bs_word: the words of multi-word terms and labels */
 	GByteArray *word_bytes; /* their bytes */
 	GPtrArray *categories;  /* char *: category names, index = bs_pattern.category */
@@ -177,8 +207,10 @@ struct bs_detect_run {
 /* terms.c: reads term files into patterns. */
 bool bs_detect__load_terms(bs_detector *d, const bs_detect_config *cfg, GError **error);
 /* Appends one term or label (lower-case, single spaces between words):
- * its key word as caseless literals, the rest for term_span(). */
+ * its words, and which of them is the key. */
 void bs_detect__add_words(bs_detector *d, const char *lower, bs_pattern pat);
+/* Once every pattern is added: the groups and their literals. */
+void bs_detect__build_keys(bs_detector *d);
 
 /* patterns.c: the built-in candidate shapes and context labels. */
 void bs_detect__add_builtin(bs_detector *d);

@@ -60,10 +60,11 @@ unichar_is_word(const char *p, size_t len)
 	return g_unichar_isalnum(c) || g_unichar_ismark(c);
 }
 
+/* ASCII letters, digits and '_' (b: a byte value, 0..255). */
 static bool
 ascii_is_word(int b)
 {
-	return g_ascii_isalnum(b) || b == '_';
+	return (unsigned)((b | 0x20) - 'a') < 26 || (unsigned)(b - '0') < 10 || b == '_';
 }
 
 bool
@@ -104,25 +105,37 @@ bs_detect__word_after(const bs_detect_run *r, uint64_t off)
 	return p && unichar_is_word(p, n);
 }
 
+/* len bytes at at, each character as in lo or in up (same lengths). */
+static bool
+bytes_at(const bs_detect_run *r, const char *lo, const char *up, size_t len, uint64_t at)
+{
+	char buf[BS_LIMIT_TERM_BYTES];
+	const char *p = len ? bs_detect__span(r, at, len, buf) : "";
+
+	if (!p)
+		return false;
+	for (size_t i = 0; i < len;) {
+		size_t n = (size_t)g_utf8_skip[(unsigned char)lo[i]];
+
+		if (n == 1) {
+			if (p[i] != lo[i] && p[i] != up[i])
+				return false;
+		} else if (memcmp(p + i, lo + i, n) != 0 && memcmp(p + i, up + i, n) != 0) {
+			return false;
+		}
+		i += n;
+	}
+	return true;
+}
+
 /* One word of a phrase at [at, at + len): each character in either case. */
 static bool
 word_at(const bs_detect_run *r, const bs_word *w, uint64_t at)
 {
-	char buf[BS_LIMIT_TERM_BYTES];
 	const char *lo = (const char *)r->d->word_bytes->data + w->lower;
 	const char *up = (const char *)r->d->word_bytes->data + w->upper;
-	const char *p = bs_detect__span(r, at, w->len, buf);
 
-	if (!p)
-		return false;
-	for (size_t i = 0; i < w->len;) {
-		size_t n = (size_t)g_utf8_skip[(unsigned char)lo[i]];
-
-		if (memcmp(p + i, lo + i, n) != 0 && memcmp(p + i, up + i, n) != 0)
-			return false;
-		i += n;
-	}
-	return true;
+	return bytes_at(r, lo, up, w->len, at);
 }
 
 /* Length of the whitespace unit (space, tab, line break, no-break space)
@@ -230,26 +243,105 @@ decide_pattern(bs_detect_run *r, const bs_pattern *pat, uint64_t end)
 	}
 }
 
-/* An ASCII word byte at off: a definite "no boundary" (other bytes are
- * decided by the full check). */
-static bool
-ascii_word_at(const bs_detect_run *r, uint64_t off)
+/* The byte at off, or -1 when it is not available (the common case,
+ * inside the chunk, without a call). */
+static int
+byte_at(const bs_detect_run *r, uint64_t off)
 {
-	int b;
-
 	if (off - r->chunk_off < r->chunk_len)
-		b = (unsigned char)r->chunk[off - r->chunk_off];
-	else
-		b = bs_detect__byte(r, off);
-	return b >= 0 && ascii_is_word(b);
+		return (unsigned char)r->chunk[off - r->chunk_off];
+	return bs_detect__byte(r, off);
 }
 
-/* A Vectorscan id stands for the group of patterns sharing its key. */
+static bool
+in_set(const uint8_t *set, int b)
+{
+	return b < 0 || (set[b >> 3] >> (b & 7) & 1);
+}
+
+/* The 4 bytes at off as a little-endian word; false when they are not
+ * all in the chunk. */
+static bool
+load4_at(const bs_detect_run *r, uint64_t off, uint32_t *out)
+{
+	uint32_t w;
+
+	if (off < r->chunk_off || off + 4 > r->chunk_off + r->chunk_len)
+		return false;
+	memcpy(&w, r->chunk + (off - r->chunk_off), 4);
+	*out = GUINT32_FROM_LE(w);
+	return true;
+}
+
+/* The bytes around a literal match, read once for every pattern of the
+ * group: the byte right before and after (-1: none), and 4 bytes each
+ * side (pre_ok/post_ok: they are in the chunk). */
+typedef struct {
+	int before, after;
+	uint32_t pre, post;
+	bool pre_ok, post_ok;
+} around;
+
+/* The bytes around the literal allow pat (an ASCII word byte where it
+ * needs a boundary, or not its key word's bytes, reject it); bytes not
+ * at hand are left to the full check. */
+static bool
+edges_allow(const bs_pattern *pat, const around *a)
+{
+	if ((pat->edge & BS_EDGE_PRE_BOUND) && a->before >= 0 && ascii_is_word(a->before))
+		return false;
+	if ((pat->edge & BS_EDGE_POST_BOUND) && a->after >= 0 && ascii_is_word(a->after))
+		return false;
+	if (a->pre_ok && (a->pre & pat->pre_mask) != pat->pre_val)
+		return false;
+	return !a->post_ok || (a->post & pat->post_mask) == pat->post_val;
+}
+
+/* The key word of pat around its group's literal, which ends at end:
+ * its end in *out_end when the bytes before and after the literal spell
+ * the rest of it. */
+static bool
+key_word(const bs_detect_run *r, const bs_pattern *pat, size_t lit_len, uint64_t end,
+         uint64_t *out_end)
+{
+	const bs_word *w = &g_array_index(r->d->words, bs_word, pat->words + pat->key);
+	const char *lo = (const char *)r->d->word_bytes->data + w->lower;
+	const char *up = (const char *)r->d->word_bytes->data + w->upper;
+	size_t rest = pat->len - pat->koff - lit_len;
+
+	if (end < lit_len + pat->koff ||
+	    !bytes_at(r, lo, up, pat->koff, end - lit_len - pat->koff) ||
+	    !bytes_at(r, lo + pat->koff + lit_len, up + pat->koff + lit_len, rest, end))
+		return false;
+	*out_end = end + rest;
+	return true;
+}
+
+/* The patterns of one chain at a literal of lit_len bytes ending at end. */
+static void
+decide_chain(bs_detect_run *r, uint32_t i, size_t lit_len, uint64_t end, const around *a)
+{
+	const bs_pattern *pats = (const bs_pattern *)r->d->patterns->data;
+
+	for (; i != BS_NO_PATTERN; i = pats[i].next) {
+		uint64_t key_end = end;
+
+		if (!edges_allow(&pats[i], a))
+			continue;
+		if ((pats[i].edge & BS_EDGE_EXACT) && a->pre_ok && a->post_ok)
+			key_end = end + (pats[i].len - pats[i].koff - lit_len);
+		else if (!key_word(r, &pats[i], lit_len, end, &key_end))
+			continue;
+		decide_pattern(r, &pats[i], key_end);
+	}
+}
+
+/* A Vectorscan id stands for the group of patterns sharing its literal. */
 static void
 decide(bs_detect_run *r, uint32_t id, uint64_t end)
 {
-	const bs_pattern *pats = (const bs_pattern *)r->d->patterns->data;
 	const bs_group *g;
+	around a;
 
 	if (id == BS_ID_DIGITS) {
 		bs_detect__digits(r, end);
@@ -260,11 +352,25 @@ decide(bs_detect_run *r, uint32_t id, uint64_t end)
 		return;
 	}
 	g = &g_array_index(r->d->groups, bs_group, g_array_index(r->d->id_group, uint32_t, id));
-	if (end < g->len || (g->before && end > g->len && ascii_word_at(r, end - g->len - 1)) ||
-	    (g->after && ascii_word_at(r, end)))
+	if (end < g->len)
 		return;
-	for (uint32_t i = g->head; i != BS_NO_PATTERN; i = pats[i].next)
-		decide_pattern(r, &pats[i], end);
+	a.before = end > g->len ? byte_at(r, end - g->len - 1) : -1;
+	a.after = byte_at(r, end);
+	if (!in_set(g->before, a.before) || !in_set(g->after, a.after))
+		return;
+	a.pre_ok = end >= g->len + 4u && load4_at(r, end - g->len - 4, &a.pre);
+	a.post_ok = load4_at(r, end, &a.post);
+	decide_chain(r, g->head, g->len, end, &a);
+	if (a.after < 0)
+		return;
+	for (size_t k = 0; k < g->nbranch; k++) {
+		const bs_branch *b = &g_array_index(r->d->branches, bs_branch, g->branch + k);
+
+		if (b->byte == (a.after | 0x20)) {
+			decide_chain(r, b->head, g->len, end, &a);
+			return;
+		}
+	}
 }
 
 static bool

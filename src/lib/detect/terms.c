@@ -91,26 +91,124 @@ add_id(bs_detector *d, char *expr, unsigned flags, uint32_t group)
 	g_array_append_val(d->id_group, group);
 }
 
-/* Puts pat at the head of group g (the order within a group does not
- * matter: each pattern is decided on its own). */
 static void
-join_group(bs_detector *d, uint32_t g, bs_pattern *pat)
+set_bit(uint8_t *set, unsigned b)
 {
-	bs_group *group = &g_array_index(d->groups, bs_group, g);
+	set[b >> 3] |= (uint8_t)(1u << (b & 7));
+}
+
+/* Adds to set every byte that is not an ASCII word byte (a boundary). */
+static void
+set_boundaries(uint8_t *set)
+{
+	for (unsigned b = 0; b < 256; b++)
+		if (!g_ascii_isalnum((int)b) && b != '_')
+			set_bit(set, b);
+}
+
+/* Every character of the word w[0, len) has its two cases differ in at
+ * most one byte, by bit 0x20: a byte-wise masked compare is exact. */
+static bool
+folds_bytewise(const guint8 *lo, const guint8 *up, size_t len)
+{
+	for (size_t i = 0; i < len;) {
+		size_t n = (size_t)g_utf8_skip[lo[i]];
+		size_t diff = 0;
+
+		for (size_t k = i; k < i + n && k < len; k++) {
+			if (lo[k] != up[k] && (lo[k] ^ up[k]) != 0x20)
+				return false;
+			diff += lo[k] != up[k];
+		}
+		if (diff > 1)
+			return false;
+		i += n;
+	}
+	return true;
+}
+
+/* The compare word for the bytes w[from, from + 4): little-endian, those
+ * outside [0, len) not compared. */
+static void
+mask_window(const guint8 *lo, const guint8 *up, ptrdiff_t from, size_t len, uint32_t *out_val,
+            uint32_t *out_mask)
+{
+	*out_val = 0;
+	*out_mask = 0;
+	for (int k = 0; k < 4; k++) {
+		ptrdiff_t i = from + k;
+		uint32_t m;
+
+		if (i < 0 || (size_t)i >= len)
+			continue;
+		m = lo[i] == up[i] ? 0xff : (lo[i] ^ up[i]) == 0x20 ? 0xdf : 0;
+		*out_val |= (uint32_t)(lo[i] & m) << (8 * k);
+		*out_mask |= m << (8 * k);
+	}
+}
+
+/* What pat needs next to a literal of lit_len bytes at pat->koff. */
+static void
+set_edges(const bs_detector *d, bs_pattern *pat, size_t lit_len)
+{
+	const bs_word *w = &g_array_index(d->words, bs_word, pat->words + pat->key);
+	const guint8 *lo = d->word_bytes->data + w->lower;
+	const guint8 *up = d->word_bytes->data + w->upper;
+	size_t post = pat->koff + lit_len;
 	bool last = pat->key + 1 == pat->nwords;
 
+	pat->edge = 0;
+	/* before a first word: a boundary; before a later one: a gap */
+	if (pat->koff == 0)
+		pat->edge |= BS_EDGE_PRE_BOUND;
+	if (post == pat->len && (!last || pat->type == BS_PAT_TERM || !pat->prefix))
+		pat->edge |= BS_EDGE_POST_BOUND;
+	if (pat->koff <= 4 && pat->len - post <= 4 && folds_bytewise(lo, up, pat->len))
+		pat->edge |= BS_EDGE_EXACT;
+	mask_window(lo, up, (ptrdiff_t)pat->koff - 4, pat->len, &pat->pre_val, &pat->pre_mask);
+	mask_window(lo, up, (ptrdiff_t)post, pat->len, &pat->post_val, &pat->post_mask);
+}
+
+/* Adds to set the bytes that pat accepts at off of its key word (a byte
+ * of the word in either case, a boundary, or anything). */
+static void
+set_edge_bytes(const bs_detector *d, const bs_pattern *pat, ptrdiff_t off, bool bound, uint8_t *set)
+{
+	const bs_word *w = &g_array_index(d->words, bs_word, pat->words + pat->key);
+
+	if (off >= 0 && off < (ptrdiff_t)pat->len) {
+		set_bit(set, d->word_bytes->data[w->lower + off]);
+		set_bit(set, d->word_bytes->data[w->upper + off]);
+	} else if (bound) {
+		set_boundaries(set);
+	} else {
+		memset(set, 0xff, 32);
+	}
+}
+
+/* Puts pattern i at the head of group g, its key word holding the
+ * group's literal at byte koff (the order within a group does not matter:
+ * each pattern is decided on its own). */
+static void
+join_group(bs_detector *d, uint32_t g, uint32_t i, size_t koff, size_t lit_len)
+{
+	bs_group *group = &g_array_index(d->groups, bs_group, g);
+	bs_pattern *pat = &g_array_index(d->patterns, bs_pattern, i);
+
+	pat->koff = (uint16_t)koff;
+	set_edges(d, pat, lit_len);
 	pat->next = group->head;
-	group->head = d->patterns->len;
-	group->len = pat->len;
-	group->before &= pat->key == 0;
-	group->after &= last && (pat->type == BS_PAT_TERM || !pat->prefix);
-	g_array_append_val(d->patterns, *pat);
+	group->head = i;
+	group->len = (uint16_t)lit_len;
+	set_edge_bytes(d, pat, (ptrdiff_t)koff - 1, pat->edge & BS_EDGE_PRE_BOUND, group->before);
+	set_edge_bytes(d, pat, (ptrdiff_t)(koff + lit_len), pat->edge & BS_EDGE_POST_BOUND,
+	               group->after);
 }
 
 static uint32_t
 new_group(bs_detector *d)
 {
-	bs_group group = {.head = BS_NO_PATTERN, .before = true, .after = true};
+	bs_group group = {.head = BS_NO_PATTERN};
 
 	g_array_append_val(d->groups, group);
 	return d->groups->len - 1;
@@ -148,39 +246,160 @@ pick_key(const bs_detector *d, bs_pattern *pat)
 	pat->len = w[pat->key].len;
 }
 
-/* lower: valid UTF-8, trimmed, single spaces between words. */
+/* lower: valid UTF-8, trimmed, single spaces between words. The pattern
+ * gets its group (and the database its literals) in
+ * bs_detect__build_keys(), once every key word is known. */
 void
 bs_detect__add_words(bs_detector *d, const char *lower, bs_pattern pat)
 {
 	g_auto(GStrv) words = g_strsplit(lower, " ", -1);
-	const bs_word *key;
-	const char *kw, *ku;
-	size_t k;
-	guint g;
 
 	pat.nwords = (uint8_t)g_strv_length(words);
 	pat.words = d->words->len;
 	for (char **w = words; *w; w++)
 		add_word(d, *w, strlen(*w));
 	pick_key(d, &pat);
-	key = &g_array_index(d->words, bs_word, pat.words + pat.key);
-	kw = (const char *)d->word_bytes->data + key->lower;
-	ku = (const char *)d->word_bytes->data + key->upper;
-	g = GPOINTER_TO_UINT(g_hash_table_lookup(d->keys, words[pat.key]));
-	if (g > 0) {
-		join_group(d, g - 1, &pat);
-		return;
-	}
-	g = new_group(d);
-	g_hash_table_insert(d->keys, g_strdup(words[pat.key]), GUINT_TO_POINTER(g + 1));
-	join_group(d, g, &pat);
-	k = unfolded_letters(kw, ku, key->len);
+	pat.next = BS_NO_PATTERN;
+	g_array_append_val(d->patterns, pat);
+}
+
+/* The literals of a new group: the key word's case variants. */
+static void
+add_literals(bs_detector *d, uint32_t g, const char *kw, const char *ku, size_t len)
+{
+	size_t k = unfolded_letters(kw, ku, len);
+
 	if (k > VARIANT_LETTERS_MAX) {
-		add_id(d, key_expr(kw, ku, key->len, 0, true), HS_FLAG_CASELESS, g);
+		add_id(d, key_expr(kw, ku, len, 0, true), HS_FLAG_CASELESS, g);
 		return;
 	}
 	for (unsigned pick = 0; pick < 1u << k; pick++)
-		add_id(d, key_expr(kw, ku, key->len, pick, false), HS_FLAG_CASELESS, g);
+		add_id(d, key_expr(kw, ku, len, pick, false), HS_FLAG_CASELESS, g);
+}
+
+/* The longest literal already chosen (in lits: word -> group + 1) that
+ * lies inside the key word kw[0..len) but is not all of it: its group and
+ * its offset in kw. kw is modified and restored. */
+static bool
+contained_literal(GHashTable *lits, char *kw, size_t len, uint32_t *out_g, size_t *out_off)
+{
+	size_t best = 0;
+
+	for (size_t i = 0; i < len; i = (size_t)(g_utf8_next_char(kw + i) - kw)) {
+		for (size_t j = (size_t)(g_utf8_next_char(kw + i) - kw); j <= len;
+		     j = (size_t)(g_utf8_next_char(kw + j) - kw)) {
+			char c = kw[j];
+			guint g;
+
+			if (j - i == len)
+				break;
+			kw[j] = '\0';
+			g = GPOINTER_TO_UINT(g_hash_table_lookup(lits, kw + i));
+			kw[j] = c;
+			if (g > 0 && j - i > best) {
+				best = j - i;
+				*out_g = g - 1;
+				*out_off = i;
+			}
+			if (j == len)
+				break;
+		}
+	}
+	return best > 0;
+}
+
+static gint
+compare_key_len(gconstpointer a, gconstpointer b, gpointer user)
+{
+	const bs_pattern *pats = user;
+	uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
+
+	if (pats[i].len != pats[j].len)
+		return pats[i].len < pats[j].len ? -1 : 1;
+	return i < j ? -1 : i > j;
+}
+
+/* One pattern, in order of key length: joins the group of its key word,
+ * or of a shorter literal inside its key word (barn in barnet, kurator in
+ * skolkurator: the database then reports barn for both, and the rest of
+ * the word is checked from the bytes: fewer literals, and one match where
+ * there were two); else its key word becomes a new group's literals. */
+static void
+place_pattern(bs_detector *d, GHashTable *lits, uint32_t i)
+{
+	const bs_pattern *pat = &g_array_index(d->patterns, bs_pattern, i);
+	const bs_word *key = &g_array_index(d->words, bs_word, pat->words + pat->key);
+	const char *kw = (const char *)d->word_bytes->data + key->lower;
+	const char *ku = (const char *)d->word_bytes->data + key->upper;
+	g_autofree char *word = g_strndup(kw, key->len);
+	uint32_t g = GPOINTER_TO_UINT(g_hash_table_lookup(lits, word));
+	size_t off = 0;
+
+	if (g > 0) {
+		join_group(d, g - 1, i, 0, key->len);
+		return;
+	}
+	if (contained_literal(lits, word, key->len, &g, &off)) {
+		join_group(d, g, i, off, g_array_index(d->groups, bs_group, g).len);
+		return;
+	}
+	g = new_group(d);
+	g_hash_table_insert(lits, g_steal_pointer(&word), GUINT_TO_POINTER(g + 1));
+	join_group(d, g, i, 0, key->len);
+	add_literals(d, g, kw, ku, key->len);
+}
+
+/* Splits group g's chain: members with a key word byte right after the
+ * literal go to the branch of that byte. */
+static void
+branch_group(bs_detector *d, uint32_t g)
+{
+	bs_group *group = &g_array_index(d->groups, bs_group, g);
+	bs_pattern *pats = (bs_pattern *)d->patterns->data;
+	uint32_t i = group->head;
+
+	group->head = BS_NO_PATTERN;
+	group->branch = d->branches->len;
+	group->nbranch = 0;
+	while (i != BS_NO_PATTERN) {
+		uint32_t next = pats[i].next;
+		uint32_t *head = &group->head;
+
+		if (pats[i].post_mask & 0xff) {
+			uint8_t b = (uint8_t)(pats[i].post_val | 0x20);
+			size_t k = 0;
+
+			while (k < group->nbranch &&
+			       g_array_index(d->branches, bs_branch, group->branch + k).byte != b)
+				k++;
+			if (k == group->nbranch) {
+				bs_branch br = {.head = BS_NO_PATTERN, .byte = b};
+
+				g_array_append_val(d->branches, br);
+				group->nbranch++;
+			}
+			head = &g_array_index(d->branches, bs_branch, group->branch + k).head;
+		}
+		pats[i].next = *head;
+		*head = i;
+		i = next;
+	}
+}
+
+void
+bs_detect__build_keys(bs_detector *d)
+{
+	g_autoptr(GHashTable) lits = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	g_autoptr(GArray) order =
+	    g_array_sized_new(FALSE, FALSE, sizeof(uint32_t), d->patterns->len);
+
+	for (uint32_t i = 0; i < d->patterns->len; i++)
+		g_array_append_val(order, i);
+	g_array_sort_with_data(order, compare_key_len, d->patterns->data);
+	for (uint32_t k = 0; k < order->len; k++)
+		place_pattern(d, lits, g_array_index(order, uint32_t, k));
+	for (uint32_t g = 0; g < d->groups->len; g++)
+		branch_group(d, g);
 }
 
 static size_t
