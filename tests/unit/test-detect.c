@@ -559,26 +559,34 @@ test_user_terms_add_a_category(void)
 }
 
 /* Terms whose key word holds a shorter term's (katt in kattunge, huskatt
- * and vildkattunge; ångest in panikångest) share its literal: each is
- * still counted as a whole word only, in either case, at the start and
- * the end of the text and wherever the chunks are cut. One category per
- * term (files sorted: a..f) shows which one counted. */
+ * and vildkattunge; ångest in panikångest) share its literal, and short
+ * phrase key words are matched with the gap byte next to them ("kom ut
+ * som" on "kom" and a gap, its other words being stop words; "enligt
+ * sol" on a gap and "sol", enligt being one): each is still counted as a
+ * whole word or phrase only, in either case, at the start and the end of
+ * the text and wherever the chunks are cut. One category per term (files
+ * sorted: a..h) shows which one counted. */
 static const char *const shared_terms[][2] = {
-    {"a.txt", "katt\n"},    {"b.txt", "kattunge\n"},
-    {"c.txt", "huskatt\n"}, {"d.txt", "vildkattunge\n"},
-    {"e.txt", "ångest\n"},  {"f.txt", "panikångest\nsvår  panikångest\n"},
+    {"a.txt", "katt\n"},       {"b.txt", "kattunge\n"},
+    {"c.txt", "huskatt\n"},    {"d.txt", "vildkattunge\n"},
+    {"e.txt", "ångest\n"},     {"f.txt", "panikångest\nsvår  panikångest\n"},
+    {"g.txt", "kom ut som\n"}, {"h.txt", "enligt sol\n"},
 };
 
 static const struct {
 	const char *text;
-	const char *counts; /* categories a..f */
+	const char *counts; /* categories a..h */
 } shared_cases[] = {
-    {"huskatt", "001000"},
-    {"Kattunge, KATT, HusKatt och vildKattunge.", "111100"},
-    {"kattungar huskattunge xkatt kattx katt_ 9katt", "000000"},
-    {"PANIKÅNGEST\nÅngest panikångesten ångestfylld", "000011"},
-    {"svår\npanikångest", "000001"},
-    {"en huskatt", "001000"},
+    {"huskatt", "00100000"},
+    {"Kattunge, KATT, HusKatt och vildKattunge.", "11110000"},
+    {"kattungar huskattunge xkatt kattx katt_ 9katt", "00000000"},
+    {"PANIKÅNGEST\nÅngest panikångesten ångestfylld", "00001100"},
+    {"svår\npanikångest", "00000100"},
+    {"en huskatt", "00100000"},
+    {"Hon KOM\tut\xc2\xa0som trans, kom ut  som", "00000020"},
+    {"kommun ut som, välkom ut som, kom ut somalisk, kom utsom", "00000000"},
+    {"beslut enligt\nSoL och enligt\xc2\xa0sol.", "00000002"},
+    {"enligt isol, enligt solen, enligtsol", "00000000"},
 };
 
 /* counts of the run as digits, one per category */

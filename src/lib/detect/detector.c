@@ -66,8 +66,8 @@ bs_detector_free(bs_detector *d)
 		g_array_free(d->patterns, TRUE);
 	if (d->groups)
 		g_array_free(d->groups, TRUE);
-	if (d->branches)
-		g_array_free(d->branches, TRUE);
+	if (d->members)
+		g_array_free(d->members, TRUE);
 	if (d->id_group)
 		g_array_free(d->id_group, TRUE);
 	if (d->words)
@@ -106,7 +106,7 @@ bs_detector_new(const bs_detect_config *cfg, GError **error)
 	d->flags = g_array_new(FALSE, FALSE, sizeof(unsigned));
 	d->patterns = g_array_new(FALSE, FALSE, sizeof(bs_pattern));
 	d->groups = g_array_new(FALSE, FALSE, sizeof(bs_group));
-	d->branches = g_array_new(FALSE, FALSE, sizeof(bs_branch));
+	d->members = g_array_new(FALSE, FALSE, sizeof(bs_member));
 	d->id_group = g_array_new(FALSE, FALSE, sizeof(uint32_t));
 	d->words = g_array_new(FALSE, FALSE, sizeof(bs_word));
 	d->word_bytes = g_byte_array_new();

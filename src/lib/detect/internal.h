@@ -69,15 +69,8 @@ typedef struct {
 	uint16_t category; /* term: index into the detector's categories */
 	uint16_t len;      /* byte length of the key word */
 	uint16_t koff;     /* byte offset of the group's literal in the key word */
-	uint8_t edge;      /* BS_EDGE_*: a word boundary needed next to the literal */
-	/* Up to 4 bytes of the key word right before and after the literal,
-	 * as little-endian words: a byte of the text t fits when (t & mask)
-	 * == val (mask 0xff: one case; 0xdf: cases that differ in bit 0x20,
-	 * as ASCII letters and å a5/Å 85 do; 0: not compared). */
-	uint32_t pre_val, pre_mask;
-	uint32_t post_val, post_mask;
-	uint32_t words; /* index of the first word in the detector's words */
-	uint32_t next;  /* next pattern of the same group, or BS_NO_PATTERN */
+	uint32_t words;    /* index of the first word in the detector's words */
+	uint32_t next;     /* while building: next pattern of the same group */
 } bs_pattern;
 
 #define BS_NO_PATTERN UINT32_MAX
@@ -90,26 +83,32 @@ typedef struct {
  * exactly: a fit spells the key word (no byte check needed). */
 #define BS_EDGE_EXACT 4u
 
+/* A pattern as a member of its group: what the bytes around the literal
+ * must be. Up to 4 bytes of the key word right before and after the
+ * literal, as little-endian words: a byte of the text t fits when
+ * (t & mask) == val (mask 0xff: one case; 0xdf: cases that differ in bit
+ * 0x20, as ASCII letters and å a5/Å 85 do; 0: not compared). A group's
+ * members lie together, so that a match tests them in one tight loop. */
+typedef struct {
+	uint32_t pre_val, pre_mask;
+	uint32_t post_val, post_mask;
+	uint32_t pat;  /* index into the detector's patterns */
+	uint16_t rest; /* bytes of the key word after the literal */
+	uint8_t edge;  /* BS_EDGE_* */
+} bs_member;
+
 /* Patterns sharing a literal. before/after: bit sets of the bytes that
  * some member accepts right before/after the literal, so that most
- * matches, inside other words, are rejected at once. Members whose key
- * word goes on after the literal are split by that byte (either case, see
- * bs_branch) into branches; the others are chained from head. */
+ * matches, inside other words, are rejected at once. */
 typedef struct {
-	uint32_t head;   /* first pattern without a branch */
-	uint32_t branch; /* first of nbranch entries in the detector's branches */
-	uint16_t nbranch;
-	uint16_t len; /* byte length of the literal */
+	uint32_t head;   /* while building: first pattern */
+	uint32_t member; /* first of count members in the detector's members */
+	uint32_t count;
+	uint16_t len; /* byte length of the literal's key word part */
+	uint8_t trim; /* bytes of the literal after that part (a gap byte) */
 	uint8_t before[32];
 	uint8_t after[32];
 } bs_group;
-
-/* The members of a group whose key word has a byte b right after the
- * literal with b | 0x20 == byte (either case). */
-typedef struct {
-	uint32_t head;
-	uint8_t byte;
-} bs_branch;
 
 /* A word of a multi-word term: its bytes lower-cased and upper-cased
  * (same length per character), in the detector's word_bytes. */
@@ -125,7 +124,7 @@ struct bs_detector {
 	GArray *flags;          /* unsigned: Vectorscan flags per expression */
 	GArray *patterns;       /* bs_pattern */
 	GArray *groups;         /* bs_group */
-	GArray *branches;       /* bs_branch, by group */
+	GArray *members;        /* bs_member, by group */
 	GArray *id_group;       /* uint32_t: the group of each Vectorscan id */
 	GArray *words;          /* bs_word: the words of multi-word terms and labels */
 	GByteArray *word_bytes; /* their bytes */

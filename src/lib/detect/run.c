@@ -33,6 +33,16 @@ bs_detect__byte(const bs_detect_run *r, uint64_t off)
 	return (unsigned char)r->tail[r->tail_len - back];
 }
 
+/* The byte at off, or -1 when it is not available (the common case,
+ * inside the chunk, without a call). */
+static int
+byte_at(const bs_detect_run *r, uint64_t off)
+{
+	if (off - r->chunk_off < r->chunk_len)
+		return (unsigned char)r->chunk[off - r->chunk_off];
+	return bs_detect__byte(r, off);
+}
+
 const char *
 bs_detect__span(const bs_detect_run *r, uint64_t start, size_t len, char *buf)
 {
@@ -75,12 +85,12 @@ bs_detect__word_before(const bs_detect_run *r, uint64_t off)
 	int b;
 	size_t n = 1;
 
-	if (off == 0 || (b = bs_detect__byte(r, off - 1)) < 0)
+	if (off == 0 || (b = byte_at(r, off - 1)) < 0)
 		return false;
 	if (b < 0x80)
 		return ascii_is_word(b);
 	while (n < 4 && n < off && (b & 0xc0) == 0x80) {
-		b = bs_detect__byte(r, off - ++n);
+		b = byte_at(r, off - ++n);
 		if (b < 0)
 			return false;
 	}
@@ -93,7 +103,7 @@ bs_detect__word_after(const bs_detect_run *r, uint64_t off)
 {
 	char buf[4];
 	const char *p;
-	int b = bs_detect__byte(r, off);
+	int b = byte_at(r, off);
 	size_t n;
 
 	if (b < 0)
@@ -143,13 +153,13 @@ word_at(const bs_detect_run *r, const bs_word *w, uint64_t at)
 static size_t
 gap_unit(const bs_detect_run *r, uint64_t pos, bool back)
 {
-	int b = pos > 0 || !back ? bs_detect__byte(r, back ? pos - 1 : pos) : -1;
+	int b = pos > 0 || !back ? byte_at(r, back ? pos - 1 : pos) : -1;
 
 	if (b == ' ' || b == '\t' || b == '\n' || b == '\r')
 		return 1;
-	if (back && b == 0xa0 && pos > 1 && bs_detect__byte(r, pos - 2) == 0xc2)
+	if (back && b == 0xa0 && pos > 1 && byte_at(r, pos - 2) == 0xc2)
 		return 2;
-	if (!back && b == 0xc2 && bs_detect__byte(r, pos + 1) == 0xa0)
+	if (!back && b == 0xc2 && byte_at(r, pos + 1) == 0xa0)
 		return 2;
 	return 0;
 }
@@ -171,8 +181,8 @@ skip_gap(const bs_detect_run *r, uint64_t *pos, bool back)
 /* The span of a term or label whose key word ends at key_end: the words
  * before the key are read back, the words after it forward. */
 static bool
-term_span(const bs_detect_run *r, const bs_pattern *pat, uint64_t key_end, uint64_t *out_start,
-          uint64_t *out_end)
+phrase_span(const bs_detect_run *r, const bs_pattern *pat, uint64_t key_end, uint64_t *out_start,
+            uint64_t *out_end)
 {
 	const bs_word *w = &g_array_index(r->d->words, bs_word, pat->words);
 	uint64_t start = key_end - pat->len;
@@ -191,6 +201,17 @@ term_span(const bs_detect_run *r, const bs_pattern *pat, uint64_t key_end, uint6
 	}
 	*out_start = start;
 	*out_end = end;
+	return true;
+}
+
+static bool
+term_span(const bs_detect_run *r, const bs_pattern *pat, uint64_t key_end, uint64_t *out_start,
+          uint64_t *out_end)
+{
+	if (pat->nwords > 1)
+		return phrase_span(r, pat, key_end, out_start, out_end);
+	*out_start = key_end - pat->len;
+	*out_end = key_end;
 	return true;
 }
 
@@ -243,16 +264,6 @@ decide_pattern(bs_detect_run *r, const bs_pattern *pat, uint64_t end)
 	}
 }
 
-/* The byte at off, or -1 when it is not available (the common case,
- * inside the chunk, without a call). */
-static int
-byte_at(const bs_detect_run *r, uint64_t off)
-{
-	if (off - r->chunk_off < r->chunk_len)
-		return (unsigned char)r->chunk[off - r->chunk_off];
-	return bs_detect__byte(r, off);
-}
-
 static bool
 in_set(const uint8_t *set, int b)
 {
@@ -273,7 +284,7 @@ load4_at(const bs_detect_run *r, uint64_t off, uint32_t *out)
 	return true;
 }
 
-/* The bytes around a literal match, read once for every pattern of the
+/* The bytes around a literal match, read once for every member of the
  * group: the byte right before and after (-1: none), and 4 bytes each
  * side (pre_ok/post_ok: they are in the chunk). */
 typedef struct {
@@ -282,57 +293,69 @@ typedef struct {
 	bool pre_ok, post_ok;
 } around;
 
-/* The bytes around the literal allow pat (an ASCII word byte where it
+/* The bytes around the literal allow m (an ASCII word byte where it
  * needs a boundary, or not its key word's bytes, reject it); bytes not
  * at hand are left to the full check. */
 static bool
-edges_allow(const bs_pattern *pat, const around *a)
+edges_allow(const bs_member *m, const around *a)
 {
-	if ((pat->edge & BS_EDGE_PRE_BOUND) && a->before >= 0 && ascii_is_word(a->before))
+	if ((m->edge & BS_EDGE_PRE_BOUND) && a->before >= 0 && ascii_is_word(a->before))
 		return false;
-	if ((pat->edge & BS_EDGE_POST_BOUND) && a->after >= 0 && ascii_is_word(a->after))
+	if ((m->edge & BS_EDGE_POST_BOUND) && a->after >= 0 && ascii_is_word(a->after))
 		return false;
-	if (a->pre_ok && (a->pre & pat->pre_mask) != pat->pre_val)
+	if (a->pre_ok && (a->pre & m->pre_mask) != m->pre_val)
 		return false;
-	return !a->post_ok || (a->post & pat->post_mask) == pat->post_val;
+	return !a->post_ok || (a->post & m->post_mask) == m->post_val;
 }
 
-/* The key word of pat around its group's literal, which ends at end:
- * its end in *out_end when the bytes before and after the literal spell
- * the rest of it. */
+/* The key word of pat around its group's literal, which ends at end,
+ * when the bytes before and after the literal spell the rest of it. */
 static bool
-key_word(const bs_detect_run *r, const bs_pattern *pat, size_t lit_len, uint64_t end,
-         uint64_t *out_end)
+key_word(const bs_detect_run *r, const bs_pattern *pat, size_t lit_len, size_t rest, uint64_t end)
 {
 	const bs_word *w = &g_array_index(r->d->words, bs_word, pat->words + pat->key);
 	const char *lo = (const char *)r->d->word_bytes->data + w->lower;
 	const char *up = (const char *)r->d->word_bytes->data + w->upper;
-	size_t rest = pat->len - pat->koff - lit_len;
 
-	if (end < lit_len + pat->koff ||
-	    !bytes_at(r, lo, up, pat->koff, end - lit_len - pat->koff) ||
-	    !bytes_at(r, lo + pat->koff + lit_len, up + pat->koff + lit_len, rest, end))
-		return false;
-	*out_end = end + rest;
-	return true;
+	return end >= lit_len + pat->koff &&
+	       bytes_at(r, lo, up, pat->koff, end - lit_len - pat->koff) &&
+	       bytes_at(r, lo + pat->koff + lit_len, up + pat->koff + lit_len, rest, end);
 }
 
-/* The patterns of one chain at a literal of lit_len bytes ending at end. */
+/* The members of g at a literal ending at end, the bytes around it not
+ * all in the chunk: each checked in full. */
 static void
-decide_chain(bs_detect_run *r, uint32_t i, size_t lit_len, uint64_t end, const around *a)
+decide_members_slow(bs_detect_run *r, const bs_group *g, uint64_t end, const around *a)
 {
+	const bs_member *m = &g_array_index(r->d->members, bs_member, g->member);
 	const bs_pattern *pats = (const bs_pattern *)r->d->patterns->data;
 
-	for (; i != BS_NO_PATTERN; i = pats[i].next) {
-		uint64_t key_end = end;
+	for (size_t k = 0; k < g->count; k++) {
+		if (edges_allow(&m[k], a) && key_word(r, &pats[m[k].pat], g->len, m[k].rest, end))
+			decide_pattern(r, &pats[m[k].pat], end + m[k].rest);
+	}
+}
 
-		if (!edges_allow(&pats[i], a))
+/* The members of g at a literal ending at end, with the 4 bytes each
+ * side in the chunk: one branch-free test each, then the full check for
+ * the few that pass. */
+static void
+decide_members(bs_detect_run *r, const bs_group *g, uint64_t end, const around *a)
+{
+	const bs_member *m = &g_array_index(r->d->members, bs_member, g->member);
+	const bs_pattern *pats = (const bs_pattern *)r->d->patterns->data;
+	uint32_t words = (a->before >= 0 && ascii_is_word(a->before) ? BS_EDGE_PRE_BOUND : 0) |
+	                 (ascii_is_word(a->after) ? BS_EDGE_POST_BOUND : 0);
+
+	for (size_t k = 0; k < g->count; k++) {
+		const bs_pattern *pat = &pats[m[k].pat];
+
+		if ((m[k].edge & words) | ((a->pre & m[k].pre_mask) ^ m[k].pre_val) |
+		    ((a->post & m[k].post_mask) ^ m[k].post_val))
 			continue;
-		if ((pats[i].edge & BS_EDGE_EXACT) && a->pre_ok && a->post_ok)
-			key_end = end + (pats[i].len - pats[i].koff - lit_len);
-		else if (!key_word(r, &pats[i], lit_len, end, &key_end))
+		if (!(m[k].edge & BS_EDGE_EXACT) && !key_word(r, pat, g->len, m[k].rest, end))
 			continue;
-		decide_pattern(r, &pats[i], key_end);
+		decide_pattern(r, pat, end + m[k].rest);
 	}
 }
 
@@ -352,6 +375,7 @@ decide(bs_detect_run *r, uint32_t id, uint64_t end)
 		return;
 	}
 	g = &g_array_index(r->d->groups, bs_group, g_array_index(r->d->id_group, uint32_t, id));
+	end -= g->trim;
 	if (end < g->len)
 		return;
 	a.before = end > g->len ? byte_at(r, end - g->len - 1) : -1;
@@ -360,17 +384,10 @@ decide(bs_detect_run *r, uint32_t id, uint64_t end)
 		return;
 	a.pre_ok = end >= g->len + 4u && load4_at(r, end - g->len - 4, &a.pre);
 	a.post_ok = load4_at(r, end, &a.post);
-	decide_chain(r, g->head, g->len, end, &a);
-	if (a.after < 0)
-		return;
-	for (size_t k = 0; k < g->nbranch; k++) {
-		const bs_branch *b = &g_array_index(r->d->branches, bs_branch, g->branch + k);
-
-		if (b->byte == (a.after | 0x20)) {
-			decide_chain(r, b->head, g->len, end, &a);
-			return;
-		}
-	}
+	if (a.pre_ok && a.post_ok)
+		decide_members(r, g, end, &a);
+	else
+		decide_members_slow(r, g, end, &a);
 }
 
 static bool

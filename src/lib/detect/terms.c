@@ -147,26 +147,28 @@ mask_window(const guint8 *lo, const guint8 *up, ptrdiff_t from, size_t len, uint
 	}
 }
 
-/* What pat needs next to a literal of lit_len bytes at pat->koff. */
-static void
-set_edges(const bs_detector *d, bs_pattern *pat, size_t lit_len)
+/* pat as a member of a group whose literal has lit_len bytes. */
+static bs_member
+make_member(const bs_detector *d, uint32_t i, size_t lit_len)
 {
+	const bs_pattern *pat = &g_array_index(d->patterns, bs_pattern, i);
 	const bs_word *w = &g_array_index(d->words, bs_word, pat->words + pat->key);
 	const guint8 *lo = d->word_bytes->data + w->lower;
 	const guint8 *up = d->word_bytes->data + w->upper;
 	size_t post = pat->koff + lit_len;
 	bool last = pat->key + 1 == pat->nwords;
+	bs_member m = {.pat = i, .rest = (uint16_t)(pat->len - post)};
 
-	pat->edge = 0;
 	/* before a first word: a boundary; before a later one: a gap */
 	if (pat->koff == 0)
-		pat->edge |= BS_EDGE_PRE_BOUND;
+		m.edge |= BS_EDGE_PRE_BOUND;
 	if (post == pat->len && (!last || pat->type == BS_PAT_TERM || !pat->prefix))
-		pat->edge |= BS_EDGE_POST_BOUND;
-	if (pat->koff <= 4 && pat->len - post <= 4 && folds_bytewise(lo, up, pat->len))
-		pat->edge |= BS_EDGE_EXACT;
-	mask_window(lo, up, (ptrdiff_t)pat->koff - 4, pat->len, &pat->pre_val, &pat->pre_mask);
-	mask_window(lo, up, (ptrdiff_t)post, pat->len, &pat->post_val, &pat->post_mask);
+		m.edge |= BS_EDGE_POST_BOUND;
+	if (pat->koff <= 4 && m.rest <= 4 && folds_bytewise(lo, up, pat->len))
+		m.edge |= BS_EDGE_EXACT;
+	mask_window(lo, up, (ptrdiff_t)pat->koff - 4, pat->len, &m.pre_val, &m.pre_mask);
+	mask_window(lo, up, (ptrdiff_t)post, pat->len, &m.post_val, &m.post_mask);
+	return m;
 }
 
 /* Adds to set the bytes that pat accepts at off of its key word (a byte
@@ -186,9 +188,9 @@ set_edge_bytes(const bs_detector *d, const bs_pattern *pat, ptrdiff_t off, bool 
 	}
 }
 
-/* Puts pattern i at the head of group g, its key word holding the
- * group's literal at byte koff (the order within a group does not matter:
- * each pattern is decided on its own). */
+/* Puts pattern i in group g, its key word holding the group's literal at
+ * byte koff (the order within a group does not matter: each pattern is
+ * decided on its own). */
 static void
 join_group(bs_detector *d, uint32_t g, uint32_t i, size_t koff, size_t lit_len)
 {
@@ -196,13 +198,32 @@ join_group(bs_detector *d, uint32_t g, uint32_t i, size_t koff, size_t lit_len)
 	bs_pattern *pat = &g_array_index(d->patterns, bs_pattern, i);
 
 	pat->koff = (uint16_t)koff;
-	set_edges(d, pat, lit_len);
 	pat->next = group->head;
 	group->head = i;
 	group->len = (uint16_t)lit_len;
-	set_edge_bytes(d, pat, (ptrdiff_t)koff - 1, pat->edge & BS_EDGE_PRE_BOUND, group->before);
-	set_edge_bytes(d, pat, (ptrdiff_t)(koff + lit_len), pat->edge & BS_EDGE_POST_BOUND,
-	               group->after);
+	group->count++;
+}
+
+/* Lays group g's members out together and sets its byte sets. */
+static void
+finish_group(bs_detector *d, uint32_t g)
+{
+	bs_group *group = &g_array_index(d->groups, bs_group, g);
+
+	group->member = d->members->len;
+	group->count = 0;
+	for (uint32_t i = group->head; i != BS_NO_PATTERN;) {
+		const bs_pattern *pat = &g_array_index(d->patterns, bs_pattern, i);
+		bs_member m = make_member(d, i, group->len);
+
+		g_array_append_val(d->members, m);
+		group->count++;
+		set_edge_bytes(d, pat, (ptrdiff_t)pat->koff - 1, m.edge & BS_EDGE_PRE_BOUND,
+		               group->before);
+		set_edge_bytes(d, pat, (ptrdiff_t)(pat->koff + group->len),
+		               m.edge & BS_EDGE_POST_BOUND, group->after);
+		i = pat->next;
+	}
 }
 
 static uint32_t
@@ -232,23 +253,301 @@ add_word(bs_detector *d, const char *w, size_t len)
 	return d->words->len - 1;
 }
 
-/* The key: the longest word (the last of equals, so that a phrase ending
- * in it is reported at its own end). */
+/* Words too common to key a phrase on when it has another word (the
+ * database would report them all over the text): Snowball's Swedish and
+ * English stop words, and words of legal references. Lower case. */
+static const char *const stop_words[] = {
+    /* Snowball Swedish */
+    "alla",
+    "allt",
+    "att",
+    "av",
+    "blev",
+    "bli",
+    "blir",
+    "blivit",
+    "de",
+    "dem",
+    "den",
+    "denna",
+    "deras",
+    "dess",
+    "dessa",
+    "det",
+    "detta",
+    "dig",
+    "din",
+    "dina",
+    "ditt",
+    "du",
+    "där",
+    "då",
+    "efter",
+    "ej",
+    "eller",
+    "en",
+    "er",
+    "era",
+    "ert",
+    "ett",
+    "från",
+    "för",
+    "ha",
+    "hade",
+    "han",
+    "hans",
+    "har",
+    "henne",
+    "hennes",
+    "hon",
+    "honom",
+    "hur",
+    "här",
+    "i",
+    "icke",
+    "ingen",
+    "inom",
+    "inte",
+    "jag",
+    "ju",
+    "kan",
+    "kunde",
+    "man",
+    "med",
+    "mellan",
+    "men",
+    "mig",
+    "min",
+    "mina",
+    "mitt",
+    "mot",
+    "mycket",
+    "ni",
+    "nu",
+    "när",
+    "någon",
+    "något",
+    "några",
+    "och",
+    "om",
+    "oss",
+    "på",
+    "samma",
+    "sedan",
+    "sig",
+    "sin",
+    "sina",
+    "sitta",
+    "själv",
+    "skulle",
+    "som",
+    "så",
+    "sådan",
+    "sådana",
+    "sådant",
+    "till",
+    "under",
+    "upp",
+    "ut",
+    "utan",
+    "vad",
+    "var",
+    "vara",
+    "varför",
+    "varit",
+    "varje",
+    "vars",
+    "vart",
+    "vem",
+    "vi",
+    "vid",
+    "vilka",
+    "vilkas",
+    "vilken",
+    "vilket",
+    "vår",
+    "våra",
+    "vårt",
+    "än",
+    "är",
+    "åt",
+    "över",
+    /* Snowball English */
+    "a",
+    "about",
+    "above",
+    "after",
+    "again",
+    "against",
+    "all",
+    "am",
+    "an",
+    "and",
+    "any",
+    "are",
+    "as",
+    "at",
+    "be",
+    "because",
+    "been",
+    "before",
+    "being",
+    "below",
+    "between",
+    "both",
+    "but",
+    "by",
+    "can",
+    "did",
+    "do",
+    "does",
+    "doing",
+    "down",
+    "during",
+    "each",
+    "few",
+    "for",
+    "from",
+    "further",
+    "had",
+    "has",
+    "have",
+    "having",
+    "he",
+    "her",
+    "here",
+    "hers",
+    "herself",
+    "him",
+    "himself",
+    "his",
+    "how",
+    "i",
+    "if",
+    "in",
+    "into",
+    "is",
+    "it",
+    "its",
+    "itself",
+    "just",
+    "me",
+    "more",
+    "most",
+    "my",
+    "myself",
+    "no",
+    "nor",
+    "not",
+    "now",
+    "of",
+    "off",
+    "on",
+    "once",
+    "only",
+    "or",
+    "other",
+    "our",
+    "ours",
+    "ourselves",
+    "out",
+    "over",
+    "own",
+    "same",
+    "she",
+    "should",
+    "so",
+    "some",
+    "such",
+    "than",
+    "that",
+    "the",
+    "their",
+    "theirs",
+    "them",
+    "themselves",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "through",
+    "to",
+    "too",
+    "under",
+    "until",
+    "up",
+    "very",
+    "was",
+    "we",
+    "were",
+    "what",
+    "when",
+    "where",
+    "which",
+    "while",
+    "who",
+    "whom",
+    "why",
+    "will",
+    "with",
+    "you",
+    "your",
+    "yours",
+    "yourself",
+    "yourselves",
+    /* references: "enligt 11 kap" */
+    "enligt",
+    "kap",
+    "lag",
+    "sfs",
+};
+
+static GHashTable *
+stop_set_new(void)
+{
+	GHashTable *set = g_hash_table_new(g_str_hash, g_str_equal);
+
+	for (size_t i = 0; i < G_N_ELEMENTS(stop_words); i++)
+		g_hash_table_add(set, (gpointer)stop_words[i]);
+	return set;
+}
+
+static bool
+is_stop_word(const bs_detector *d, GHashTable *stop, const bs_word *w)
+{
+	char buf[BS_LIMIT_TERM_BYTES + 1];
+
+	memcpy(buf, d->word_bytes->data + w->lower, w->len);
+	buf[w->len] = '\0';
+	return g_hash_table_contains(stop, buf);
+}
+
+/* The key: the longest word that is not a stop word (the last of equals,
+ * so that a phrase ending in it is reported at its own end); the longest
+ * stop word when all are. */
 static void
-pick_key(const bs_detector *d, bs_pattern *pat)
+pick_key(const bs_detector *d, GHashTable *stop, bs_pattern *pat)
 {
 	const bs_word *w = &g_array_index(d->words, bs_word, pat->words);
+	bool stop_key = pat->nwords > 1 && is_stop_word(d, stop, &w[0]);
 
 	pat->key = 0;
-	for (uint8_t i = 1; i < pat->nwords; i++)
-		if (w[i].len >= w[pat->key].len)
+	for (uint8_t i = 1; i < pat->nwords; i++) {
+		bool s = is_stop_word(d, stop, &w[i]);
+
+		if ((stop_key && !s) || (s == stop_key && w[i].len >= w[pat->key].len)) {
 			pat->key = i;
+			stop_key = s;
+		}
+	}
 	pat->len = w[pat->key].len;
 }
 
 /* lower: valid UTF-8, trimmed, single spaces between words. The pattern
- * gets its group (and the database its literals) in
- * bs_detect__build_keys(), once every key word is known. */
+ * gets its key, its group and the database its literals in
+ * bs_detect__build_keys(), once every pattern is known. */
 void
 bs_detect__add_words(bs_detector *d, const char *lower, bs_pattern pat)
 {
@@ -258,45 +557,60 @@ bs_detect__add_words(bs_detector *d, const char *lower, bs_pattern pat)
 	pat.words = d->words->len;
 	for (char **w = words; *w; w++)
 		add_word(d, *w, strlen(*w));
-	pick_key(d, &pat);
 	pat.next = BS_NO_PATTERN;
 	g_array_append_val(d->patterns, pat);
 }
 
-/* The literals of a new group: the key word's case variants. */
+/* The literals of a new group: the key word's case variants, each with
+ * the byte gap before it (gap_pos < 0) or after it (gap_pos > 0). */
 static void
-add_literals(bs_detector *d, uint32_t g, const char *kw, const char *ku, size_t len)
+add_literals(bs_detector *d, uint32_t g, const char *kw, const char *ku, size_t len, int gap_pos,
+             unsigned char gap)
 {
 	size_t k = unfolded_letters(kw, ku, len);
+	unsigned picks = k > VARIANT_LETTERS_MAX ? 1 : 1u << k;
 
-	if (k > VARIANT_LETTERS_MAX) {
-		add_id(d, key_expr(kw, ku, len, 0, true), HS_FLAG_CASELESS, g);
-		return;
+	for (unsigned pick = 0; pick < picks; pick++) {
+		g_autofree char *word = key_expr(kw, ku, len, pick, k > VARIANT_LETTERS_MAX);
+		char *e = gap_pos == 0  ? g_strdup(word)
+		          : gap_pos < 0 ? g_strdup_printf("\\x%02x%s", gap, word)
+		                        : g_strdup_printf("%s\\x%02x", word, gap);
+
+		add_id(d, e, HS_FLAG_CASELESS, g);
 	}
-	for (unsigned pick = 0; pick < 1u << k; pick++)
-		add_id(d, key_expr(kw, ku, len, pick, false), HS_FLAG_CASELESS, g);
 }
+
+/* Sharing a literal is looked for in key words of at most SHARE_WORD_MAX
+ * bytes, among their substrings of at most SHARE_LIT_MAX bytes (bounded
+ * work per term), and a group takes at most SHARE_MEMBERS_MAX members
+ * this way (each match of its literal tests them all). */
+#define SHARE_WORD_MAX 40
+#define SHARE_LIT_MAX 20
+#define SHARE_MEMBERS_MAX 32
 
 /* The longest literal already chosen (in lits: word -> group + 1) that
  * lies inside the key word kw[0..len) but is not all of it: its group and
  * its offset in kw. kw is modified and restored. */
 static bool
-contained_literal(GHashTable *lits, char *kw, size_t len, uint32_t *out_g, size_t *out_off)
+contained_literal(const bs_detector *d, GHashTable *lits, char *kw, size_t len, uint32_t *out_g,
+                  size_t *out_off)
 {
 	size_t best = 0;
 
+	if (len > SHARE_WORD_MAX)
+		return false;
 	for (size_t i = 0; i < len; i = (size_t)(g_utf8_next_char(kw + i) - kw)) {
-		for (size_t j = (size_t)(g_utf8_next_char(kw + i) - kw); j <= len;
+		for (size_t j = (size_t)(g_utf8_next_char(kw + i) - kw);
+		     j <= len && j - i <= SHARE_LIT_MAX && j - i < len;
 		     j = (size_t)(g_utf8_next_char(kw + j) - kw)) {
 			char c = kw[j];
 			guint g;
 
-			if (j - i == len)
-				break;
 			kw[j] = '\0';
 			g = GPOINTER_TO_UINT(g_hash_table_lookup(lits, kw + i));
 			kw[j] = c;
-			if (g > 0 && j - i > best) {
+			if (g > 0 && j - i > best &&
+			    g_array_index(d->groups, bs_group, g - 1).count < SHARE_MEMBERS_MAX) {
 				best = j - i;
 				*out_g = g - 1;
 				*out_off = i;
@@ -316,7 +630,45 @@ compare_key_len(gconstpointer a, gconstpointer b, gpointer user)
 
 	if (pats[i].len != pats[j].len)
 		return pats[i].len < pats[j].len ? -1 : 1;
+	if ((pats[i].nwords > 1) != (pats[j].nwords > 1))
+		return pats[i].nwords > 1 ? 1 : -1; /* a word's literal serves a phrase */
 	return i < j ? -1 : i > j;
+}
+
+/* Phrase key words up to this many bytes get gap literals (below): a
+ * short word fires inside many others (sol in isolera, pers in person);
+ * a longer one is left plain, as 5 literals per key cost more scan time
+ * than its matches. */
+#define GAP_KEY_MAX 3
+
+/* A phrase whose key word is no literal yet: its literals take the byte
+ * of the gap next to the key word too (one literal per byte a gap starts
+ * or ends with), so that they fire where the word stands in a phrase, not
+ * inside other words or alone (sol in enligt sol, pers in pers nr). The
+ * group is the phrase's own: no other key word joins it. */
+static void
+add_gap_group(bs_detector *d, GHashTable *gaps, uint32_t i, const char *kw, const char *ku,
+              size_t len)
+{
+	static const char starts[] = " \t\n\r\xc2"; /* \xc2\xa0: no-break space */
+	static const char ends[] = " \t\n\r\xa0";
+	const bs_pattern *pat = &g_array_index(d->patterns, bs_pattern, i);
+	bool after = pat->key + 1 < pat->nwords;
+	char *name = g_strdup_printf("%c%.*s", after ? '>' : '<', (int)len, kw);
+	uint32_t g = GPOINTER_TO_UINT(g_hash_table_lookup(gaps, name));
+
+	if (g > 0) {
+		g_free(name);
+		join_group(d, g - 1, i, 0, len);
+		return;
+	}
+	g = new_group(d);
+	g_hash_table_insert(gaps, name, GUINT_TO_POINTER(g + 1));
+	g_array_index(d->groups, bs_group, g).trim = after;
+	join_group(d, g, i, 0, len);
+	for (size_t k = 0; k < sizeof starts - 1; k++)
+		add_literals(d, g, kw, ku, len, after ? 1 : -1,
+		             (unsigned char)(after ? starts[k] : ends[k]));
 }
 
 /* One pattern, in order of key length: joins the group of its key word,
@@ -325,7 +677,7 @@ compare_key_len(gconstpointer a, gconstpointer b, gpointer user)
  * the word is checked from the bytes: fewer literals, and one match where
  * there were two); else its key word becomes a new group's literals. */
 static void
-place_pattern(bs_detector *d, GHashTable *lits, uint32_t i)
+place_pattern(bs_detector *d, GHashTable *lits, GHashTable *gaps, uint32_t i)
 {
 	const bs_pattern *pat = &g_array_index(d->patterns, bs_pattern, i);
 	const bs_word *key = &g_array_index(d->words, bs_word, pat->words + pat->key);
@@ -339,51 +691,18 @@ place_pattern(bs_detector *d, GHashTable *lits, uint32_t i)
 		join_group(d, g - 1, i, 0, key->len);
 		return;
 	}
-	if (contained_literal(lits, word, key->len, &g, &off)) {
+	if (contained_literal(d, lits, word, key->len, &g, &off)) {
 		join_group(d, g, i, off, g_array_index(d->groups, bs_group, g).len);
+		return;
+	}
+	if (pat->nwords > 1 && key->len <= GAP_KEY_MAX) {
+		add_gap_group(d, gaps, i, kw, ku, key->len);
 		return;
 	}
 	g = new_group(d);
 	g_hash_table_insert(lits, g_steal_pointer(&word), GUINT_TO_POINTER(g + 1));
 	join_group(d, g, i, 0, key->len);
-	add_literals(d, g, kw, ku, key->len);
-}
-
-/* Splits group g's chain: members with a key word byte right after the
- * literal go to the branch of that byte. */
-static void
-branch_group(bs_detector *d, uint32_t g)
-{
-	bs_group *group = &g_array_index(d->groups, bs_group, g);
-	bs_pattern *pats = (bs_pattern *)d->patterns->data;
-	uint32_t i = group->head;
-
-	group->head = BS_NO_PATTERN;
-	group->branch = d->branches->len;
-	group->nbranch = 0;
-	while (i != BS_NO_PATTERN) {
-		uint32_t next = pats[i].next;
-		uint32_t *head = &group->head;
-
-		if (pats[i].post_mask & 0xff) {
-			uint8_t b = (uint8_t)(pats[i].post_val | 0x20);
-			size_t k = 0;
-
-			while (k < group->nbranch &&
-			       g_array_index(d->branches, bs_branch, group->branch + k).byte != b)
-				k++;
-			if (k == group->nbranch) {
-				bs_branch br = {.head = BS_NO_PATTERN, .byte = b};
-
-				g_array_append_val(d->branches, br);
-				group->nbranch++;
-			}
-			head = &g_array_index(d->branches, bs_branch, group->branch + k).head;
-		}
-		pats[i].next = *head;
-		*head = i;
-		i = next;
-	}
+	add_literals(d, g, kw, ku, key->len, 0, 0);
 }
 
 void
@@ -393,13 +712,18 @@ bs_detect__build_keys(bs_detector *d)
 	g_autoptr(GArray) order =
 	    g_array_sized_new(FALSE, FALSE, sizeof(uint32_t), d->patterns->len);
 
-	for (uint32_t i = 0; i < d->patterns->len; i++)
+	g_autoptr(GHashTable) stop = stop_set_new();
+	g_autoptr(GHashTable) gaps = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+
+	for (uint32_t i = 0; i < d->patterns->len; i++) {
+		pick_key(d, stop, &g_array_index(d->patterns, bs_pattern, i));
 		g_array_append_val(order, i);
+	}
 	g_array_sort_with_data(order, compare_key_len, d->patterns->data);
 	for (uint32_t k = 0; k < order->len; k++)
-		place_pattern(d, lits, g_array_index(order, uint32_t, k));
+		place_pattern(d, lits, gaps, g_array_index(order, uint32_t, k));
 	for (uint32_t g = 0; g < d->groups->len; g++)
-		branch_group(d, g);
+		finish_group(d, g);
 }
 
 static size_t
