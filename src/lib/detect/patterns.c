@@ -8,7 +8,9 @@
 #include <string.h>
 
 /* Labels that announce what the next number is. prefix: the label may
- * start a compound (mobilnummer, fakturanr); otherwise a whole word. */
+ * start a compound (mobilnummer, fakturanr); otherwise a whole word, and
+ * one of at most 2 bytes (kl, bg, pg) only before a space, tab, line
+ * break, '.', ':', '-' or no-break space (SEP_LABEL_MAX in terms.c). */
 static const struct {
 	const char *label;
 	bs_ctx_class cls;
