@@ -406,8 +406,8 @@ phone(const win *w)
 	any = starts | (w->zero & first);
 	if (n > PHONE_WALK)
 		any |= w->zero & (1ull << (64 - PHONE_WALK));
-	if (!starts ||
-	    __builtin_popcountll(w->digit & span & from_bit(__builtin_ctzll(any))) < PHONE_DIGITS_MIN)
+	if (!starts || __builtin_popcountll(w->digit & span & from_bit(__builtin_ctzll(any))) <
+	                   PHONE_DIGITS_MIN)
 		return 0;
 	for (starts &= ~(1ull << 63); starts; starts &= starts - 1) {
 		int s = __builtin_ctzll(starts) - 64;
@@ -641,7 +641,8 @@ block_masks(const char *p, uint64_t *m)
 		__m128i o = _mm_or_si128(_mm_cmpeq_epi8(v, plus), _mm_cmpeq_epi8(v, open));
 		__m128i sep = _mm_or_si128(_mm_cmpeq_epi8(v, sp), _mm_cmpeq_epi8(v, dash));
 
-		sep = _mm_or_si128(sep, _mm_or_si128(_mm_cmpeq_epi8(v, slash), _mm_cmpeq_epi8(v, close)));
+		sep = _mm_or_si128(
+		    sep, _mm_or_si128(_mm_cmpeq_epi8(v, slash), _mm_cmpeq_epi8(v, close)));
 		m[0] |= bits16(d, k);
 		m[1] |= bits16(_mm_or_si128(_mm_or_si128(d, o), sep), k);
 		m[2] |= bits16(_mm_cmpeq_epi8(v, zero), k);
@@ -714,7 +715,6 @@ have_avx2(void)
 	return false;
 }
 #endif
-
 
 size_t
 bs_detect__digit_ends(const char *p, size_t len, bool prev_digit, uint32_t *out, uint64_t *masks)

@@ -82,6 +82,7 @@ typedef struct {
 /* The masks compare every byte of the key word outside the literal, each
  * exactly: a fit spells the key word (no byte check needed). */
 #define BS_EDGE_EXACT 4u
+#define BS_EDGE_AGAIN 8u
 
 /* A pattern as a member of its group: what the bytes around the literal
  * must be. Up to 4 bytes of the key word right before and after the
@@ -104,6 +105,12 @@ typedef struct {
 	uint32_t head;   /* while building: first pattern */
 	uint32_t member; /* first of count members in the detector's members */
 	uint32_t count;
+	/* Members by what the bytes right before and after the literal are:
+	 * bucket b = 2 * (before is an ASCII word byte) + (after is one)
+	 * holds members [bucket[b], bucket[b + 1]) from member. A member
+	 * that takes any byte after (a prefix label) is in both buckets of
+	 * its side, the second time marked BS_EDGE_AGAIN. */
+	uint32_t bucket[5];
 	uint16_t len; /* byte length of the literal's key word part */
 	uint8_t trim; /* bytes of the literal after that part (a gap byte) */
 	uint8_t before[32];
@@ -116,6 +123,7 @@ typedef struct {
 	uint32_t lower; /* offset of the lower-case bytes */
 	uint32_t upper; /* offset of the upper-case bytes */
 	uint16_t len;
+	bool bytewise; /* each character's cases differ in one byte at most */
 } bs_word;
 
 struct bs_detector {

@@ -115,24 +115,33 @@ bs_detect__word_after(const bs_detect_run *r, uint64_t off)
 	return p && unichar_is_word(p, n);
 }
 
-/* len bytes at at, each character as in lo or in up (same lengths). */
+/* len bytes at at, each character as in lo or in up (same lengths);
+ * bytewise: the cases of each character differ in one byte at most, so
+ * that each byte can be compared alone. */
 static bool
-bytes_at(const bs_detect_run *r, const char *lo, const char *up, size_t len, uint64_t at)
+bytes_at(const bs_detect_run *r, const char *lo, const char *up, size_t len, uint64_t at,
+         bool bytewise)
 {
 	char buf[BS_LIMIT_TERM_BYTES];
-	const char *p = len ? bs_detect__span(r, at, len, buf) : "";
+	const char *p;
 
-	if (!p)
+	if (len == 0)
+		return true;
+	if (at >= r->chunk_off && at + len <= r->chunk_off + r->chunk_len)
+		p = r->chunk + (at - r->chunk_off);
+	else if (!(p = bs_detect__span(r, at, len, buf)))
 		return false;
+	if (bytewise) {
+		for (size_t i = 0; i < len; i++)
+			if (p[i] != lo[i] && p[i] != up[i])
+				return false;
+		return true;
+	}
 	for (size_t i = 0; i < len;) {
 		size_t n = (size_t)g_utf8_skip[(unsigned char)lo[i]];
 
-		if (n == 1) {
-			if (p[i] != lo[i] && p[i] != up[i])
-				return false;
-		} else if (memcmp(p + i, lo + i, n) != 0 && memcmp(p + i, up + i, n) != 0) {
+		if (memcmp(p + i, lo + i, n) != 0 && memcmp(p + i, up + i, n) != 0)
 			return false;
-		}
 		i += n;
 	}
 	return true;
@@ -145,7 +154,7 @@ word_at(const bs_detect_run *r, const bs_word *w, uint64_t at)
 	const char *lo = (const char *)r->d->word_bytes->data + w->lower;
 	const char *up = (const char *)r->d->word_bytes->data + w->upper;
 
-	return bytes_at(r, lo, up, w->len, at);
+	return bytes_at(r, lo, up, w->len, at, w->bytewise);
 }
 
 /* Length of the whitespace unit (space, tab, line break, no-break space)
@@ -318,8 +327,9 @@ key_word(const bs_detect_run *r, const bs_pattern *pat, size_t lit_len, size_t r
 	const char *up = (const char *)r->d->word_bytes->data + w->upper;
 
 	return end >= lit_len + pat->koff &&
-	       bytes_at(r, lo, up, pat->koff, end - lit_len - pat->koff) &&
-	       bytes_at(r, lo + pat->koff + lit_len, up + pat->koff + lit_len, rest, end);
+	       bytes_at(r, lo, up, pat->koff, end - lit_len - pat->koff, w->bytewise) &&
+	       bytes_at(r, lo + pat->koff + lit_len, up + pat->koff + lit_len, rest, end,
+	                w->bytewise);
 }
 
 /* The members of g at a literal ending at end, the bytes around it not
@@ -331,26 +341,27 @@ decide_members_slow(bs_detect_run *r, const bs_group *g, uint64_t end, const aro
 	const bs_pattern *pats = (const bs_pattern *)r->d->patterns->data;
 
 	for (size_t k = 0; k < g->count; k++) {
-		if (edges_allow(&m[k], a) && key_word(r, &pats[m[k].pat], g->len, m[k].rest, end))
+		if (!(m[k].edge & BS_EDGE_AGAIN) && edges_allow(&m[k], a) &&
+		    key_word(r, &pats[m[k].pat], g->len, m[k].rest, end))
 			decide_pattern(r, &pats[m[k].pat], end + m[k].rest);
 	}
 }
 
 /* The members of g at a literal ending at end, with the 4 bytes each
- * side in the chunk: one branch-free test each, then the full check for
- * the few that pass. */
+ * side in the chunk: those of the bucket that the bytes next to the
+ * literal select, one branch-free test each, then the full check for the
+ * few that pass. */
 static void
 decide_members(bs_detect_run *r, const bs_group *g, uint64_t end, const around *a)
 {
 	const bs_member *m = &g_array_index(r->d->members, bs_member, g->member);
 	const bs_pattern *pats = (const bs_pattern *)r->d->patterns->data;
-	uint32_t words = (a->before >= 0 && ascii_is_word(a->before) ? BS_EDGE_PRE_BOUND : 0) |
-	                 (ascii_is_word(a->after) ? BS_EDGE_POST_BOUND : 0);
+	unsigned b = 2u * ascii_is_word(a->before) + ascii_is_word(a->after);
 
-	for (size_t k = 0; k < g->count; k++) {
+	for (size_t k = g->bucket[b]; k < g->bucket[b + 1]; k++) {
 		const bs_pattern *pat = &pats[m[k].pat];
 
-		if ((m[k].edge & words) | ((a->pre & m[k].pre_mask) ^ m[k].pre_val) |
+		if (((a->pre & m[k].pre_mask) ^ m[k].pre_val) |
 		    ((a->post & m[k].post_mask) ^ m[k].post_val))
 			continue;
 		if (!(m[k].edge & BS_EDGE_EXACT) && !key_word(r, pat, g->len, m[k].rest, end))

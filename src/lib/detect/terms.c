@@ -204,7 +204,33 @@ join_group(bs_detector *d, uint32_t g, uint32_t i, size_t koff, size_t lit_len)
 	group->count++;
 }
 
-/* Lays group g's members out together and sets its byte sets. */
+static bool
+is_ascii_word(unsigned char b)
+{
+	return g_ascii_isalnum(b) || b == '_';
+}
+
+/* The buckets (bs_group.bucket) that take m: a bit set of 0..3. */
+static unsigned
+member_buckets(const bs_detector *d, const bs_pattern *pat, const bs_member *m, size_t lit_len)
+{
+	const bs_word *w = &g_array_index(d->words, bs_word, pat->words + pat->key);
+	const guint8 *lo = d->word_bytes->data + w->lower;
+	/* before: a byte of the key word, or a boundary or gap (no word byte) */
+	unsigned before = pat->koff > 0 && is_ascii_word(lo[pat->koff - 1]);
+	unsigned afters;
+
+	if (m->rest > 0)
+		afters = 1u << is_ascii_word(lo[pat->koff + lit_len]);
+	else if (m->edge & BS_EDGE_POST_BOUND)
+		afters = 1u;
+	else
+		afters = 3u;
+	return afters << (2 * before);
+}
+
+/* Lays group g's members out together, by bucket, and sets its byte
+ * sets. */
 static void
 finish_group(bs_detector *d, uint32_t g)
 {
@@ -212,18 +238,29 @@ finish_group(bs_detector *d, uint32_t g)
 
 	group->member = d->members->len;
 	group->count = 0;
-	for (uint32_t i = group->head; i != BS_NO_PATTERN;) {
-		const bs_pattern *pat = &g_array_index(d->patterns, bs_pattern, i);
-		bs_member m = make_member(d, i, group->len);
+	for (unsigned b = 0; b < 4; b++) {
+		group->bucket[b] = group->count;
+		for (uint32_t i = group->head; i != BS_NO_PATTERN;) {
+			const bs_pattern *pat = &g_array_index(d->patterns, bs_pattern, i);
+			bs_member m = make_member(d, i, group->len);
+			unsigned in = member_buckets(d, pat, &m, group->len);
 
-		g_array_append_val(d->members, m);
-		group->count++;
-		set_edge_bytes(d, pat, (ptrdiff_t)pat->koff - 1, m.edge & BS_EDGE_PRE_BOUND,
-		               group->before);
-		set_edge_bytes(d, pat, (ptrdiff_t)(pat->koff + group->len),
-		               m.edge & BS_EDGE_POST_BOUND, group->after);
-		i = pat->next;
+			i = pat->next;
+			if (!(in & (1u << b)))
+				continue;
+			if (in & ((1u << b) - 1))
+				m.edge |= BS_EDGE_AGAIN;
+			g_array_append_val(d->members, m);
+			group->count++;
+			if (m.edge & BS_EDGE_AGAIN)
+				continue;
+			set_edge_bytes(d, pat, (ptrdiff_t)pat->koff - 1, m.edge & BS_EDGE_PRE_BOUND,
+			               group->before);
+			set_edge_bytes(d, pat, (ptrdiff_t)(pat->koff + group->len),
+			               m.edge & BS_EDGE_POST_BOUND, group->after);
+		}
 	}
+	group->bucket[4] = group->count;
 }
 
 static uint32_t
@@ -248,6 +285,7 @@ add_word(bs_detector *d, const char *w, size_t len)
 	g_byte_array_append(d->word_bytes, (const guint8 *)w, (guint)len);
 	word.upper = d->word_bytes->len;
 	g_byte_array_append(d->word_bytes, (const guint8 *)upper, (guint)len);
+	word.bytewise = folds_bytewise((const guint8 *)w, (const guint8 *)upper, len);
 	g_array_append_val(d->words, word);
 	g_free(upper);
 	return d->words->len - 1;
