@@ -224,16 +224,23 @@ term_span(const bs_detect_run *r, const bs_pattern *pat, uint64_t key_end, uint6
 	return true;
 }
 
+/* What the caller already knows: no word byte right before the span
+ * (KNOWN_START) or right after it (KNOWN_END), as the byte there is ASCII
+ * and not a word byte. */
+#define KNOWN_START 1u
+#define KNOWN_END 2u
+
 /* A term hit that overlaps the last counted hit of its category (a longer
  * phrase containing a shorter term) is the same occurrence. */
 static void
-on_term(bs_detect_run *r, const bs_pattern *pat, uint64_t key_end)
+on_term(bs_detect_run *r, const bs_pattern *pat, uint64_t key_end, unsigned known)
 {
 	uint64_t start, end;
 	uint16_t cat = pat->category;
 
 	if (key_end < pat->len || !term_span(r, pat, key_end, &start, &end) ||
-	    bs_detect__word_before(r, start) || bs_detect__word_after(r, end))
+	    (!(known & KNOWN_START) && bs_detect__word_before(r, start)) ||
+	    (!(known & KNOWN_END) && bs_detect__word_after(r, end)))
 		return;
 	if (r->cat_last_end[cat] > start && r->cat_counts[cat] > 0) {
 		r->cat_last_end[cat] = MAX(r->cat_last_end[cat], end);
@@ -244,33 +251,26 @@ on_term(bs_detect_run *r, const bs_pattern *pat, uint64_t key_end)
 }
 
 static void
-on_context(bs_detect_run *r, const bs_pattern *pat, uint64_t key_end)
+on_context(bs_detect_run *r, const bs_pattern *pat, uint64_t key_end, unsigned known)
 {
 	uint64_t start, end;
 
 	if (key_end < pat->len || !term_span(r, pat, key_end, &start, &end) ||
-	    bs_detect__word_before(r, start))
+	    (!(known & KNOWN_START) && bs_detect__word_before(r, start)))
 		return;
-	if (!pat->prefix && bs_detect__word_after(r, end))
+	if (!pat->prefix && !(known & KNOWN_END) && bs_detect__word_after(r, end))
 		return;
 	r->ctx_end[pat->cls][r->ctx_next[pat->cls]++ % BS_CTX_KEEP] = end;
 	r->ctx_max[pat->cls] = MAX(r->ctx_max[pat->cls], end);
 }
 
 static void
-decide_pattern(bs_detect_run *r, const bs_pattern *pat, uint64_t end)
+decide_pattern(bs_detect_run *r, const bs_pattern *pat, uint64_t end, unsigned known)
 {
-	switch (pat->type) {
-	case BS_PAT_TERM:
-		on_term(r, pat, end);
-		break;
-	case BS_PAT_CONTEXT:
-		on_context(r, pat, end);
-		break;
-	default:
-		bs_detect__candidate(r, (bs_cand_class)pat->cls, end);
-		break;
-	}
+	if (pat->type == BS_PAT_TERM)
+		on_term(r, pat, end, known);
+	else
+		on_context(r, pat, end, known);
 }
 
 static bool
@@ -343,7 +343,7 @@ decide_members_slow(bs_detect_run *r, const bs_group *g, uint64_t end, const aro
 	for (size_t k = 0; k < g->count; k++) {
 		if (!(m[k].edge & BS_EDGE_AGAIN) && edges_allow(&m[k], a) &&
 		    key_word(r, &pats[m[k].pat], g->len, m[k].rest, end))
-			decide_pattern(r, &pats[m[k].pat], end + m[k].rest);
+			decide_pattern(r, &pats[m[k].pat], end + m[k].rest, 0);
 	}
 }
 
@@ -357,6 +357,9 @@ decide_members(bs_detect_run *r, const bs_group *g, uint64_t end, const around *
 	const bs_member *m = &g_array_index(r->d->members, bs_member, g->member);
 	const bs_pattern *pats = (const bs_pattern *)r->d->patterns->data;
 	unsigned b = 2u * ascii_is_word(a->before) + ascii_is_word(a->after);
+	/* for a single word that the literal starts or ends */
+	unsigned known = (b & 2 || a->before >= 0x80 ? 0 : KNOWN_START) |
+	                 (b & 1 || a->after >= 0x80 ? 0 : KNOWN_END);
 
 	for (size_t k = g->bucket[b]; k < g->bucket[b + 1]; k++) {
 		const bs_pattern *pat = &pats[m[k].pat];
@@ -366,25 +369,20 @@ decide_members(bs_detect_run *r, const bs_group *g, uint64_t end, const around *
 			continue;
 		if (!(m[k].edge & BS_EDGE_EXACT) && !key_word(r, pat, g->len, m[k].rest, end))
 			continue;
-		decide_pattern(r, pat, end + m[k].rest);
+		decide_pattern(r, pat, end + m[k].rest,
+		               pat->nwords > 1 ? 0
+		                               : known & ((pat->koff ? 0 : KNOWN_START) |
+		                                          (m[k].rest ? 0 : KNOWN_END)));
 	}
 }
 
-/* A Vectorscan id stands for the group of patterns sharing its literal. */
+/* A literal match: the group of patterns sharing the literal. */
 static void
-decide(bs_detect_run *r, uint32_t id, uint64_t end)
+decide_group(bs_detect_run *r, uint32_t id, uint64_t end)
 {
 	const bs_group *g;
 	around a;
 
-	if (id == BS_ID_DIGITS) {
-		bs_detect__digits(r, end);
-		return;
-	}
-	if (id == BS_ID_EMAIL) {
-		bs_detect__email(r, end);
-		return;
-	}
 	g = &g_array_index(r->d->groups, bs_group, g_array_index(r->d->id_group, uint32_t, id));
 	end -= g->trim;
 	if (end < g->len)
@@ -399,6 +397,21 @@ decide(bs_detect_run *r, uint32_t id, uint64_t end)
 		decide_members(r, g, end, &a);
 	else
 		decide_members_slow(r, g, end, &a);
+}
+
+/* A Vectorscan id stands for the group of patterns sharing its literal. */
+static void
+decide(bs_detect_run *r, uint32_t id, uint64_t end)
+{
+	if (id == BS_ID_DIGITS) {
+		bs_detect__digits(r, end);
+		return;
+	}
+	if (id == BS_ID_EMAIL) {
+		bs_detect__email(r, end);
+		return;
+	}
+	decide_group(r, id, end);
 }
 
 static bool
