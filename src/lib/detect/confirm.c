@@ -101,25 +101,30 @@ is_digit_at(const bs_detect_run *r, uint64_t off)
 
 /* Words that may stand between a label and its value: "Ring mig på",
  * "Ert kundnummer är", "Faktura nr". */
-static const char *const filler_words[] = {
-    "nr",  "no", "nummer", "numret", "är",   "Är",   "mig", "oss", "på", "På", "till",
-    "med", "er", "ert",    "ditt",   "mitt", "vårt", "kan", "du",  "ni", "nu", "direkt",
+static const struct {
+	const char *word;
+	size_t len;
+} filler_words[] = {
+#define W(s) {s, sizeof s - 1}
+    W("nr"),   W("no"),  W("nummer"), W("numret"), W("är"), W("Är"),     W("mig"),  W("oss"),
+    W("på"),   W("På"),  W("till"),   W("med"),    W("er"), W("ert"),    W("ditt"), W("mitt"),
+    W("vårt"), W("kan"), W("du"),     W("ni"),     W("nu"), W("direkt"),
+#undef W
 };
 
 static bool
 is_filler(const char *p, size_t len)
 {
-	while (len > 0 && strchr(":.,;()#/", p[len - 1]))
+	while (len > 0 && p[len - 1] && strchr(":.,;()#/", p[len - 1]))
 		len--;
-	while (len > 0 && strchr(":.,;()#/", p[0])) {
+	while (len > 0 && p[0] && strchr(":.,;()#/", p[0])) {
 		p++;
 		len--;
 	}
 	if (len == 0)
 		return true;
 	for (size_t i = 0; i < G_N_ELEMENTS(filler_words); i++)
-		if (strlen(filler_words[i]) == len &&
-		    g_ascii_strncasecmp(filler_words[i], p, len) == 0)
+		if (filler_words[i].len == len && g_ascii_strncasecmp(filler_words[i].word, p, len) == 0)
 			return true;
 	return false;
 }
