@@ -280,6 +280,50 @@ test_stream_match_across_boundary_once(void)
 	}
 }
 
+static size_t
+count_lines(const char *out, const char *prefix)
+{
+	size_t n = 0;
+
+	for (const char *p = out; (p = strstr(p, prefix)); p++)
+		n += p == out || p[-1] == '\n';
+	return n;
+}
+
+/* Digit shapes are read from byte masks made per 64 bytes of each 32 KB
+ * piece, and from the bytes themselves near a piece's start or when the
+ * text comes in small chunks: a phone number, a date and a card number
+ * at every offset around block and piece boundaries give the same
+ * findings both ways, each phone number once and no date as a phone. */
+static void
+test_shapes_at_every_block_offset(void)
+{
+	g_autoptr(bs_detect_run) r = bs_detect_run_new(detector, NULL);
+	GString *t = g_string_new(NULL);
+	g_autofree char *text = NULL;
+	g_autofree char *whole = NULL;
+	size_t lines = 0;
+
+	while (t->len < 80 * 1024) {
+		g_string_append_printf(t, "%.*s Ring 070-123 45 67 datum 2024-05-01 kl 13.05, "
+		                          "kort 4111 1111 1111 1111.\n",
+		                       (int)(lines % 67), "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrst"
+		                                          "uvwxyzabcdefghijklmnopqrstuvwxyz");
+		lines++;
+	}
+	text = g_string_free(t, FALSE);
+	whole = scan_chunked(r, text, strlen(text), 0);
+	g_assert_cmpuint(count_lines(whole, "phone +46701234567 "), ==, lines);
+	g_assert_cmpuint(count_lines(whole, "phone "), ==, lines);
+	g_assert_cmpuint(count_lines(whole, "card 4111111111111111 "), ==, lines);
+	for (size_t chunk = 1; chunk <= 4093; chunk = chunk * 8 + 5) {
+		g_autofree char *got = scan_chunked(r, text, strlen(text), chunk);
+
+		g_test_message("chunk %zu", chunk);
+		g_assert_cmpstr(got, ==, whole);
+	}
+}
+
 /* Invalid UTF-8, NUL bytes and random noise are data, not errors. */
 static void
 test_stream_binary_noise(void)
@@ -693,6 +737,8 @@ main(int argc, char **argv)
 	g_test_add_func("/detect/stream/match-across-chunk-boundary-once",
 	                test_stream_match_across_boundary_once);
 	g_test_add_func("/detect/stream/binary-noise", test_stream_binary_noise);
+	g_test_add_func("/detect/shapes/every-block-and-piece-offset",
+	                test_shapes_at_every_block_offset);
 	g_test_add_func("/detect/stream/edge-inputs-bounded", test_stream_edge_inputs);
 	int st = g_test_run();
 
