@@ -45,6 +45,9 @@ import zlib
 from email.header import Header
 from email.utils import format_datetime, formataddr
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from synth import birth_serial, luhn_complete, luhn_digit, luhn_ok, orgnr, pnr  # noqa: E402
+
 ORG_DOMAIN = "kommun.example"
 RESIDENT_DOMAINS = ["example.com", "example.net", "example.org", "post.example"]
 FIRST_M = ["Erik", "Lars", "Karl", "Anders", "Johan", "Per", "Nils", "Mikael", "Jan",
@@ -109,14 +112,6 @@ PROTECTED_LINES = ["Jag har skyddad identitet och min adress får inte lämnas u
 SIGNOFF = ["Med vänliga hälsningar", "Hälsningar", "Mvh", "Tack på förhand"]
 
 
-def luhn_digit(digits):
-    total = 0
-    for i, ch in enumerate(digits):
-        d = int(ch) * (2 if i % 2 == 0 else 1)
-        total += d - 9 if d > 9 else d
-    return (10 - total % 10) % 10
-
-
 def pnr_valid10(ten):
     """True when ten digits would read as a personnummer or samordningsnummer."""
     if len(ten) != 10 or not ten.isdigit():
@@ -131,7 +126,7 @@ def pnr_valid10(ten):
         return False
     if ten[6:9] == "000":
         return False
-    return luhn_digit(ten[:9]) == int(ten[9])
+    return luhn_ok(ten)
 
 
 class Person:
@@ -142,11 +137,8 @@ class Person:
         self.name = f"{self.first} {self.last}"
         self.birth = birth
         self.samordning = samordning
-        serial = rng.randrange(1, 500) * 2 - (1 if self.male else 0)
-        serial = max(serial, 2)
-        day = birth.day + (60 if samordning else 0)
-        body = f"{birth.year:04d}{birth.month:02d}{day:02d}{serial:03d}"
-        self.canonical = body + str(luhn_digit(body[2:]))
+        self.canonical = pnr(birth.year, birth.month, birth.day, birth_serial(rng, self.male),
+                             samordning)
         local = f"{ascii_fold(self.first)}.{ascii_fold(self.last)}{idx}".lower()
         self.email = f"{local}@{rng.choice(RESIDENT_DOMAINS)}"
         self.phone = phone_number(rng)
@@ -196,13 +188,13 @@ def decoys(rng, date):
             # The third digit of an organisation number is 2 or more: never a birth month.
             body = (f"{rng.choice('25789')}{rng.randrange(10)}{rng.randrange(20, 100)}"
                     f"{rng.randrange(100):02d}{rng.randrange(1000):03d}")
-            out.append(f"Org.nr {body[:6]}-{body[6:]}{luhn_digit(body)}")
+            n = orgnr(body)
+            out.append(f"Org.nr {n[:6]}-{n[6:]}")
         elif kind == 2:
             out.append(f"Fakturanummer: {rng.randrange(10**7, 10**8)}")
         elif kind == 3:
             while True:
-                ocr = str(rng.randrange(10**8, 10**9))
-                ocr += str(luhn_digit(ocr))
+                ocr = luhn_complete(str(rng.randrange(10**8, 10**9)))
                 if not pnr_valid10(ocr):
                     break
             out.append(f"OCR-nummer {ocr}")

@@ -32,8 +32,12 @@ seed gives the same bytes."""
 import argparse
 import datetime
 import json
+import os
 import random
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import synth  # noqa: E402
 
 FIRST = ["Anna", "Elias", "Maja", "Oskar", "Ebba", "Hugo", "Saga", "Liam", "Alva", "Noah",
          "Åsa", "Örjan", "Ängla", "Björn", "Märta", "Göran", "Sofía", "Émile", "Zeynep", "Ali"]
@@ -88,18 +92,6 @@ UNLABELLED = [
 ]
 
 
-def luhn_digit(digits):
-    total = 0
-    for i, ch in enumerate(digits):
-        d = int(ch) * (2 if i % 2 == 0 else 1)
-        total += d - 9 if d > 9 else d
-    return (10 - total % 10) % 10
-
-
-def luhn_ok(digits):
-    return luhn_digit(digits[:-1]) == int(digits[-1])
-
-
 class Gen:
     def __init__(self, seed, ref):
         self.rng = random.Random(seed)
@@ -136,9 +128,7 @@ class Gen:
 
     def canonical(self, d, samordning, serial=None):
         serial = serial if serial is not None else self.rng.randrange(1, 1000)
-        day = d.day + (60 if samordning else 0)
-        body = f"{d.year:04d}{d.month:02d}{day:02d}{serial:03d}"
-        return body + str(luhn_digit(body[2:]))
+        return synth.pnr(d.year, d.month, d.day, serial, samordning)
 
     def forms(self, c, d, labelled):
         """Written forms a person of birth date d may be written in."""
@@ -176,7 +166,7 @@ class Gen:
         while True:
             s = prefix + "".join(str(self.rng.randrange(10))
                                  for _ in range(total - 1 - len(prefix)))
-            s += str(luhn_digit(s[skip:]))
+            s += str(synth.luhn_digit(s[skip:]))
             year = int(s[0:4]) if skip else 2000 + int(s[0:2])
             try:
                 datetime.date(year, int(s[2 + skip:4 + skip]), int(s[4 + skip:6 + skip]))
@@ -203,7 +193,7 @@ class Gen:
     def orgnr(self):
         body = f"{self.rng.choice('25789')}{self.rng.randrange(10)}{self.rng.randrange(2, 10)}" + \
             "".join(str(self.rng.randrange(10)) for _ in range(6))
-        n = body + str(luhn_digit(body))
+        n = synth.orgnr(body)
         text = self.rng.choice([f"{n[:6]}-{n[6:]}", n, f"16{n}", f"16{n[:6]}-{n[6:]}"])
         tmpl = self.rng.choice(["Org.nr {v}", "Organisationsnummer: {v}", "{v}",
                                 "Leverantör: Bygg AB, {v}", "orgnr {v}"])

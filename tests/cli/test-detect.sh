@@ -14,6 +14,8 @@ import tempfile
 ROOT = os.environ.get("BS_SOURCE_ROOT", ".")
 BIN = os.path.join(os.environ.get("BS_BUILD_ROOT", "build"), "breachscope")
 SAMPLE = os.path.join(ROOT, "tests", "data", "sample-letter.txt")
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+from synth import pnr  # noqa: E402
 failures = []
 
 
@@ -27,19 +29,6 @@ def run(args, data=None):
     p = subprocess.run([BIN, "detect"] + args, input=data, capture_output=True)
     lines = [json.loads(l) for l in p.stdout.decode().splitlines()]
     return p.returncode, lines, p.stderr.decode()
-
-
-def luhn_digit(digits):
-    total = 0
-    for i, ch in enumerate(digits):
-        d = int(ch) * (2 if i % 2 == 0 else 1)
-        total += d - 9 if d > 9 else d
-    return (10 - total % 10) % 10
-
-
-def pnr(year, month, day, serial):
-    body = f"{year:04d}{month:02d}{day:02d}{serial:03d}"
-    return body + str(luhn_digit(body[2:]))
 
 
 def test_sample_letter():

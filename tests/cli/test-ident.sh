@@ -10,7 +10,10 @@ import os
 import subprocess
 import sys
 
+ROOT = os.environ.get("BS_SOURCE_ROOT", ".")
 BIN = os.path.join(os.environ.get("BS_BUILD_ROOT", "build"), "breachscope")
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+from synth import luhn_complete  # noqa: E402
 META = os.path.join(os.environ["BS_SHARED"], "samples", "personnummer-meta")
 DATE = "2025-01-01"
 KINDS = {"ssn": "pnr", "con": "samordningsnummer", "interim": "interim", "org": "orgnr"}
@@ -95,14 +98,6 @@ def structured_cases(tree):
                     if s != "0":
                         exp["kind"] = KINDS[typ]
                     yield s, exp
-
-
-def luhn_complete(digits):
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch) * (2 if i % 2 == 0 else 1)
-        total += d - 9 if d > 9 else d
-    return digits + str((10 - total % 10) % 10)
 
 
 def iban(cc, bban):

@@ -12,19 +12,8 @@ import os
 import sqlite3
 import sys
 
-
-def luhn_digit(nine):
-    total = 0
-    for i, ch in enumerate(nine):
-        d = int(ch) * (2 if i % 2 == 0 else 1)
-        total += d - 9 if d > 9 else d
-    return str((10 - total % 10) % 10)
-
-
-def pnr(year, month, day, serial, samordning=False):
-    dd = day + 60 if samordning else day
-    body = f"{year % 100:02d}{month:02d}{dd:02d}{serial:03d}"
-    return f"{year // 100:02d}{body}{luhn_digit(body)}"
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+from synth import pnr  # noqa: E402
 
 
 def pseudonym(key, kind, canonical):
