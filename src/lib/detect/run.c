@@ -157,32 +157,31 @@ word_at(const bs_detect_run *r, const bs_word *w, uint64_t at)
 	return bytes_at(r, lo, up, w->len, at, w->bytewise);
 }
 
-/* Length of the whitespace unit (space, tab, line break, no-break space)
- * that ends at pos (back) or starts at pos; 0 when there is none. */
-static size_t
-gap_unit(const bs_detect_run *r, uint64_t pos, bool back)
+static bool
+is_gap_byte(int b)
 {
-	int b = pos > 0 || !back ? byte_at(r, back ? pos - 1 : pos) : -1;
-
-	if (b == ' ' || b == '\t' || b == '\n' || b == '\r')
-		return 1;
-	if (back && b == 0xa0 && pos > 1 && byte_at(r, pos - 2) == 0xc2)
-		return 2;
-	if (!back && b == 0xc2 && byte_at(r, pos + 1) == 0xa0)
-		return 2;
-	return 0;
+	return b == ' ' || b == '\t' || b == '\n' || b == '\r';
 }
 
-/* Words of a phrase are separated by one to four whitespace units. */
+/* Words of a phrase are separated by one to four whitespace units (space,
+ * tab, line break, no-break space), skipped from pos back or forward. */
 static bool
 skip_gap(const bs_detect_run *r, uint64_t *pos, bool back)
 {
-	int units = 0;
-	size_t n;
+	int units;
 
-	while (units < 4 && (n = gap_unit(r, *pos, back)) > 0) {
-		*pos = back ? *pos - n : *pos + n;
-		units++;
+	for (units = 0; units < 4; units++) {
+		uint64_t p = *pos;
+		int b = back ? (p > 0 ? byte_at(r, p - 1) : -1) : byte_at(r, p);
+
+		if (is_gap_byte(b))
+			*pos = back ? p - 1 : p + 1;
+		else if (back && b == 0xa0 && p > 1 && byte_at(r, p - 2) == 0xc2)
+			*pos = p - 2;
+		else if (!back && b == 0xc2 && byte_at(r, p + 1) == 0xa0)
+			*pos = p + 2;
+		else
+			break;
 	}
 	return units > 0;
 }
