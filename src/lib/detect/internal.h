@@ -98,23 +98,20 @@ typedef struct {
 	uint8_t edge;  /* BS_EDGE_* */
 } bs_member;
 
-/* Patterns sharing a literal. before/after: bit sets of the bytes that
- * some member accepts right before/after the literal, so that most
- * matches, inside other words, are rejected at once. */
+/* Patterns sharing a literal. */
 typedef struct {
 	uint32_t head;   /* while building: first pattern */
 	uint32_t member; /* first of count members in the detector's members */
 	uint32_t count;
 	/* Members by what the bytes right before and after the literal are:
 	 * bucket b = 2 * (before is an ASCII word byte) + (after is one)
-	 * holds members [bucket[b], bucket[b + 1]) from member. A member
-	 * that takes any byte after (a prefix label) is in both buckets of
-	 * its side, the second time marked BS_EDGE_AGAIN. */
+	 * holds members [bucket[b], bucket[b + 1]) from member; most matches,
+	 * inside other words, find theirs empty. A member that takes any
+	 * byte after (a prefix label) is in both buckets of its side, the
+	 * second time marked BS_EDGE_AGAIN. */
 	uint32_t bucket[5];
 	uint16_t len; /* byte length of the literal's key word part */
 	uint8_t trim; /* bytes of the literal after that part (a gap byte) */
-	uint8_t before[32];
-	uint8_t after[32];
 } bs_group;
 
 /* A word of a multi-word term: its bytes lower-cased and upper-cased

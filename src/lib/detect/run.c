@@ -272,12 +272,6 @@ decide_pattern(bs_detect_run *r, const bs_pattern *pat, uint64_t end, unsigned k
 		on_context(r, pat, end, known);
 }
 
-static bool
-in_set(const uint8_t *set, int b)
-{
-	return b < 0 || (set[b >> 3] >> (b & 7) & 1);
-}
-
 /* The 4 bytes at off as a little-endian word; false when they are not
  * all in the chunk. */
 static bool
@@ -297,6 +291,7 @@ load4_at(const bs_detect_run *r, uint64_t off, uint32_t *out)
  * side (pre_ok/post_ok: they are in the chunk). */
 typedef struct {
 	int before, after;
+	unsigned bucket; /* when both are bytes: see bs_group.bucket */
 	uint32_t pre, post;
 	bool pre_ok, post_ok;
 } around;
@@ -355,7 +350,7 @@ decide_members(bs_detect_run *r, const bs_group *g, uint64_t end, const around *
 {
 	const bs_member *m = &g_array_index(r->d->members, bs_member, g->member);
 	const bs_pattern *pats = (const bs_pattern *)r->d->patterns->data;
-	unsigned b = 2u * ascii_is_word(a->before) + ascii_is_word(a->after);
+	unsigned b = a->bucket;
 	/* for a single word that the literal starts or ends */
 	unsigned known = (b & 2 || a->before >= 0x80 ? 0 : KNOWN_START) |
 	                 (b & 1 || a->after >= 0x80 ? 0 : KNOWN_END);
@@ -380,7 +375,7 @@ static void
 decide_group(bs_detect_run *r, uint32_t id, uint64_t end)
 {
 	const bs_group *g;
-	around a;
+	around a = {.bucket = 0};
 
 	g = &g_array_index(r->d->groups, bs_group, g_array_index(r->d->id_group, uint32_t, id));
 	end -= g->trim;
@@ -388,8 +383,11 @@ decide_group(bs_detect_run *r, uint32_t id, uint64_t end)
 		return;
 	a.before = end > g->len ? byte_at(r, end - g->len - 1) : -1;
 	a.after = byte_at(r, end);
-	if (!in_set(g->before, a.before) || !in_set(g->after, a.after))
-		return;
+	if (a.before >= 0 && a.after >= 0) {
+		a.bucket = 2u * ascii_is_word(a.before) + ascii_is_word(a.after);
+		if (g->bucket[a.bucket] == g->bucket[a.bucket + 1])
+			return;
+	}
 	a.pre_ok = end >= g->len + 4u && load4_at(r, end - g->len - 4, &a.pre);
 	a.post_ok = load4_at(r, end, &a.post);
 	if (a.pre_ok && a.post_ok)

@@ -91,21 +91,6 @@ add_id(bs_detector *d, char *expr, unsigned flags, uint32_t group)
 	g_array_append_val(d->id_group, group);
 }
 
-static void
-set_bit(uint8_t *set, unsigned b)
-{
-	set[b >> 3] |= (uint8_t)(1u << (b & 7));
-}
-
-/* Adds to set every byte that is not an ASCII word byte (a boundary). */
-static void
-set_boundaries(uint8_t *set)
-{
-	for (unsigned b = 0; b < 256; b++)
-		if (!g_ascii_isalnum((int)b) && b != '_')
-			set_bit(set, b);
-}
-
 /* Every character of the word w[0, len) has its two cases differ in at
  * most one byte, by bit 0x20: a byte-wise masked compare is exact. */
 static bool
@@ -171,23 +156,6 @@ make_member(const bs_detector *d, uint32_t i, size_t lit_len)
 	return m;
 }
 
-/* Adds to set the bytes that pat accepts at off of its key word (a byte
- * of the word in either case, a boundary, or anything). */
-static void
-set_edge_bytes(const bs_detector *d, const bs_pattern *pat, ptrdiff_t off, bool bound, uint8_t *set)
-{
-	const bs_word *w = &g_array_index(d->words, bs_word, pat->words + pat->key);
-
-	if (off >= 0 && off < (ptrdiff_t)pat->len) {
-		set_bit(set, d->word_bytes->data[w->lower + off]);
-		set_bit(set, d->word_bytes->data[w->upper + off]);
-	} else if (bound) {
-		set_boundaries(set);
-	} else {
-		memset(set, 0xff, 32);
-	}
-}
-
 /* Puts pattern i in group g, its key word holding the group's literal at
  * byte koff (the order within a group does not matter: each pattern is
  * decided on its own). */
@@ -229,8 +197,7 @@ member_buckets(const bs_detector *d, const bs_pattern *pat, const bs_member *m, 
 	return afters << (2 * before);
 }
 
-/* Lays group g's members out together, by bucket, and sets its byte
- * sets. */
+/* Lays group g's members out together, by bucket. */
 static void
 finish_group(bs_detector *d, uint32_t g)
 {
@@ -252,12 +219,6 @@ finish_group(bs_detector *d, uint32_t g)
 				m.edge |= BS_EDGE_AGAIN;
 			g_array_append_val(d->members, m);
 			group->count++;
-			if (m.edge & BS_EDGE_AGAIN)
-				continue;
-			set_edge_bytes(d, pat, (ptrdiff_t)pat->koff - 1, m.edge & BS_EDGE_PRE_BOUND,
-			               group->before);
-			set_edge_bytes(d, pat, (ptrdiff_t)(pat->koff + group->len),
-			               m.edge & BS_EDGE_POST_BOUND, group->after);
 		}
 	}
 	group->bucket[4] = group->count;
