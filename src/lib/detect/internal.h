@@ -112,6 +112,7 @@ typedef struct {
 	uint32_t bucket[5];
 	uint16_t len; /* byte length of the literal's key word part */
 	uint8_t trim; /* bytes of the literal after that part (a gap byte) */
+	bool masked;  /* some member's key word goes on around the literal */
 } bs_group;
 
 /* A word of a multi-word term: its bytes lower-cased and upper-cased

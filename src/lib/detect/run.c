@@ -370,6 +370,24 @@ decide_members(bs_detect_run *r, const bs_group *g, uint64_t end, const around *
 	}
 }
 
+/* The members of g at a literal ending at end, when every member's key
+ * word is the literal itself: those of the bucket that the bytes next to
+ * it select are the words there. */
+static void
+decide_words(bs_detect_run *r, const bs_group *g, uint64_t end, const around *a)
+{
+	const bs_member *m = &g_array_index(r->d->members, bs_member, g->member);
+	const bs_pattern *pats = (const bs_pattern *)r->d->patterns->data;
+	unsigned known = (a->bucket & 2 || a->before >= 0x80 ? 0 : KNOWN_START) |
+	                 (a->bucket & 1 || a->after >= 0x80 ? 0 : KNOWN_END);
+
+	for (size_t k = g->bucket[a->bucket]; k < g->bucket[a->bucket + 1]; k++) {
+		const bs_pattern *pat = &pats[m[k].pat];
+
+		decide_pattern(r, pat, end, pat->nwords > 1 ? 0 : known);
+	}
+}
+
 /* A literal match: the group of patterns sharing the literal. */
 static void
 decide_group(bs_detect_run *r, uint32_t id, uint64_t end)
@@ -387,6 +405,10 @@ decide_group(bs_detect_run *r, uint32_t id, uint64_t end)
 		a.bucket = 2u * ascii_is_word(a.before) + ascii_is_word(a.after);
 		if (g->bucket[a.bucket] == g->bucket[a.bucket + 1])
 			return;
+	}
+	if (!g->masked && a.before >= 0 && a.after >= 0) {
+		decide_words(r, g, end, &a);
+		return;
 	}
 	a.pre_ok = end >= g->len + 4u && load4_at(r, end - g->len - 4, &a.pre);
 	a.post_ok = load4_at(r, end, &a.post);

@@ -219,6 +219,7 @@ finish_group(bs_detector *d, uint32_t g)
 				m.edge |= BS_EDGE_AGAIN;
 			g_array_append_val(d->members, m);
 			group->count++;
+			group->masked |= pat->koff > 0 || m.rest > 0;
 		}
 	}
 	group->bucket[4] = group->count;
