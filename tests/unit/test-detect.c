@@ -305,10 +305,12 @@ test_shapes_at_every_block_offset(void)
 	size_t lines = 0;
 
 	while (t->len < 80 * 1024) {
-		g_string_append_printf(t, "%.*s Ring 070-123 45 67 datum 2024-05-01 kl 13.05, "
-		                          "kort 4111 1111 1111 1111.\n",
-		                       (int)(lines % 67), "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrst"
-		                                          "uvwxyzabcdefghijklmnopqrstuvwxyz");
+		g_string_append_printf(t,
+		                       "%.*s Ring 070-123 45 67 datum 2024-05-01 kl 13.05, "
+		                       "kort 4111 1111 1111 1111.\n",
+		                       (int)(lines % 67),
+		                       "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrst"
+		                       "uvwxyzabcdefghijklmnopqrstuvwxyz");
 		lines++;
 	}
 	text = g_string_free(t, FALSE);
@@ -708,6 +710,104 @@ test_terms_sharing_a_literal(void)
 	g_rmdir(dir);
 }
 
+/* Random terms over a small alphabet (most hold another one, many are
+ * phrases with short keys) against random text of the same letters, in
+ * either case, with every kind of gap: the category counts are the same
+ * at every chunking. */
+static void
+write_random_terms(GRand *rng, const char *dir)
+{
+	static const char *const letters[] = {"a", "b", "å", "ö"};
+
+	for (int f = 0; f < 3; f++) {
+		g_autofree char *path = g_strdup_printf("%s/r%d.txt", dir, f);
+		GString *s = g_string_new(NULL);
+
+		for (int t = 0; t < 12; t++) {
+			int words = g_rand_int_range(rng, 0, 4) ? 1 : 2;
+
+			for (int w = 0; w < words; w++) {
+				int n = g_rand_int_range(rng, 1, 6);
+
+				if (w)
+					g_string_append_c(s, ' ');
+				for (int i = 0; i < n; i++)
+					g_string_append(s, letters[g_rand_int_range(rng, 0, 4)]);
+			}
+			g_string_append_c(s, '\n');
+		}
+		g_assert_true(g_file_set_contents(path, s->str, -1, NULL));
+		g_string_free(s, TRUE);
+	}
+}
+
+static char *
+random_letters_text(GRand *rng, size_t chars)
+{
+	static const char *const pieces[] = {"a", "b",  "å",  "ö",        "A", "B", "Å", "Ö",
+	                                     " ", "\n", "\t", "\xc2\xa0", ".", "x", "  "};
+	GString *s = g_string_new(NULL);
+
+	for (size_t i = 0; i < chars; i++)
+		g_string_append(s, pieces[g_rand_int_range(rng, 0, (gint32)G_N_ELEMENTS(pieces))]);
+	return g_string_free(s, FALSE);
+}
+
+static void
+scan_counts(bs_detect_run *r, size_t ncat, const char *text, size_t len, size_t chunk,
+            uint32_t *out)
+{
+	bs_detect_run_begin(r, &ref, NULL, NULL);
+	for (size_t off = 0; off < len;) {
+		size_t n = chunk ? MIN(chunk, len - off) : len;
+
+		bs_detect_run_feed(r, text + off, n);
+		off += n;
+	}
+	bs_detect_run_end(r);
+	memcpy(out, bs_detect_run_category_counts(r), ncat * sizeof *out);
+}
+
+static void
+test_random_terms_same_at_every_chunking(void)
+{
+	static const size_t chunks[] = {1, 2, 5, 64, 4093};
+
+	for (guint32 seed = 1; seed <= 4; seed++) {
+		g_autoptr(GRand) rng = g_rand_new_with_seed(seed);
+		g_autofree char *dir = g_dir_make_tmp("bs-detect-XXXXXX", NULL);
+		const char *dirs[] = {dir, NULL};
+		bs_detect_config cfg = {.term_dirs = dirs};
+		g_autoptr(bs_detector) d = NULL;
+		g_autoptr(bs_detect_run) r = NULL;
+		g_autofree char *text = random_letters_text(rng, 20000);
+		size_t len = strlen(text);
+		uint32_t whole[3], got[3];
+		size_t total = 0;
+
+		write_random_terms(rng, dir);
+		d = bs_detector_new(&cfg, NULL);
+		g_assert_nonnull(d);
+		g_assert_cmpuint(bs_detector_category_count(d), ==, 3);
+		r = bs_detect_run_new(d, NULL);
+		scan_counts(r, 3, text, len, 0, whole);
+		for (size_t i = 0; i < 3; i++)
+			total += whole[i];
+		g_assert_cmpuint(total, >, 100);
+		for (size_t i = 0; i < G_N_ELEMENTS(chunks); i++) {
+			g_test_message("seed %u chunk %zu", seed, chunks[i]);
+			scan_counts(r, 3, text, len, chunks[i], got);
+			g_assert_cmpmem(got, sizeof got, whole, sizeof whole);
+		}
+		for (int f = 0; f < 3; f++) {
+			g_autofree char *path = g_strdup_printf("%s/r%d.txt", dir, f);
+
+			g_remove(path);
+		}
+		g_rmdir(dir);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -732,6 +832,8 @@ main(int argc, char **argv)
 	g_test_add_func("/detect/terms/user-file-adds-category", test_user_terms_add_a_category);
 	g_test_add_func("/detect/terms/sharing-a-literal-whole-words",
 	                test_terms_sharing_a_literal);
+	g_test_add_func("/detect/terms/random-terms-same-at-every-chunking",
+	                test_random_terms_same_at_every_chunking);
 	g_test_add_func("/detect/stream/same-at-every-chunking",
 	                test_stream_same_at_every_chunking);
 	g_test_add_func("/detect/stream/match-across-chunk-boundary-once",

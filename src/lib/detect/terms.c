@@ -197,22 +197,38 @@ member_buckets(const bs_detector *d, const bs_pattern *pat, const bs_member *m, 
 	return afters << (2 * before);
 }
 
-/* Lays group g's members out together, by bucket. */
+static gint
+compare_desc(gconstpointer a, gconstpointer b)
+{
+	uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
+
+	return i > j ? -1 : i < j;
+}
+
+/* Lays group g's members out together, by bucket, each bucket in the
+ * reverse order of loading (the latest term first, as before groups
+ * shared literals: the order in which overlapping hits of one category
+ * are merged, and so the counts, stay the same). */
 static void
 finish_group(bs_detector *d, uint32_t g)
 {
 	bs_group *group = &g_array_index(d->groups, bs_group, g);
+	g_autoptr(GArray) order = g_array_new(FALSE, FALSE, sizeof(uint32_t));
 
+	for (uint32_t i = group->head; i != BS_NO_PATTERN;
+	     i = g_array_index(d->patterns, bs_pattern, i).next)
+		g_array_append_val(order, i);
+	g_array_sort(order, compare_desc);
 	group->member = d->members->len;
 	group->count = 0;
 	for (unsigned b = 0; b < 4; b++) {
 		group->bucket[b] = group->count;
-		for (uint32_t i = group->head; i != BS_NO_PATTERN;) {
+		for (size_t k = 0; k < order->len; k++) {
+			uint32_t i = g_array_index(order, uint32_t, k);
 			const bs_pattern *pat = &g_array_index(d->patterns, bs_pattern, i);
 			bs_member m = make_member(d, i, group->len);
 			unsigned in = member_buckets(d, pat, &m, group->len);
 
-			i = pat->next;
 			if (!(in & (1u << b)))
 				continue;
 			if (in & ((1u << b) - 1))
