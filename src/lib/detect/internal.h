@@ -51,15 +51,16 @@ typedef enum {
 	BS_CAND_COUNT
 } bs_cand_class;
 
-/* A term, a context label or the e-mail shape. A term or label is
- * matched by one of its words, the key (its longest), as plain caseless
- * literals (one per case variant of its non-ASCII letters); the other
- * words of a phrase and the gaps between them are checked from the bytes
- * (a gap regex in the database cost a fifth of the scan). Patterns whose
- * key word holds the same literal share it: a group, chained by next. The
- * literal is the key word itself or a shorter key word inside it, at byte
- * koff (barn in barnet, kurator in skolkurator); the rest of the key word
- * is checked from the bytes. */
+/* A term or a context label. It is matched by one of its words, the key
+ * (its longest that is not a stop word), as plain caseless literals (one
+ * per case variant of its non-ASCII letters); the other words of a phrase
+ * and the gaps between them are checked from the bytes (a gap regex in
+ * the database cost a fifth of the scan). Patterns whose key word holds
+ * the same literal share it: a group. The literal is the key word itself
+ * or a shorter key word inside it, at byte koff (barn in barnet, kurator
+ * in skolkurator), the rest of the key word checked from the bytes; or,
+ * for a short phrase key or label, the key word with the gap or separator
+ * byte next to it (terms.c). */
 typedef struct {
 	uint8_t type;      /* bs_pat_type */
 	uint8_t cls;       /* bs_cand_class or bs_ctx_class */
@@ -82,6 +83,7 @@ typedef struct {
 /* The masks compare every byte of the key word outside the literal, each
  * exactly: a fit spells the key word (no byte check needed). */
 #define BS_EDGE_EXACT 4u
+/* The member's second place in its group (see bs_group.bucket). */
 #define BS_EDGE_AGAIN 8u
 
 /* A pattern as a member of its group: what the bytes around the literal
@@ -121,7 +123,7 @@ typedef struct {
 	uint32_t lower; /* offset of the lower-case bytes */
 	uint32_t upper; /* offset of the upper-case bytes */
 	uint16_t len;
-	bool bytewise; /* each character's cases differ in one byte at most */
+	bool bytewise; /* each character's cases differ in one byte, by 0x20, at most */
 } bs_word;
 
 struct bs_detector {
