@@ -15,13 +15,15 @@
    numbers links nothing), applied to the truth's facts over the index's
    exposed identifiers; every number written next to protected-identity
    words ranks as protected_identity.
-Pseudonyms are recomputed from the workspace key (BLAKE2b-256 keyed), so no
+Pseudonyms are recomputed from the workspace key (tests/lib/bsindex.py), so no
 plaintext is needed from the index."""
-import hashlib
 import json
 import os
 import sqlite3
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from bsindex import pseudonym, read_key  # noqa: E402
 
 GRADE_RANK = {"none": 0, "window": 1, "synced": 2, "accessed": 3}
 CONTRACT = {"messages": dict, "subjects": dict, "persons": dict, "children": int,
@@ -89,10 +91,6 @@ def check_contract(rep):
     return bad
 
 
-def pseudonym(key, kind, canonical):
-    return hashlib.blake2b(f"{kind}:{canonical}".encode(), key=key, digest_size=32).digest()
-
-
 def exposed_subjects(db):
     """(kind, pseudonym) -> best grade rank, over exposed messages."""
     out = {}
@@ -152,7 +150,7 @@ def protected_listed(rep):
 
 
 def compare_truth(ws, db, rep, truth):
-    key = open(os.path.join(ws, "pseudonym.key"), "rb").read()
+    key = read_key(ws)
     grade = {}
     for mid, g in db.execute("SELECT message_id, grade FROM message"):
         grade[(mid or "").strip("<>")] = g

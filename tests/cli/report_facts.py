@@ -8,7 +8,6 @@ of the table below per message:
 check reads subject_fact from the scanned index (pseudonyms recomputed from
 the workspace key) and compares it with the table exactly, naming the row.
 Every number is computed here (check digit), never pasted."""
-import hashlib
 import json
 import os
 import sqlite3
@@ -16,6 +15,8 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
 from synth import pnr  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from bsindex import pseudonym, read_key  # noqa: E402
 
 FILLER = ("Vi har pratat om ärendet tidigare och jag vill bara påminna om att "
           "handläggaren lovade att återkomma inom två veckor. ") * 6
@@ -80,7 +81,7 @@ def write(path):
 
 
 def check(ws, expected_path):
-    key = open(os.path.join(ws, "pseudonym.key"), "rb").read()
+    key = read_key(ws)
     expected = json.load(open(expected_path))
     db = sqlite3.connect(f"file:{os.path.join(ws, 'index.sqlite')}?mode=ro", uri=True)
     got = {}
@@ -90,8 +91,7 @@ def check(ws, expected_path):
         got.setdefault(mid.strip("<>"), set()).add((kind, bytes(p), fact))
     bad = 0
     for mid, e in expected.items():
-        want = {(k, hashlib.blake2b(f"{k}:{c}".encode(), key=key, digest_size=32).digest(), f)
-                for k, c, f in e["facts"]}
+        want = {(k, pseudonym(key, k, c), f) for k, c, f in e["facts"]}
         have = got.get(mid, set())
         ok = want == have
         bad += not ok

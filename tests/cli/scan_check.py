@@ -7,10 +7,9 @@ an index in a form that two runs can be compared by.
   scan_check.py killmid WORKSPACE ROWS COMMAND...   (SIGKILL once ROWS messages are in)
 
 Pseudonyms are recomputed here from the workspace key exactly as the crypto
-module does (BLAKE2b-256 keyed with pseudonym.key over "kind:canonical"), so
-the comparison needs no plaintext in the index.
+module does (tests/lib/bsindex.py: BLAKE2b-256 keyed with pseudonym.key over
+"kind:canonical"), so the comparison needs no plaintext in the index.
 """
-import hashlib
 import json
 import os
 import signal
@@ -19,11 +18,10 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from bsindex import pseudonym, read_key  # noqa: E402
+
 KINDS = ("pnr", "samordningsnummer")
-
-
-def pseudonym(key, kind, canonical):
-    return hashlib.blake2b(f"{kind}:{canonical}".encode(), key=key, digest_size=32).digest()
 
 
 def found_per_message(db):
@@ -38,7 +36,7 @@ def found_per_message(db):
 
 
 def accuracy(ws, truth_path, min_ratio):
-    key = open(os.path.join(ws, "pseudonym.key"), "rb").read()
+    key = read_key(ws)
     truth = json.load(open(truth_path))
     db = sqlite3.connect(f"file:{os.path.join(ws, 'index.sqlite')}?mode=ro", uri=True)
     found = found_per_message(db)

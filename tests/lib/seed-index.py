@@ -1,23 +1,20 @@
 #!/usr/bin/env python3
 """Seeds a workspace's index with a few synthetic residents for the serve
 tests and the demo: pseudonyms computed exactly as crypto does
-(BLAKE2b-256 keyed with pseudonym.key over "kind:canonical"), check digits
-computed here. Writes DIR/dev-residents.txt for --dev-login and prints one
-JSON object naming who is where.
+(bsindex.pseudonym: BLAKE2b-256 keyed with pseudonym.key over
+"kind:canonical"), check digits computed here. Writes DIR/dev-residents.txt
+for --dev-login and prints one JSON object naming who is where.
 
 usage: seed-index.py DIR"""
-import hashlib
 import json
 import os
 import sqlite3
 import sys
 
+from bsindex import pseudonym, read_key  # this directory
+
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
 from synth import pnr  # noqa: E402
-
-
-def pseudonym(key, kind, canonical):
-    return hashlib.blake2b(f"{kind}:{canonical}".encode(), key=key, digest_size=32).digest()
 
 
 PEOPLE = {
@@ -42,7 +39,7 @@ MESSAGES = [
 
 def main():
     ws = sys.argv[1]
-    key = open(os.path.join(ws, "pseudonym.key"), "rb").read()
+    key = read_key(ws)
     db = sqlite3.connect(os.path.join(ws, "index.sqlite"))
     db.execute("INSERT OR IGNORE INTO source(id, path, format, mailbox, state) "
                "VALUES(1, 'exports/handlaggare.mbox', 'mbox', 'handlaggare@kommun.example', 'done')")
