@@ -491,20 +491,34 @@ at_run_end(const win *w)
 	return m;
 }
 
-/* The masks of a copied window, byte by byte (near a piece's start). */
+/* The masks of block_masks for the n <= 64 bytes at p (the rest clear),
+ * byte by byte. */
+static void
+tail_masks(const char *p, size_t n, uint64_t *m)
+{
+	m[0] = m[1] = m[2] = m[3] = 0;
+	for (size_t i = 0; i < n; i++) {
+		int c = (unsigned char)p[i];
+		uint64_t b = 1ull << i;
+
+		m[0] |= is_digit(c) ? b : 0;
+		m[1] |= is(c, C_PHONE) ? b : 0;
+		m[2] |= c == '0' ? b : 0;
+		m[3] |= is(c, C_OPEN) ? b : 0;
+	}
+}
+
+/* The masks of a copied window (near a piece's start). */
 static void
 make_masks(win *w)
 {
-	w->digit = w->phone = w->zero = w->open = 0;
-	for (int i = -64; i < 0; i++) {
-		uint64_t b = 1ull << (64 + i);
-		int c = at(w, i);
+	uint64_t m[4];
 
-		w->digit |= is_digit(c) ? b : 0;
-		w->phone |= is(c, C_PHONE) ? b : 0;
-		w->zero |= c == '0' ? b : 0;
-		w->open |= is(c, C_OPEN) ? b : 0;
-	}
+	tail_masks((const char *)w->p - 64, 64, m);
+	w->digit = m[0];
+	w->phone = m[1];
+	w->zero = m[2];
+	w->open = m[3];
 	w->masked = true;
 }
 
@@ -598,22 +612,6 @@ bs_detect__digits(bs_detect_run *r, uint64_t end)
 		letter_tails(r, w, end);
 }
 
-/* The masks of block_masks for the n < 64 bytes at p (the rest clear). */
-static void
-tail_masks(const char *p, size_t n, uint64_t *m)
-{
-	m[0] = m[1] = m[2] = m[3] = 0;
-	for (size_t i = 0; i < n; i++) {
-		int c = (unsigned char)p[i];
-		uint64_t b = 1ull << i;
-
-		m[0] |= is_digit(c) ? b : 0;
-		m[1] |= is(c, C_PHONE) ? b : 0;
-		m[2] |= c == '0' ? b : 0;
-		m[3] |= is(c, C_OPEN) ? b : 0;
-	}
-}
-
 #ifdef __SSE2__
 #include <emmintrin.h>
 
@@ -657,79 +655,17 @@ block_masks(const char *p, uint64_t *m)
 }
 #endif
 
-#if defined(__GNUC__) && defined(__x86_64__)
-#include <immintrin.h>
-
-__attribute__((target("avx2"))) static uint64_t
-bits32(__m256i m, int k)
-{
-	return (uint64_t)(uint32_t)_mm256_movemask_epi8(m) << (32 * k);
-}
-
-/* block_masks, 32 bytes at a time where the CPU has AVX2 (chosen once at
- * run time: the build targets plain x86-64). */
-__attribute__((target("avx2"))) static void
-block_masks_avx2(const char *p, uint64_t *m)
-{
-	const __m256i lo = _mm256_set1_epi8('0' - 1), hi = _mm256_set1_epi8('9' + 1);
-	const __m256i plus = _mm256_set1_epi8('+'), open = _mm256_set1_epi8('(');
-	const __m256i sp = _mm256_set1_epi8(' '), dash = _mm256_set1_epi8('-');
-	const __m256i slash = _mm256_set1_epi8('/'), close = _mm256_set1_epi8(')');
-	const __m256i zero = _mm256_set1_epi8('0');
-
-	m[0] = m[1] = m[2] = m[3] = 0;
-	for (int k = 0; k < 2; k++) {
-		__m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32 * k));
-		__m256i d = _mm256_and_si256(_mm256_cmpgt_epi8(v, lo), _mm256_cmpgt_epi8(hi, v));
-		__m256i o = _mm256_or_si256(_mm256_cmpeq_epi8(v, plus), _mm256_cmpeq_epi8(v, open));
-		__m256i sep = _mm256_or_si256(_mm256_cmpeq_epi8(v, sp), _mm256_cmpeq_epi8(v, dash));
-
-		sep = _mm256_or_si256(
-		    sep, _mm256_or_si256(_mm256_cmpeq_epi8(v, slash), _mm256_cmpeq_epi8(v, close)));
-		m[0] |= bits32(d, k);
-		m[1] |= bits32(_mm256_or_si256(_mm256_or_si256(d, o), sep), k);
-		m[2] |= bits32(_mm256_cmpeq_epi8(v, zero), k);
-		m[3] |= bits32(o, k);
-	}
-}
-
-static bool
-have_avx2(void)
-{
-	static int have = -1;
-
-	if (have < 0)
-		have = __builtin_cpu_supports("avx2") ? 1 : 0;
-	return have;
-}
-#else
-static void
-block_masks_avx2(const char *p, uint64_t *m)
-{
-	block_masks(p, m);
-}
-
-static bool
-have_avx2(void)
-{
-	return false;
-}
-#endif
-
 size_t
 bs_detect__digit_ends(const char *p, size_t len, bool prev_digit, uint32_t *out, uint64_t *masks)
 {
 	size_t n = 0;
 	uint64_t carry = prev_digit;
-	bool avx2 = have_avx2();
 
 	for (size_t i = 0; i < len; i += 64) {
 		uint64_t *m = masks + 4 * (i / 64);
 		uint64_t ends;
 
-		if (i + 64 <= len && avx2)
-			block_masks_avx2(p + i, m);
-		else if (i + 64 <= len)
+		if (i + 64 <= len)
 			block_masks(p + i, m);
 		else
 			tail_masks(p + i, len - i, m);
