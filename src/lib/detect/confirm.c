@@ -20,7 +20,6 @@
 /* Longest value a shape recovers: an e-mail address (64 + 1 + 255). */
 #define SPAN_MAX 384
 /* How far back the recovered shapes walk. */
-#define PHONE_WALK 28
 #define CARD_WALK 26
 #define IBAN_WALK 44
 #define EMAIL_LOCAL_MAX 64
@@ -124,7 +123,8 @@ is_filler(const char *p, size_t len)
 	if (len == 0)
 		return true;
 	for (size_t i = 0; i < G_N_ELEMENTS(filler_words); i++)
-		if (filler_words[i].len == len && g_ascii_strncasecmp(filler_words[i].word, p, len) == 0)
+		if (filler_words[i].len == len &&
+		    g_ascii_strncasecmp(filler_words[i].word, p, len) == 0)
 			return true;
 	return false;
 }
@@ -345,7 +345,7 @@ recover_phone(const bs_detect_run *r, uint64_t end, uint64_t *starts)
 
 	if ((a == ' ' || a == '-') && is_digit_at(r, end + 1) && is_digit_at(r, end + 2))
 		return 0;
-	while (s > 0 && end - s < PHONE_WALK && is_phone_char(bs_detect__byte(r, s - 1)))
+	while (s > 0 && end - s < BS_DETECT_PHONE_WALK && is_phone_char(bs_detect__byte(r, s - 1)))
 		s--;
 	for (uint64_t p = s; p < end && n < STARTS_MAX; p++) {
 		int b = bs_detect__byte(r, p);

@@ -29,7 +29,6 @@ typedef struct {
 #define WIN_AHEAD 48 /* capitals ending an IBAN (44 bytes at most), and one more */
 #define RUN_MAX 24   /* a card has 19 digits */
 #define PHONE_BACK 31
-#define PHONE_WALK 28 /* confirm.c: how far back recover_phone walks */
 #define IBAN_BACK 44
 #define PHONE_DIGITS_MIN 7 /* ident: a national number of six, and the 0 */
 
@@ -384,7 +383,7 @@ from_bit(int b)
  * end form the span; a shape may start at '+', '(' or a '0' after a
  * non-word byte in it. No phone number of fewer than PHONE_DIGITS_MIN
  * digits is valid (ident), and confirm tries the starts recover_phone
- * finds (also a '0' opening its own span, PHONE_WALK bytes): when even
+ * finds (also a '0' opening its own span, BS_DETECT_PHONE_WALK bytes): when even
  * the earliest of all these leaves fewer digits to the end, nothing
  * here can be confirmed and the shape is not tried. */
 static unsigned
@@ -404,8 +403,8 @@ phone(const win *w)
 	if ((w->zero & first) && nonword(at(w, -n - 1)))
 		starts |= first;
 	any = starts | (w->zero & first);
-	if (n > PHONE_WALK)
-		any |= w->zero & (1ull << (64 - PHONE_WALK));
+	if (n > BS_DETECT_PHONE_WALK)
+		any |= w->zero & (1ull << (64 - BS_DETECT_PHONE_WALK));
 	if (!starts || __builtin_popcountll(w->digit & span & from_bit(__builtin_ctzll(any))) <
 	                   PHONE_DIGITS_MIN)
 		return 0;

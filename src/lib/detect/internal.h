@@ -238,6 +238,10 @@ void bs_detect__digits(bs_detect_run *r, uint64_t end);
 #define BS_DETECT_DOMAIN_MIN 4
 #define BS_DETECT_DOMAIN_MAX 255
 
+/* How far back a phone number's start is looked for (confirm.c recovers
+ * starts this far back; digits.c skips shapes none of them can confirm). */
+#define BS_DETECT_PHONE_WALK 28
+
 /* email.c: ends of the domains after each '@' of the piece p (the run's
  * chunk), and the e-mail candidates within a domain ending at end. */
 size_t bs_detect__mail_ends(bs_detect_run *r, const char *p, size_t len, uint32_t *out);
