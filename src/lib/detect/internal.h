@@ -159,6 +159,9 @@ typedef struct {
 /* Text is scanned in pieces of at most this many bytes: the digit runs of
  * a piece are listed before Vectorscan scans it (bounded memory). */
 #define BS_DETECT_PIECE (32u * 1024)
+/* Vectorscan matches listed before they are decided (a piece has fewer,
+ * mostly: when full, the list is decided at once). */
+#define BS_DETECT_HITS 4096u
 
 struct bs_detect_run {
 	const bs_detector *d;
@@ -191,6 +194,8 @@ struct bs_detect_run {
 	size_t mail_count;
 	size_t mail_next;
 	bool mail_open;  /* a domain after an '@' runs into the next piece */
+	bs_item *hits;   /* Vectorscan's matches not yet decided: BS_DETECT_HITS */
+	size_t hit_count;
 	size_t mail_len; /* its bytes so far */
 	/* Context: end offset + 1 of the last label of each class (0 = none). */
 	uint64_t ctx_end[BS_CTX_COUNT][BS_CTX_KEEP];

@@ -494,14 +494,30 @@ push_digits(bs_detect_run *r, uint64_t limit)
 	}
 }
 
+/* Decides the matches Vectorscan has reported so far, digit runs and
+ * e-mail domains merged in by offset. */
+static void
+flush_hits(bs_detect_run *r)
+{
+	for (size_t i = 0; i < r->hit_count; i++) {
+		push_digits(r, r->hits[i].end);
+		push(r, r->hits[i].id, r->hits[i].end);
+	}
+	r->hit_count = 0;
+}
+
+/* Vectorscan's callback only lists the match: deciding it here, between
+ * Vectorscan's own steps, costs more (each evicts the other's branch
+ * history and code) than deciding a batch after the scan. */
 static int
 on_match(unsigned int id, unsigned long long from, unsigned long long to, unsigned int flags,
          void *ctx)
 {
 	bs_detect_run *r = ctx;
 
-	push_digits(r, to);
-	push(r, id, to);
+	if (r->hit_count == BS_DETECT_HITS)
+		flush_hits(r);
+	r->hits[r->hit_count++] = (bs_item){.end = to, .id = id};
 	return 0;
 }
 
@@ -516,6 +532,7 @@ bs_detect_run_new(const bs_detector *d, GError **error)
 	r->digit_ends = g_new(uint32_t, BS_DETECT_PIECE / 2 + 2);
 	r->masks = g_new(uint64_t, BS_DETECT_PIECE / 16);
 	r->mail_ends = g_new(uint32_t, BS_DETECT_PIECE / 2 + 2);
+	r->hits = g_new(bs_item, BS_DETECT_HITS);
 	r->cat_counts = g_new0(uint32_t, ncat + 1);
 	r->cat_last_end = g_new0(uint64_t, ncat + 1);
 	if (hs_alloc_scratch(d->db, &r->scratch) != HS_SUCCESS ||
@@ -543,6 +560,7 @@ bs_detect_run_free(bs_detect_run *r)
 	g_free(r->digit_ends);
 	g_free(r->masks);
 	g_free(r->mail_ends);
+	g_free(r->hits);
 	g_free(r);
 }
 
@@ -573,6 +591,7 @@ bs_detect_run_begin(bs_detect_run *r, const GDate *ref_date, bs_finding_fn *fn, 
 	r->mail_len = 0;
 	r->mail_count = 0;
 	r->mail_next = 0;
+	r->hit_count = 0;
 	g_array_set_size(r->queue, 0);
 	r->queue_head = 0;
 	memset(r->ctx_end, 0, sizeof r->ctx_end);
@@ -616,6 +635,7 @@ scan_piece(bs_detect_run *r, const char *p, size_t n)
 	r->mail_count = bs_detect__mail_ends(r, p, n, r->mail_ends);
 	r->mail_next = 0;
 	err = hs_scan_stream(r->stream, p, (unsigned)n, 0, r->scratch, on_match, r);
+	flush_hits(r);
 	push_digits(r, UINT64_MAX);
 	r->digit_count = 0;
 	r->mail_count = 0;
@@ -658,6 +678,7 @@ bs_detect_run_end(bs_detect_run *r)
 	    r->mail_len <= BS_DETECT_DOMAIN_MAX)
 		push(r, BS_ID_EMAIL, r->chunk_off);
 	err = hs_reset_stream(r->stream, 0, r->scratch, on_match, r);
+	flush_hits(r);
 	drain(r);
 	r->open = false;
 	return err == HS_SUCCESS ? BS_OK : BS_FAIL;
