@@ -70,11 +70,22 @@ unichar_is_word(const char *p, size_t len)
 	return g_unichar_isalnum(c) || g_unichar_ismark(c);
 }
 
-/* ASCII letters, digits and '_' (b: a byte value, 0..255). */
+/* ASCII letters, digits and '_' (b: a byte value, 0..255): Vectorscan's \b. */
+static const bool ascii_word[256] = {
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
+    ['8'] = 1, ['9'] = 1, ['_'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1,
+    ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1,
+    ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1,
+    ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1,
+    ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1,
+    ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1,
+    ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+};
+
 static bool
 ascii_is_word(int b)
 {
-	return (unsigned)((b | 0x20) - 'a') < 26 || (unsigned)(b - '0') < 10 || b == '_';
+	return ascii_word[(uint8_t)b];
 }
 
 bool
@@ -470,6 +481,17 @@ push(bs_detect_run *r, uint32_t id, uint64_t end)
 	drain(r);
 }
 
+/* The stream offset of the piece's next digit-run or domain end
+ * (UINT64_MAX: none left). */
+static uint64_t
+aux_next(const bs_detect_run *r)
+{
+	uint32_t d = r->digit_next < r->digit_count ? r->digit_ends[r->digit_next] : UINT32_MAX;
+	uint32_t m = r->mail_next < r->mail_count ? r->mail_ends[r->mail_next] : UINT32_MAX;
+
+	return MIN(d, m) == UINT32_MAX ? UINT64_MAX : r->chunk_off + MIN(d, m);
+}
+
 /* The piece's digit runs and e-mail domains ending before limit join
  * the order (a digit run first when both end at one offset); one ending
  * at the same offset as a match comes after it. */
@@ -499,9 +521,16 @@ push_digits(bs_detect_run *r, uint64_t limit)
 static void
 flush_hits(bs_detect_run *r)
 {
+	uint64_t aux = aux_next(r);
+
 	for (size_t i = 0; i < r->hit_count; i++) {
-		push_digits(r, r->hits[i].end);
-		push(r, r->hits[i].id, r->hits[i].end);
+		uint64_t end = r->hits[i].end;
+
+		if (aux < end) {
+			push_digits(r, end);
+			aux = aux_next(r);
+		}
+		push(r, r->hits[i].id, end);
 	}
 	r->hit_count = 0;
 }
