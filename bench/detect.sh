@@ -1,8 +1,12 @@
 #!/bin/sh
-# Detect throughput: generates >= 100 MB of labelled synthetic Swedish text
-# with tools/gen-text.py (seeded; kept in build/bench-data/ between runs),
-# then runs build/bench/bench-detect: the engine against a raw Vectorscan
-# block pass with the same expressions and against grep -E, medians.
+# Detect throughput on two texts of tools/gen-text.py (seeded; kept in
+# build/bench-data/ between runs), each >= 100 MB:
+#   dense:   the accuracy text, 2-6 plain sentences per letter (a finding
+#            every ~200 bytes, an identifier-shaped number every ~60);
+#   letters: 20-39 sentences per letter (a finding every ~900 bytes).
+# For each, build/bench/bench-detect runs the engine against a raw
+# Vectorscan block pass with the same expressions (alone and with the
+# identifier shapes added) and against grep -E, medians of RUNS.
 #   bench/detect.sh [MB] [RUNS]
 set -eu
 cd "$(dirname "$0")/.."
@@ -10,10 +14,20 @@ MB=${1:-110}
 RUNS=${2:-5}
 DATA=build/bench-data
 mkdir -p "$DATA"
-TEXT=$DATA/detect-$MB.txt
-if [ ! -f "$TEXT" ]; then
-	python3 tools/gen-text.py --seed 42 --bytes $((MB * 1024 * 1024)) "$TEXT" "$DATA/detect-$MB.jsonl"
-fi
 ninja -C build bench/bench-detect >/dev/null
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-nice build/bench/bench-detect "$TEXT" data/terms "$RUNS"
+for kind in dense letters; do
+	if [ "$kind" = dense ]; then
+		TEXT=$DATA/detect-$MB.txt
+		SENTENCES=2,6
+	else
+		TEXT=$DATA/detect-letters-$MB.txt
+		SENTENCES=20,39
+	fi
+	if [ ! -f "$TEXT" ]; then
+		python3 tools/gen-text.py --seed 42 --sentences "$SENTENCES" \
+			--bytes $((MB * 1024 * 1024)) "$TEXT" "${TEXT%.txt}.jsonl"
+	fi
+	echo "== $kind text ($SENTENCES sentences per letter)"
+	nice build/bench/bench-detect "$TEXT" data/terms "$RUNS"
+done

@@ -1,9 +1,13 @@
 #!/usr/bin/env python3
 """Writes labelled synthetic Swedish mail text for measuring detect.
 
-    tools/gen-text.py [--seed N] [--bytes N] [--date YYYY-MM-DD] OUT.txt TRUTH.jsonl
+    tools/gen-text.py [--seed N] [--bytes N] [--date YYYY-MM-DD]
+                      [--sentences MIN,MAX] OUT.txt TRUTH.jsonl
 
-OUT.txt is a run of short municipal letters (UTF-8). TRUTH.jsonl has one
+OUT.txt is a run of short municipal letters (UTF-8). Each letter holds
+MIN to MAX plain sentences (default 2,6) next to its numbers: the default
+is the dense accuracy text (a finding every ~200 bytes); --sentences 20,39
+writes letters of a few KB, closer to how often numbers occur in mail. TRUTH.jsonl has one
 object per planted value: {"start", "end" (bytes), "kind", "value"
 (canonical, for identifiers), "what"}. Kinds "pnr" and "samordningsnummer"
 are the positives; every other kind is a decoy a careful reader would not
@@ -93,9 +97,10 @@ UNLABELLED = [
 
 
 class Gen:
-    def __init__(self, seed, ref):
+    def __init__(self, seed, ref, sentences=(2, 6)):
         self.rng = random.Random(seed)
         self.ref = ref
+        self.sentences = sentences
         self.parts = []
         self.off = 0
         self.truth = []
@@ -262,7 +267,7 @@ class Gen:
         decoys = [self.phone, self.phone, self.orgnr, self.bad_check, self.reference,
                   self.reference, self.timestamp, self.amount, self.account]
         items += [self.rng.choice(decoys) for _ in range(self.rng.randrange(1, 5))]
-        items += [self.sentence] * self.rng.randrange(2, 7)
+        items += [self.sentence] * self.rng.randrange(self.sentences[0], self.sentences[1] + 1)
         self.rng.shuffle(items)
         for i, item in enumerate(items):
             item()
@@ -272,15 +277,27 @@ class Gen:
         self.put("\n\n" + "-" * 20 + "\n\n")
 
 
+def sentence_range(text):
+    try:
+        lo, hi = (int(x) for x in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected MIN,MAX") from None
+    if lo < 0 or hi < lo:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected 0 <= MIN <= MAX")
+    return lo, hi
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--bytes", type=int, default=3 * 1024 * 1024)
     ap.add_argument("--date", default="2024-05-01")
+    ap.add_argument("--sentences", type=sentence_range, default=(2, 6),
+                    help="plain sentences per letter, MIN,MAX (default 2,6)")
     ap.add_argument("out")
     ap.add_argument("truth")
     a = ap.parse_args()
-    g = Gen(a.seed, datetime.date.fromisoformat(a.date))
+    g = Gen(a.seed, datetime.date.fromisoformat(a.date), a.sentences)
     with open(a.out, "w", encoding="utf-8") as out:
         written = 0
         while written < a.bytes:
