@@ -68,8 +68,8 @@ bs_detector_free(bs_detector *d)
 		g_array_free(d->groups, TRUE);
 	if (d->members)
 		g_array_free(d->members, TRUE);
-	if (d->id_group)
-		g_array_free(d->id_group, TRUE);
+	if (d->id_info)
+		g_array_free(d->id_info, TRUE);
 	if (d->words)
 		g_array_free(d->words, TRUE);
 	if (d->word_bytes)
@@ -107,7 +107,7 @@ bs_detector_new(const bs_detect_config *cfg, GError **error)
 	d->patterns = g_array_new(FALSE, FALSE, sizeof(bs_pattern));
 	d->groups = g_array_new(FALSE, FALSE, sizeof(bs_group));
 	d->members = g_array_new(FALSE, FALSE, sizeof(bs_member));
-	d->id_group = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+	d->id_info = g_array_new(FALSE, FALSE, sizeof(bs_id_info));
 	d->words = g_array_new(FALSE, FALSE, sizeof(bs_word));
 	d->word_bytes = g_byte_array_new();
 	d->categories = g_ptr_array_new_with_free_func(g_free);

@@ -126,6 +126,17 @@ typedef struct {
 	bool bytewise; /* each character's cases differ in one byte, by 0x20, at most */
 } bs_word;
 
+/* A Vectorscan id: its group, and what of the group decides most
+ * matches, in one load (in-word matches end at the bucket test). */
+typedef struct {
+	uint32_t group;
+	uint16_t len;  /* the group's len */
+	uint8_t trim;  /* the group's trim */
+	uint8_t flags; /* bit b (0..3): bucket b holds members; BS_INFO_MASKED */
+} bs_id_info;
+
+#define BS_INFO_MASKED 0x10u
+
 struct bs_detector {
 	hs_database_t *db;      /* streaming mode; owned */
 	GPtrArray *exprs;       /* char *: the expressions, for bench and diagnostics */
@@ -133,7 +144,7 @@ struct bs_detector {
 	GArray *patterns;       /* bs_pattern */
 	GArray *groups;         /* bs_group */
 	GArray *members;        /* bs_member, by group */
-	GArray *id_group;       /* uint32_t: the group of each Vectorscan id */
+	GArray *id_info;        /* bs_id_info: per Vectorscan id */
 	GArray *words;          /* bs_word: the words of multi-word terms and labels */
 	GByteArray *word_bytes; /* their bytes */
 	GPtrArray *categories;  /* char *: category names, index = bs_pattern.category */

@@ -403,21 +403,22 @@ decide_words(bs_detect_run *r, const bs_group *g, uint64_t end, const around *a)
 static void
 decide_group(bs_detect_run *r, uint32_t id, uint64_t end)
 {
+	const bs_id_info info = g_array_index(r->d->id_info, bs_id_info, id);
 	const bs_group *g;
 	around a = {.bucket = 0};
 
-	g = &g_array_index(r->d->groups, bs_group, g_array_index(r->d->id_group, uint32_t, id));
-	end -= g->trim;
-	if (end < g->len)
+	end -= info.trim;
+	if (end < info.len)
 		return;
-	a.before = end > g->len ? byte_at(r, end - g->len - 1) : -1;
+	a.before = end > info.len ? byte_at(r, end - info.len - 1) : -1;
 	a.after = byte_at(r, end);
 	if (a.before >= 0 && a.after >= 0) {
 		a.bucket = 2u * ascii_is_word(a.before) + ascii_is_word(a.after);
-		if (g->bucket[a.bucket] == g->bucket[a.bucket + 1])
+		if (!(info.flags & (1u << a.bucket)))
 			return;
 	}
-	if (!g->masked && a.before >= 0 && a.after >= 0) {
+	g = &g_array_index(r->d->groups, bs_group, info.group);
+	if (!(info.flags & BS_INFO_MASKED) && a.before >= 0 && a.after >= 0) {
 		decide_words(r, g, end, &a);
 		return;
 	}

@@ -88,7 +88,9 @@ add_id(bs_detector *d, char *expr, unsigned flags, uint32_t group)
 {
 	g_ptr_array_add(d->exprs, expr);
 	g_array_append_val(d->flags, flags);
-	g_array_append_val(d->id_group, group);
+	bs_id_info info = {.group = group};
+
+	g_array_append_val(d->id_info, info);
 }
 
 /* Every character of the word w[0, len) has its two cases differ in at
@@ -239,6 +241,19 @@ finish_group(bs_detector *d, uint32_t g)
 		}
 	}
 	group->bucket[4] = group->count;
+}
+
+/* The id's copy of its group's fields, once the group is finished. */
+static void
+fill_info(const bs_detector *d, bs_id_info *info)
+{
+	const bs_group *g = &g_array_index(d->groups, bs_group, info->group);
+
+	info->len = g->len;
+	info->trim = g->trim;
+	info->flags = g->masked ? BS_INFO_MASKED : 0;
+	for (unsigned b = 0; b < 4; b++)
+		info->flags |= g->bucket[b] < g->bucket[b + 1] ? 1u << b : 0;
 }
 
 static uint32_t
@@ -758,6 +773,8 @@ bs_detect__build_keys(bs_detector *d)
 		place_pattern(d, lits, gaps, g_array_index(order, uint32_t, k));
 	for (uint32_t g = 0; g < d->groups->len; g++)
 		finish_group(d, g);
+	for (uint32_t id = 0; id < d->id_info->len; id++)
+		fill_info(d, &g_array_index(d->id_info, bs_id_info, id));
 }
 
 static size_t
