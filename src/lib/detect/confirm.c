@@ -175,38 +175,66 @@ label_before(const bs_detect_run *r, int c, uint64_t start)
 	return best;
 }
 
-/* The nearest label before start that says something about this kind;
- * a label of another kind that is not next to the value is passed over. */
-static int
-context_polarity(const bs_detect_run *r, const kind_rule *rule, uint64_t start)
-{
-	unsigned skip = 0;
+/* The labels near a value: per class, the end of the last label at most
+ * BS_LIMIT_CONTEXT_BYTES before it. Read once per start, as every kind of
+ * a shape's chain is scored against the same labels. */
+typedef struct {
+	unsigned mask; /* classes with a label near; 0: not one, the common case */
+	uint64_t end[BS_CTX_COUNT];
+} near_labels;
 
-	for (;;) {
+static void
+find_near(const bs_detect_run *r, uint64_t start, near_labels *near)
+{
+	uint64_t latest = 0;
+
+	near->mask = 0;
+	for (int c = 0; c < BS_CTX_COUNT; c++) /* branch-free: most values have no label near */
+		latest = MAX(latest, r->ctx_max[c]);
+	if (latest + BS_LIMIT_CONTEXT_BYTES < start)
+		return;
+	for (int c = 0; c < BS_CTX_COUNT; c++) {
+		uint64_t e;
+
+		if (r->ctx_max[c] + BS_LIMIT_CONTEXT_BYTES < start)
+			continue;
+		e = label_before(r, c, start);
+		if (e == 0 || start - e > BS_LIMIT_CONTEXT_BYTES)
+			continue;
+		near->mask |= 1u << c;
+		near->end[c] = e;
+	}
+}
+
+/* The nearest label before start that says something about this kind;
+ * a label of another kind that is not next to the value is passed over.
+ * Ties go to the lower class. */
+static int
+context_polarity(const bs_detect_run *r, const kind_rule *rule, const near_labels *near,
+                 uint64_t start)
+{
+	unsigned cand = 0;
+
+	for (unsigned m = near->mask; m; m &= m - 1)
+		if (rule->ctx[__builtin_ctz(m)])
+			cand |= m & -m;
+	while (cand) {
 		uint64_t best = 0;
 		int cls = -1;
 
-		for (int c = 0; c < BS_CTX_COUNT; c++) {
-			uint64_t e;
+		for (unsigned m = cand; m; m &= m - 1) {
+			int c = __builtin_ctz(m);
 
-			/* no label of this class near: the common case */
-			if (!rule->ctx[c] || (skip & (1u << c)) ||
-			    r->ctx_max[c] + BS_LIMIT_CONTEXT_BYTES < start)
-				continue;
-			e = label_before(r, c, start);
-			if (e == 0 || start - e > BS_LIMIT_CONTEXT_BYTES)
-				continue;
-			if (e > best) {
-				best = e;
+			if (near->end[c] > best) {
+				best = near->end[c];
 				cls = c;
 			}
 		}
-		if (cls < 0)
-			return 0;
 		if (rule->ctx[cls] > 0 || label_adjacent(r, best, start))
 			return rule->ctx[cls];
-		skip |= 1u << cls;
+		cand &= ~(1u << cls);
 	}
+	return 0;
 }
 
 /* Digits in [from, to) of the run's bytes. */
@@ -267,10 +295,10 @@ format_reasons(const bs_detect_run *r, const bs_ident *id, uint64_t start, uint6
 
 /* Scores a valid identifier; fills f's confidence and reasons. */
 static void
-score(const bs_detect_run *r, bs_finding *f)
+score(const bs_detect_run *r, const near_labels *near, bs_finding *f)
 {
 	const kind_rule *rule = &rules[f->id.kind];
-	int pol = context_polarity(r, rule, f->start);
+	int pol = near->mask ? context_polarity(r, rule, near, f->start) : 0;
 	int level = rule->base;
 
 	f->reasons = BS_REASON_VALID;
@@ -300,6 +328,8 @@ confirm(bs_detect_run *r, bs_cand_class cls, uint64_t start, uint64_t end)
 {
 	char buf[SPAN_MAX];
 	bs_finding f[2];
+	near_labels near = {.mask = 0};
+	bool have_near = false;
 	int best = -1;
 	size_t len = end - start;
 	const char *p = len <= sizeof buf ? bs_detect__span(r, start, len, buf) : NULL;
@@ -314,7 +344,11 @@ confirm(bs_detect_run *r, bs_cand_class cls, uint64_t start, uint64_t end)
 			continue;
 		cur->start = start;
 		cur->end = end;
-		score(r, cur);
+		if (!have_near) {
+			find_near(r, start, &near);
+			have_near = true;
+		}
+		score(r, &near, cur);
 		if (best < 0 || cur->confidence > f[best].confidence)
 			best = (int)(cur - f);
 		if (f[best].confidence >= BS_CONF_MEDIUM)

@@ -83,9 +83,11 @@ bs_ident__num(const char *p, size_t n)
 	int v = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		if (!g_ascii_isdigit(p[i]))
+		unsigned d = (unsigned char)p[i] - (unsigned)'0'; /* g_ascii_isdigit reads a table */
+
+		if (d > 9)
 			return -1;
-		v = v * 10 + (p[i] - '0');
+		v = v * 10 + (int)d;
 	}
 	return v;
 }

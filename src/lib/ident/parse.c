@@ -122,17 +122,19 @@ parse_any(const char *p, size_t len, const bs_ident_ctx *ctx, bs_ident *out)
 	return swedish_fallback(st, p, len, ctx, out);
 }
 
+/* out is reset here only when no parser runs: each parser resets it. */
 static bs_status
 parse_ctx(bs_kind kind, const char *p, size_t len, const bs_ident_ctx *ctx, bs_ident *out)
 {
-	bs_ident__reset(out);
-	if (!p || (unsigned)kind >= BS_KIND_COUNT)
+	if (!p || (unsigned)kind >= BS_KIND_COUNT) {
+		bs_ident__reset(out);
 		return BS_NOMATCH;
+	}
 	trim(&p, &len);
-	if (len == 0)
-		return BS_NOMATCH;
-	if (len > BS_LIMIT_IDENT_LEN) {
-		out->reason = "length";
+	if (len == 0 || len > BS_LIMIT_IDENT_LEN) {
+		bs_ident__reset(out);
+		if (len > 0)
+			out->reason = "length";
 		return BS_NOMATCH;
 	}
 	if (kind == BS_KIND_NONE)

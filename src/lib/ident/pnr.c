@@ -17,14 +17,48 @@ typedef struct {
 	bool letter; /* ten[6] is a letter (interim shape) */
 } pnr_text;
 
+/* A byte of the 8 at x (little-endian) with a bit set unless it is an
+ * ASCII digit: after x ^ '0', a digit is 0..9, so its high nibble is 0
+ * and adding 6 does not reach 16. A carry out of a non-digit only
+ * changes bytes after it, which the caller does not read. */
+static uint64_t
+non_digits(uint64_t x)
+{
+	uint64_t t = x ^ 0x3030303030303030ull;
+
+	return (t & 0xf0f0f0f0f0f0f0f0ull) | ((t + 0x0606060606060606ull) & 0x1010101010101010ull);
+}
+
+static uint64_t
+load8(const char *p)
+{
+	uint64_t x;
+
+	memcpy(&x, p, 8);
+	return GUINT64_FROM_LE(x);
+}
+
+/* Leading digits, eight at a time: every candidate detect confirms is
+ * read here, and a byte loop mispredicts its exit (6, 8, 10 or 12). */
 static size_t
 count_digits(const char *p, size_t len)
 {
 	size_t n = 0;
+	uint64_t bad;
 
-	while (n < len && g_ascii_isdigit(p[n]))
-		n++;
-	return n;
+	for (; n + 8 <= len; n += 8)
+		if ((bad = non_digits(load8(p + n))))
+			return n + (size_t)__builtin_ctzll(bad) / 8;
+	if (n == len)
+		return n;
+	if (len < 8) {
+		while (n < len && g_ascii_isdigit(p[n]))
+			n++;
+		return n;
+	}
+	/* the last 8 bytes, without those already read */
+	bad = non_digits(load8(p + len - 8)) >> (8 * (n + 8 - len));
+	return bad ? n + (size_t)__builtin_ctzll(bad) / 8 : len;
 }
 
 /* Reads the last four characters: a digit or capital letter, then three digits. */
