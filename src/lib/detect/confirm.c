@@ -186,13 +186,7 @@ typedef struct {
 static void
 find_near(const bs_detect_run *r, uint64_t start, near_labels *near)
 {
-	uint64_t latest = 0;
-
 	near->mask = 0;
-	for (int c = 0; c < BS_CTX_COUNT; c++) /* branch-free: most values have no label near */
-		latest = MAX(latest, r->ctx_max[c]);
-	if (latest + BS_LIMIT_CONTEXT_BYTES < start)
-		return;
 	for (int c = 0; c < BS_CTX_COUNT; c++) {
 		uint64_t e;
 
@@ -368,25 +362,50 @@ is_phone_char(int b)
 	       b == '/';
 }
 
+/* [from, from + len) of the text: into the chunk when it is all there,
+ * else copied into buf with NUL for the bytes that are not (before the
+ * tail, after the end), which no check below takes for a digit, a phone
+ * character or a separator. */
+static const unsigned char *
+window(const bs_detect_run *r, uint64_t from, size_t len, unsigned char *buf)
+{
+	const char *p = bs_detect__span(r, from, len, (char *)buf);
+
+	if (p)
+		return (const unsigned char *)p;
+	for (size_t i = 0; i < len; i++) {
+		int b = bs_detect__byte(r, from + i);
+
+		buf[i] = b < 0 ? 0 : (unsigned char)b;
+	}
+	return buf;
+}
+
+static bool
+is_digit(int b)
+{
+	return b >= '0' && b <= '9';
+}
+
 /* Phone numbers end at each digit group; only the last group decides.
  * Starts: every '+', '(' or a '0' opening a digit group in the run. */
 static size_t
 recover_phone(const bs_detect_run *r, uint64_t end, uint64_t *starts)
 {
-	uint64_t s = end;
+	unsigned char buf[BS_DETECT_PHONE_WALK + 3];
+	uint64_t from = end > BS_DETECT_PHONE_WALK ? end - BS_DETECT_PHONE_WALK : 0;
+	const unsigned char *w = window(r, from, (size_t)(end - from) + 3, buf);
+	const unsigned char *e = w + (end - from); /* e[0]: the byte at end */
+	const unsigned char *s = e;
 	size_t n = 0;
-	int a = bs_detect__byte(r, end);
 
-	if ((a == ' ' || a == '-') && is_digit_at(r, end + 1) && is_digit_at(r, end + 2))
+	if ((e[0] == ' ' || e[0] == '-') && is_digit(e[1]) && is_digit(e[2]))
 		return 0;
-	while (s > 0 && end - s < BS_DETECT_PHONE_WALK && is_phone_char(bs_detect__byte(r, s - 1)))
+	while (s > w && is_phone_char(s[-1]))
 		s--;
-	for (uint64_t p = s; p < end && n < STARTS_MAX; p++) {
-		int b = bs_detect__byte(r, p);
-
-		if (b == '+' || b == '(' || (b == '0' && (p == s || !is_digit_at(r, p - 1))))
-			starts[n++] = p;
-	}
+	for (const unsigned char *p = s; p < e && n < STARTS_MAX; p++)
+		if (*p == '+' || *p == '(' || (*p == '0' && (p == s || !is_digit(p[-1]))))
+			starts[n++] = from + (uint64_t)(p - w);
 	return n;
 }
 

@@ -574,9 +574,8 @@ report(bs_detect_run *r, unsigned m, uint64_t end)
 	if (m & bit(BS_CAND_PHONE))
 		bs_detect__candidate(r, BS_CAND_PHONE, end);
 	m &= ~bit(BS_CAND_PHONE);
-	for (int cls = 0; m; cls++, m >>= 1)
-		if (m & 1)
-			bs_detect__candidate(r, (bs_cand_class)cls, end);
+	for (; m; m &= m - 1)
+		bs_detect__candidate(r, (bs_cand_class)__builtin_ctz(m), end);
 }
 
 /* Shapes that end in capitals after the run: a HETU check letter right
