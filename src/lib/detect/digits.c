@@ -12,6 +12,10 @@
 
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h> /* part of x86-64 */
+#endif
+
 /* A window of bytes around an end: p[0] is the byte at the end offset;
  * p[-WIN_BACK..WIN_AHEAD) is readable, with NUL for bytes before the start
  * or after the end of the text (NUL is what they are to every shape: not
@@ -21,7 +25,7 @@ typedef struct {
 	/* Bit 64 + i describes p[i] for i in [-64, 0): digits, phone
 	 * characters, '0', and '+' or '('. Set only on an end's own window
 	 * (masked); a shifted window reads the bytes. */
-	uint64_t digit, phone, zero, open;
+	uint64_t digit, phone, zero, open; /* in the order of the piece's masks */
 	bool masked;
 } win;
 
@@ -521,6 +525,27 @@ make_masks(win *w)
 	w->masked = true;
 }
 
+#ifdef __SSE2__
+/* The window's masks from the piece's (bs_detect__digit_ends): the 64
+ * bits before pos (>= 64, inside the piece) of each, all four at once
+ * (digit and phone, zero and open, as win lays them out). A shift by 64
+ * gives 0, so pos at a block's start needs no branch. */
+static void
+piece_masks(const bs_detect_run *r, size_t pos, win *w)
+{
+	const __m128i *m = (const __m128i *)(const void *)(r->masks + 4 * (pos / 64));
+	__m128i down = _mm_cvtsi32_si128((int)(pos % 64));
+	__m128i up = _mm_cvtsi32_si128((int)(64 - pos % 64));
+	__m128i lo = _mm_or_si128(_mm_srl_epi64(_mm_loadu_si128(m - 2), down),
+	                          _mm_sll_epi64(_mm_loadu_si128(m), up));
+	__m128i hi = _mm_or_si128(_mm_srl_epi64(_mm_loadu_si128(m - 1), down),
+	                          _mm_sll_epi64(_mm_loadu_si128(m + 1), up));
+
+	_mm_storeu_si128((__m128i *)(void *)&w->digit, lo);
+	_mm_storeu_si128((__m128i *)(void *)&w->zero, hi);
+	w->masked = true;
+}
+#else
 /* The 64 bits before pos (>= 64) of one of the piece's masks. */
 static uint64_t
 mask_before(const uint64_t *m, int k, size_t pos)
@@ -543,6 +568,7 @@ piece_masks(const bs_detect_run *r, size_t pos, win *w)
 	w->open = mask_before(r->masks, 3, pos);
 	w->masked = true;
 }
+#endif
 
 /* Bytes around off into a window: a pointer into the chunk when they are
  * all there, else a copy with NUL for what is not in the text. */
@@ -611,8 +637,6 @@ bs_detect__digits(bs_detect_run *r, uint64_t end)
 }
 
 #ifdef __SSE2__
-#include <emmintrin.h>
-
 static uint64_t
 bits16(__m128i m, int k)
 {
