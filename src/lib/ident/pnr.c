@@ -17,6 +17,13 @@ typedef struct {
 	bool letter; /* ten[6] is a letter (interim shape) */
 } pnr_text;
 
+/* Two bytes that read_pnr_text() counted as digits (the date part). */
+static int
+two_digits(const char *p)
+{
+	return (p[0] - '0') * 10 + (p[1] - '0');
+}
+
 /* A byte of the 8 at x (little-endian) with a bit set unless it is an
  * ASCII digit: after x ^ '0', a digit is 0..9, so its high nibble is 0
  * and adding 6 does not reach 16. A carry out of a non-digit only
@@ -84,7 +91,7 @@ read_pnr_text(const char *p, size_t len, pnr_text *t)
 	t->century = -1;
 	if (n == len && (n == 10 || n == 12)) {
 		if (n == 12)
-			t->century = bs_ident__num(p, 2);
+			t->century = two_digits(p);
 		memcpy(t->ten, p + n - 10, 10);
 		return true;
 	}
@@ -94,7 +101,7 @@ read_pnr_text(const char *p, size_t len, pnr_text *t)
 	if (!read_tail(p + n + sl, len - n - sl, t))
 		return false;
 	if (n == 8)
-		t->century = bs_ident__num(p, 2);
+		t->century = two_digits(p);
 	memcpy(t->ten, p + n - 6, 6);
 	return true;
 }
@@ -128,8 +135,8 @@ infer_year(int yy, const bs_ymd *birth, bs_sep sep, const bs_ymd *ref)
 static const char *
 read_month_day(const pnr_text *t, bs_kind kind, bs_ymd *birth)
 {
-	birth->month = bs_ident__num(t->ten + 2, 2);
-	birth->day = bs_ident__num(t->ten + 4, 2);
+	birth->month = two_digits(t->ten + 2);
+	birth->day = two_digits(t->ten + 4);
 	if (kind == BS_KIND_SAMORDNING) {
 		birth->day -= 60;
 		if (birth->month > 12 || birth->day > 31)
@@ -163,7 +170,7 @@ check_date(bs_kind kind, bs_ymd *birth, const bs_ymd *ref)
 static const char *
 resolve_year(const pnr_text *t, bs_ymd *birth, const bs_ymd *ref)
 {
-	int yy = bs_ident__num(t->ten, 2);
+	int yy = two_digits(t->ten);
 
 	if (t->century < 0) {
 		birth->year = infer_year(yy, birth, t->sep, ref);
