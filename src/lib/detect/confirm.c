@@ -17,6 +17,10 @@
 
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h> /* part of x86-64 */
+#endif
+
 /* Longest value a shape recovers: an e-mail address (64 + 1 + 255). */
 #define SPAN_MAX 384
 /* How far back the recovered shapes walk. */
@@ -183,16 +187,46 @@ typedef struct {
 	uint64_t end[BS_CTX_COUNT];
 } near_labels;
 
+#ifdef __SSE2__
+/* Classes whose latest label ends at most BS_LIMIT_CONTEXT_BYTES before
+ * start or later: ctx_max + BS_LIMIT_CONTEXT_BYTES - start >= 0, two
+ * classes per SSE2 subtraction (offsets stay far below 2^63). */
+static unsigned
+classes_near(const bs_detect_run *r, uint64_t start)
+{
+	const __m128i *m = (const __m128i *)(const void *)r->ctx_max;
+	__m128i lim = _mm_set1_epi64x((long long)(start - BS_LIMIT_CONTEXT_BYTES));
+	unsigned neg = 0;
+
+	G_STATIC_ASSERT(BS_CTX_COUNT % 2 == 0);
+	for (int k = 0; k < BS_CTX_COUNT / 2; k++) {
+		__m128d d = _mm_castsi128_pd(_mm_sub_epi64(_mm_loadu_si128(m + k), lim));
+
+		neg |= (unsigned)_mm_movemask_pd(d) << (2 * k);
+	}
+	return ~neg & ((1u << BS_CTX_COUNT) - 1);
+}
+#else
+static unsigned
+classes_near(const bs_detect_run *r, uint64_t start)
+{
+	unsigned m = 0;
+
+	for (int c = 0; c < BS_CTX_COUNT; c++)
+		if (r->ctx_max[c] + BS_LIMIT_CONTEXT_BYTES >= start)
+			m |= 1u << c;
+	return m;
+}
+#endif
+
 static void
 find_near(const bs_detect_run *r, uint64_t start, near_labels *near)
 {
 	near->mask = 0;
-	for (int c = 0; c < BS_CTX_COUNT; c++) {
-		uint64_t e;
+	for (unsigned m = classes_near(r, start); m; m &= m - 1) {
+		int c = __builtin_ctz(m);
+		uint64_t e = label_before(r, c, start);
 
-		if (r->ctx_max[c] + BS_LIMIT_CONTEXT_BYTES < start)
-			continue;
-		e = label_before(r, c, start);
 		if (e == 0 || start - e > BS_LIMIT_CONTEXT_BYTES)
 			continue;
 		near->mask |= 1u << c;
@@ -358,8 +392,12 @@ confirm(bs_detect_run *r, bs_cand_class cls, uint64_t start, uint64_t end)
 static bool
 is_phone_char(int b)
 {
-	return (b >= '0' && b <= '9') || b == ' ' || b == '-' || b == '(' || b == ')' || b == '+' ||
-	       b == '/';
+	/* digits and " ()+-/", all within ' ' .. '9': one bit each */
+	const uint64_t set = 0x3ffull << ('0' - ' ') | 1ull << 0 | 1ull << ('(' - ' ') |
+	                     1ull << (')' - ' ') | 1ull << ('+' - ' ') | 1ull << ('-' - ' ') |
+	                     1ull << ('/' - ' ');
+
+	return (unsigned)(b - ' ') < 64 && (set >> (b - ' ') & 1);
 }
 
 /* [from, from + len) of the text: into the chunk when it is all there,
@@ -507,7 +545,9 @@ recover_email(const bs_detect_run *r, uint64_t end, uint64_t *starts)
 	return 1;
 }
 
-static size_t
+/* Apart from bs_detect__candidate(): most candidates have a fixed length,
+ * and its frame stays small without these walks and their buffers. */
+G_GNUC_NO_INLINE static size_t
 recover(const bs_detect_run *r, bs_cand_class cls, uint64_t end, uint64_t *starts)
 {
 	uint64_t s = end;
