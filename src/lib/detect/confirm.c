@@ -115,12 +115,23 @@ static const struct {
 #undef W
 };
 
+/* ":.,;()#/", all within '#' .. ';': one bit each */
+static bool
+is_filler_punct(char c)
+{
+	const uint32_t set = 1u << (':' - '#') | 1u << ('.' - '#') | 1u << (',' - '#') |
+	                     1u << (';' - '#') | 1u << ('(' - '#') | 1u << (')' - '#') | 1u << 0 |
+	                     1u << ('/' - '#');
+
+	return (unsigned)(c - '#') < 32 && (set >> (c - '#') & 1);
+}
+
 static bool
 is_filler(const char *p, size_t len)
 {
-	while (len > 0 && p[len - 1] && strchr(":.,;()#/", p[len - 1]))
+	while (len > 0 && is_filler_punct(p[len - 1]))
 		len--;
-	while (len > 0 && p[0] && strchr(":.,;()#/", p[0])) {
+	while (len > 0 && is_filler_punct(p[0])) {
 		p++;
 		len--;
 	}
@@ -170,11 +181,11 @@ label_before(const bs_detect_run *r, int c, uint64_t start)
 {
 	uint64_t best = 0;
 
+	/* without branches: which of the ring's ends qualify is not predictable */
 	for (int i = 0; i < BS_CTX_KEEP; i++) {
 		uint64_t e = r->ctx_end[c][i];
 
-		if (e <= start && e > best)
-			best = e;
+		best = MAX(best, e <= start ? e : 0);
 	}
 	return best;
 }
