@@ -27,7 +27,6 @@
 #define CARD_WALK 26
 #define IBAN_WALK 44
 #define EMAIL_LOCAL_MAX 64
-#define STARTS_MAX 4
 
 /* Which kinds a shape may be, tried in order; a later one wins only with
  * a strictly higher confidence. */
@@ -400,64 +399,6 @@ confirm(bs_detect_run *r, bs_cand_class cls, uint64_t start, uint64_t end)
 	return true;
 }
 
-static bool
-is_phone_char(int b)
-{
-	/* digits and " ()+-/", all within ' ' .. '9': one bit each */
-	const uint64_t set = 0x3ffull << ('0' - ' ') | 1ull << 0 | 1ull << ('(' - ' ') |
-	                     1ull << (')' - ' ') | 1ull << ('+' - ' ') | 1ull << ('-' - ' ') |
-	                     1ull << ('/' - ' ');
-
-	return (unsigned)(b - ' ') < 64 && (set >> (b - ' ') & 1);
-}
-
-/* [from, from + len) of the text: into the chunk when it is all there,
- * else copied into buf with NUL for the bytes that are not (before the
- * tail, after the end), which no check below takes for a digit, a phone
- * character or a separator. */
-static const unsigned char *
-window(const bs_detect_run *r, uint64_t from, size_t len, unsigned char *buf)
-{
-	const char *p = bs_detect__span(r, from, len, (char *)buf);
-
-	if (p)
-		return (const unsigned char *)p;
-	for (size_t i = 0; i < len; i++) {
-		int b = bs_detect__byte(r, from + i);
-
-		buf[i] = b < 0 ? 0 : (unsigned char)b;
-	}
-	return buf;
-}
-
-static bool
-is_digit(int b)
-{
-	return b >= '0' && b <= '9';
-}
-
-/* Phone numbers end at each digit group; only the last group decides.
- * Starts: every '+', '(' or a '0' opening a digit group in the run. */
-static size_t
-recover_phone(const bs_detect_run *r, uint64_t end, uint64_t *starts)
-{
-	unsigned char buf[BS_DETECT_PHONE_WALK + 3];
-	uint64_t from = end > BS_DETECT_PHONE_WALK ? end - BS_DETECT_PHONE_WALK : 0;
-	const unsigned char *w = window(r, from, (size_t)(end - from) + 3, buf);
-	const unsigned char *e = w + (end - from); /* e[0]: the byte at end */
-	const unsigned char *s = e;
-	size_t n = 0;
-
-	if ((e[0] == ' ' || e[0] == '-') && is_digit(e[1]) && is_digit(e[2]))
-		return 0;
-	while (s > w && is_phone_char(s[-1]))
-		s--;
-	for (const unsigned char *p = s; p < e && n < STARTS_MAX; p++)
-		if (*p == '+' || *p == '(' || (*p == '0' && (p == s || !is_digit(p[-1]))))
-			starts[n++] = from + (uint64_t)(p - w);
-	return n;
-}
-
 /* Cards: starts at digit groups, 13-19 digits to the end. */
 static size_t
 recover_card(const bs_detect_run *r, uint64_t end, uint64_t *starts)
@@ -472,7 +413,7 @@ recover_card(const bs_detect_run *r, uint64_t end, uint64_t *starts)
 			break;
 		s--;
 	}
-	for (uint64_t p = s; p < end && n < STARTS_MAX; p++) {
+	for (uint64_t p = s; p < end && n < BS_DETECT_STARTS_MAX; p++) {
 		int prev = p > s ? bs_detect__byte(r, p - 1) : ' ';
 		size_t digits = 0;
 
@@ -505,7 +446,7 @@ recover_iban(const bs_detect_run *r, uint64_t end, uint64_t *starts)
 			break;
 		s--;
 	}
-	for (uint64_t p = s; p + 4 <= end && n < STARTS_MAX; p++) {
+	for (uint64_t p = s; p + 4 <= end && n < BS_DETECT_STARTS_MAX; p++) {
 		int prev = p > s ? bs_detect__byte(r, p - 1) : ' ';
 
 		if (prev == ' ' && g_ascii_isupper(bs_detect__byte(r, p)) &&
@@ -564,8 +505,6 @@ recover(const bs_detect_run *r, bs_cand_class cls, uint64_t end, uint64_t *start
 	uint64_t s = end;
 
 	switch (cls) {
-	case BS_CAND_PHONE:
-		return recover_phone(r, end, starts);
 	case BS_CAND_CARD:
 		while (s > 0 && end - s < 19 && is_digit_at(r, s - 1))
 			s--;
@@ -583,10 +522,24 @@ recover(const bs_detect_run *r, bs_cand_class cls, uint64_t end, uint64_t *start
 }
 
 void
+bs_detect__candidate_from(bs_detect_run *r, bs_cand_class cls, uint64_t end,
+                          const uint64_t *starts, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (starts[i] == r->last_start[cls])
+			return;
+		if (confirm(r, cls, starts[i], end)) {
+			r->last_start[cls] = starts[i];
+			return;
+		}
+	}
+}
+
+void
 bs_detect__candidate(bs_detect_run *r, bs_cand_class cls, uint64_t end)
 {
 	size_t len = bs_detect__cand_len(cls);
-	uint64_t starts[STARTS_MAX];
+	uint64_t starts[BS_DETECT_STARTS_MAX];
 	size_t n;
 
 	if (len) {
@@ -597,12 +550,5 @@ bs_detect__candidate(bs_detect_run *r, bs_cand_class cls, uint64_t end)
 	} else {
 		n = recover(r, cls, end, starts);
 	}
-	for (size_t i = 0; i < n; i++) {
-		if (starts[i] == r->last_start[cls])
-			return;
-		if (confirm(r, cls, starts[i], end)) {
-			r->last_start[cls] = starts[i];
-			return;
-		}
-	}
+	bs_detect__candidate_from(r, cls, end, starts, n);
 }

@@ -592,13 +592,40 @@ make_win(const bs_detect_run *r, uint64_t off, unsigned char *buf, win *w)
 	make_masks(w);
 }
 
+/* Where confirm tries a phone number ending at end (w's own window):
+ * every '+', '(' or '0' opening a digit group among the phone characters
+ * at most BS_DETECT_PHONE_WALK bytes before it, and a '0' opening that
+ * span, earliest first; none when a digit group follows the end (only
+ * the last group of "070-123 45 67" decides). */
+static size_t
+phone_starts(const win *w, uint64_t end, uint64_t *starts)
+{
+	int n = w->phone == ~0ull ? 64 : __builtin_clzll(~w->phone);
+	uint64_t first, set;
+	size_t k = 0;
+
+	if ((at(w, 0) == ' ' || at(w, 0) == '-') && is_digit(at(w, 1)) && is_digit(at(w, 2)))
+		return 0;
+	n = MIN(n, BS_DETECT_PHONE_WALK);
+	if (n == 0)
+		return 0;
+	first = 1ull << (64 - n);
+	set = (w->open | (w->zero & (~(w->digit << 1) | first))) & from_bit(64 - n);
+	for (; set && k < BS_DETECT_STARTS_MAX; set &= set - 1)
+		starts[k++] = end - (uint64_t)(64 - __builtin_ctzll(set));
+	return k;
+}
+
 /* Phone first, then in class order: the order the old expressions were
  * reported in when a phone number and a Nordic number end together. */
 static void
-report(bs_detect_run *r, unsigned m, uint64_t end)
+report(bs_detect_run *r, const win *w, unsigned m, uint64_t end)
 {
-	if (m & bit(BS_CAND_PHONE))
-		bs_detect__candidate(r, BS_CAND_PHONE, end);
+	if (m & bit(BS_CAND_PHONE)) {
+		uint64_t starts[BS_DETECT_STARTS_MAX];
+
+		bs_detect__candidate_from(r, BS_CAND_PHONE, end, starts, phone_starts(w, end, starts));
+	}
 	m &= ~bit(BS_CAND_PHONE);
 	for (; m; m &= m - 1)
 		bs_detect__candidate(r, (bs_cand_class)__builtin_ctz(m), end);
@@ -616,7 +643,7 @@ letter_tails(bs_detect_run *r, win w, uint64_t end)
 		if (!is_upper(at(&w, j)) || !nonword(at(&w, j + 1)))
 			continue;
 		x.p += j + 1;
-		report(r, (j == 0 ? hetu(&x) : 0) | iban(&x), end + (uint64_t)j + 1);
+		report(r, &x, (j == 0 ? hetu(&x) : 0) | iban(&x), end + (uint64_t)j + 1);
 	}
 }
 
@@ -626,12 +653,15 @@ bs_detect__digits(bs_detect_run *r, uint64_t end)
 {
 	unsigned char buf[WIN_BACK + WIN_AHEAD];
 	win w;
+	unsigned m = 0;
 	int c;
 
 	make_win(r, end, buf, &w);
 	c = at(&w, 0);
 	if (nonword(c))
-		report(r, at_run_end(&w), end);
+		m = at_run_end(&w);
+	if (m) /* at half the ends */
+		report(r, &w, m, end);
 	if (is_upper(c) || (c == ' ' && is_upper(at(&w, 1))))
 		letter_tails(r, w, end);
 }

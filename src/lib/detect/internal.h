@@ -254,9 +254,12 @@ void bs_detect__digits(bs_detect_run *r, uint64_t end);
 #define BS_DETECT_DOMAIN_MIN 4
 #define BS_DETECT_DOMAIN_MAX 255
 
-/* How far back a phone number's start is looked for (confirm.c recovers
- * starts this far back; digits.c skips shapes none of them can confirm). */
+/* How far back a phone number's start is looked for (digits.c hands
+ * confirm the starts this far back, and skips shapes none of them can
+ * confirm). */
 #define BS_DETECT_PHONE_WALK 28
+/* Starts tried per candidate whose start is recovered, earliest first. */
+#define BS_DETECT_STARTS_MAX 4
 
 /* email.c: ends of the domains after each '@' of the piece p (the run's
  * chunk), and the e-mail candidates within a domain ending at end. */
@@ -274,7 +277,10 @@ bool bs_detect__word_before(const bs_detect_run *r, uint64_t off);
 bool bs_detect__word_after(const bs_detect_run *r, uint64_t off);
 
 /* confirm.c: a candidate of class cls ending at end; emits at most one
- * finding. */
+ * finding. Phone numbers come with their starts (n <= BS_DETECT_STARTS_MAX,
+ * earliest first), which digits.c reads from its masks. */
 void bs_detect__candidate(bs_detect_run *r, bs_cand_class cls, uint64_t end);
+void bs_detect__candidate_from(bs_detect_run *r, bs_cand_class cls, uint64_t end,
+                               const uint64_t *starts, size_t n);
 
 #endif
