@@ -522,8 +522,8 @@ recover(const bs_detect_run *r, bs_cand_class cls, uint64_t end, uint64_t *start
 }
 
 void
-bs_detect__candidate_from(bs_detect_run *r, bs_cand_class cls, uint64_t end,
-                          const uint64_t *starts, size_t n)
+bs_detect__candidate_from(bs_detect_run *r, bs_cand_class cls, uint64_t end, const uint64_t *starts,
+                          size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (starts[i] == r->last_start[cls])

@@ -386,7 +386,7 @@ from_bit(int b)
 /* Phone numbers from the window's masks. The phone characters before the
  * end form the span; a shape may start at '+', '(' or a '0' after a
  * non-word byte in it. No phone number of fewer than PHONE_DIGITS_MIN
- * digits is valid (ident), and confirm tries the starts recover_phone
+ * digits is valid (ident), and confirm tries the starts phone_starts()
  * finds (also a '0' opening its own span, BS_DETECT_PHONE_WALK bytes): when even
  * the earliest of all these leaves fewer digits to the end, nothing
  * here can be confirmed and the shape is not tried. */
@@ -624,7 +624,8 @@ report(bs_detect_run *r, const win *w, unsigned m, uint64_t end)
 	if (m & bit(BS_CAND_PHONE)) {
 		uint64_t starts[BS_DETECT_STARTS_MAX];
 
-		bs_detect__candidate_from(r, BS_CAND_PHONE, end, starts, phone_starts(w, end, starts));
+		bs_detect__candidate_from(r, BS_CAND_PHONE, end, starts,
+		                          phone_starts(w, end, starts));
 	}
 	m &= ~bit(BS_CAND_PHONE);
 	for (; m; m &= m - 1)
