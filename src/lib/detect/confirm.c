@@ -366,7 +366,7 @@ confirm(bs_detect_run *r, bs_cand_class cls, uint64_t start, uint64_t end)
 {
 	char buf[SPAN_MAX];
 	bs_finding f[2];
-	near_labels near = {.mask = 0};
+	near_labels near; /* read at the first valid reading */
 	bool have_near = false;
 	int best = -1;
 	size_t len = end - start;
