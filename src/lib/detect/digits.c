@@ -275,12 +275,13 @@ card_groups(const win *w, int i, const int *lens, int n)
 static unsigned
 card_grouped(const win *w, int l1)
 {
+	int l2 = run_back(w, -l1 - 1); /* the group before the last: most ends stop here */
 	int four[4] = {l1, 4, 4, 4};
 	int six[3] = {l1, 6, 4};
 
-	if (l1 >= 1 && l1 <= 7 && card_groups(w, 0, four, 4))
+	if (l2 == 4 && l1 >= 1 && l1 <= 7 && card_groups(w, 0, four, 4))
 		return bit(BS_CAND_CARD_GROUPED);
-	if ((l1 == 4 || l1 == 5) && card_groups(w, 0, six, 3))
+	if (l2 == 6 && (l1 == 4 || l1 == 5) && card_groups(w, 0, six, 3))
 		return bit(BS_CAND_CARD_GROUPED);
 	return 0;
 }
@@ -485,7 +486,8 @@ at_run_end(const win *w)
 	if (l1 < 6 && !is(c, C_SEP | C_UPPER))
 		return 0;
 	m = bare_run(l1, c) | separated(w, l1, c) | interim(w, l1, is_upper(c) ? c : 0);
-	m |= l1 == 4 ? hetu(w) : 0;
+	/* the run's last digit ends it: hetu() wants a century sign before four */
+	m |= l1 == 4 && is_hetu_sign(c) ? hetu(w) : 0;
 	m |= phone(w);
 	/* Cards and IBANs have groups before the last run: a separator or,
 	 * in an IBAN, a capital or a space stands before it. */
