@@ -111,6 +111,10 @@ bs_ident__phone(const char *p, size_t len, const bs_ident_ctx *ctx, bs_ident *ou
 	const char *why;
 
 	bs_ident__reset(out);
+	/* a first digit other than 0 is neither +46 nor a trunk 0: no phone
+	 * number (national_part() would say so after reading all of it) */
+	if (len > 0 && p[0] >= '1' && p[0] <= '9')
+		return BS_NOMATCH;
 	if (!read_phone(p, len, &t) || !national_part(&t, &n, &nlen, &foreign))
 		return BS_NOMATCH;
 	if (foreign)
