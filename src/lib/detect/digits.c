@@ -377,6 +377,17 @@ phone_national(const win *w, int s)
 	return false;
 }
 
+/* Set bits of x. __builtin_popcountll() is a libgcc call on plain x86-64
+ * (no POPCNT): this is the same sum of bit fields, inline. */
+static int
+count_bits(uint64_t x)
+{
+	x -= (x >> 1) & 0x5555555555555555ull;
+	x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+	return (int)((x * 0x0101010101010101ull) >> 56);
+}
+
 /* Bits from bit down to the lowest, as a mask. */
 static uint64_t
 from_bit(int b)
@@ -410,7 +421,7 @@ phone(const win *w)
 	any = starts | (w->zero & first);
 	if (n > BS_DETECT_PHONE_WALK)
 		any |= w->zero & (1ull << (64 - BS_DETECT_PHONE_WALK));
-	if (!starts || __builtin_popcountll(w->digit & span & from_bit(__builtin_ctzll(any))) <
+	if (!starts || count_bits(w->digit & span & from_bit(__builtin_ctzll(any))) <
 	                   PHONE_DIGITS_MIN)
 		return 0;
 	for (starts &= ~(1ull << 63); starts; starts &= starts - 1) {
