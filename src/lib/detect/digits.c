@@ -583,6 +583,18 @@ piece_masks(const bs_detect_run *r, size_t pos, win *w)
 }
 #endif
 
+/* The bytes of the window around off (buf[WIN_BACK] is off) that src
+ * holds: [from, from + len) of the text. */
+static void
+copy_part(unsigned char *buf, uint64_t off, const char *src, uint64_t from, size_t len)
+{
+	uint64_t lo = MAX(from, off >= WIN_BACK ? off - WIN_BACK : 0);
+	uint64_t hi = MIN(from + len, off + WIN_AHEAD);
+
+	if (lo < hi)
+		memcpy(buf + (size_t)(WIN_BACK + lo - off), src + (lo - from), (size_t)(hi - lo));
+}
+
 /* Bytes around off into a window: a pointer into the chunk when they are
  * all there, else a copy with NUL for what is not in the text. */
 static void
@@ -595,12 +607,12 @@ make_win(const bs_detect_run *r, uint64_t off, unsigned char *buf, win *w)
 		piece_masks(r, (size_t)(off - r->chunk_off), w);
 		return;
 	}
-	for (int i = -WIN_BACK; i < WIN_AHEAD; i++) {
-		/* before the text's start there is nothing; after, what arrived */
-		int b = i >= 0 || off >= (uint64_t)-i ? bs_detect__byte(r, off + (uint64_t)i) : -1;
-
-		buf[WIN_BACK + i] = b < 0 ? 0 : (unsigned char)b;
-	}
+	/* what the tail and the chunk hold of it, as bs_detect__byte() reads
+	 * them; before the text's start and after what arrived, nothing */
+	memset(buf, 0, WIN_BACK + WIN_AHEAD);
+	copy_part(buf, off, r->tail, r->chunk_off - r->tail_len, r->tail_len);
+	if (r->chunk)
+		copy_part(buf, off, r->chunk, r->chunk_off, r->chunk_len);
 	w->p = buf + WIN_BACK;
 	make_masks(w);
 }
