@@ -276,13 +276,17 @@ static unsigned
 card_grouped(const win *w, int l1)
 {
 	int l2 = run_back(w, -l1 - 1); /* the group before the last: most ends stop here */
-	int four[4] = {l1, 4, 4, 4};
-	int six[3] = {l1, 6, 4};
 
-	if (l2 == 4 && l1 >= 1 && l1 <= 7 && card_groups(w, 0, four, 4))
-		return bit(BS_CAND_CARD_GROUPED);
-	if (l2 == 6 && (l1 == 4 || l1 == 5) && card_groups(w, 0, six, 3))
-		return bit(BS_CAND_CARD_GROUPED);
+	if (l2 == 4 && l1 >= 1 && l1 <= 7) {
+		const int four[4] = {l1, 4, 4, 4};
+
+		return card_groups(w, 0, four, 4) ? bit(BS_CAND_CARD_GROUPED) : 0;
+	}
+	if (l2 == 6 && (l1 == 4 || l1 == 5)) {
+		const int six[3] = {l1, 6, 4};
+
+		return card_groups(w, 0, six, 3) ? bit(BS_CAND_CARD_GROUPED) : 0;
+	}
 	return 0;
 }
 
