@@ -425,8 +425,8 @@ phone(const win *w)
 	any = starts | (w->zero & first);
 	if (n > BS_DETECT_PHONE_WALK)
 		any |= w->zero & (1ull << (64 - BS_DETECT_PHONE_WALK));
-	if (!starts || count_bits(w->digit & span & from_bit(__builtin_ctzll(any))) <
-	                   PHONE_DIGITS_MIN)
+	if (!starts ||
+	    count_bits(w->digit & span & from_bit(__builtin_ctzll(any))) < PHONE_DIGITS_MIN)
 		return 0;
 	for (starts &= ~(1ull << 63); starts; starts &= starts - 1) {
 		int s = __builtin_ctzll(starts) - 64;
