@@ -114,6 +114,17 @@ static const struct {
 #undef W
 };
 
+/* g_ascii_isspace() as a bit set: GLib's table sits behind an exported
+ * pointer, two dependent loads before each byte is tested. */
+static bool
+is_space(char c)
+{
+	const uint64_t set = 1ull << ' ' | 1ull << '\t' | 1ull << '\n' | 1ull << '\v' |
+	                     1ull << '\f' | 1ull << '\r';
+
+	return (unsigned char)c <= ' ' && (set >> (unsigned char)c & 1);
+}
+
 /* ":.,;()#/", all within '#' .. ';': one bit each */
 static bool
 is_filler_punct(char c)
@@ -157,14 +168,14 @@ label_adjacent(const bs_detect_run *r, uint64_t label_end, uint64_t start)
 
 	if (!p)
 		return false;
-	while (i < len && !g_ascii_isspace(p[i])) /* rest of the label's word */
+	while (i < len && !is_space(p[i])) /* rest of the label's word */
 		i++;
 	while (i < len) {
 		size_t w;
 
-		while (i < len && g_ascii_isspace(p[i]))
+		while (i < len && is_space(p[i]))
 			i++;
-		for (w = i; w < len && !g_ascii_isspace(p[w]);)
+		for (w = i; w < len && !is_space(p[w]);)
 			w++;
 		if (w > i && !is_filler(p + i, w - i))
 			return false;
