@@ -200,14 +200,6 @@ label_before(const bs_detect_run *r, int c, uint64_t start)
 	return best;
 }
 
-/* The labels near a value: per class, the end of the last label at most
- * BS_LIMIT_CONTEXT_BYTES before it. Read once per start, as every kind of
- * a shape's chain is scored against the same labels. */
-typedef struct {
-	unsigned mask; /* classes with a label near; 0: not one, the common case */
-	uint64_t end[BS_CTX_COUNT];
-} near_labels;
-
 #ifdef __SSE2__
 /* Classes whose latest label ends at most BS_LIMIT_CONTEXT_BYTES before
  * start or later: ctx_max + BS_LIMIT_CONTEXT_BYTES - start >= 0, two
@@ -227,6 +219,16 @@ classes_near(const bs_detect_run *r, uint64_t start)
 	}
 	return ~neg & ((1u << BS_CTX_COUNT) - 1);
 }
+
+/* Classes a label of which says something about the rule's kind. */
+static unsigned
+classes_of(const kind_rule *rule)
+{
+	__m128i ctx = _mm_loadl_epi64((const __m128i *)(const void *)rule->ctx);
+
+	G_STATIC_ASSERT(sizeof rule->ctx == 8);
+	return ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(ctx, _mm_setzero_si128())) & 0xffu;
+}
 #else
 static unsigned
 classes_near(const bs_detect_run *r, uint64_t start)
@@ -238,35 +240,37 @@ classes_near(const bs_detect_run *r, uint64_t start)
 			m |= 1u << c;
 	return m;
 }
+
+static unsigned
+classes_of(const kind_rule *rule)
+{
+	unsigned m = 0;
+
+	for (int c = 0; c < BS_CTX_COUNT; c++)
+		if (rule->ctx[c])
+			m |= 1u << c;
+	return m;
+}
 #endif
 
-static void
-find_near(const bs_detect_run *r, uint64_t start, near_labels *near)
+/* The nearest label at most BS_LIMIT_CONTEXT_BYTES before start that says
+ * something about this kind; a label of another kind that is not next to
+ * the value is passed over. Ties go to the lower class. */
+static int
+context_polarity(const bs_detect_run *r, const kind_rule *rule, uint64_t start)
 {
-	near->mask = 0;
-	for (unsigned m = classes_near(r, start); m; m &= m - 1) {
+	uint64_t end[BS_CTX_COUNT];
+	unsigned cand = 0;
+
+	for (unsigned m = classes_near(r, start) & classes_of(rule); m; m &= m - 1) {
 		int c = __builtin_ctz(m);
 		uint64_t e = label_before(r, c, start);
 
 		if (e == 0 || start - e > BS_LIMIT_CONTEXT_BYTES)
 			continue;
-		near->mask |= 1u << c;
-		near->end[c] = e;
+		cand |= 1u << c;
+		end[c] = e;
 	}
-}
-
-/* The nearest label before start that says something about this kind;
- * a label of another kind that is not next to the value is passed over.
- * Ties go to the lower class. */
-static int
-context_polarity(const bs_detect_run *r, const kind_rule *rule, const near_labels *near,
-                 uint64_t start)
-{
-	unsigned cand = 0;
-
-	for (unsigned m = near->mask; m; m &= m - 1)
-		if (rule->ctx[__builtin_ctz(m)])
-			cand |= m & -m;
 	while (cand) {
 		uint64_t best = 0;
 		int cls = -1;
@@ -274,8 +278,8 @@ context_polarity(const bs_detect_run *r, const kind_rule *rule, const near_label
 		for (unsigned m = cand; m; m &= m - 1) {
 			int c = __builtin_ctz(m);
 
-			if (near->end[c] > best) {
-				best = near->end[c];
+			if (end[c] > best) {
+				best = end[c];
 				cls = c;
 			}
 		}
@@ -344,10 +348,10 @@ format_reasons(const bs_detect_run *r, const bs_ident *id, uint64_t start, uint6
 
 /* Scores a valid identifier; fills f's confidence and reasons. */
 static void
-score(const bs_detect_run *r, const near_labels *near, bs_finding *f)
+score(const bs_detect_run *r, bs_finding *f)
 {
 	const kind_rule *rule = &rules[f->id.kind];
-	int pol = near->mask ? context_polarity(r, rule, near, f->start) : 0;
+	int pol = context_polarity(r, rule, f->start);
 	int level = rule->base;
 
 	f->reasons = BS_REASON_VALID;
@@ -377,8 +381,6 @@ confirm(bs_detect_run *r, bs_cand_class cls, uint64_t start, uint64_t end)
 {
 	char buf[SPAN_MAX];
 	bs_finding f[2];
-	near_labels near; /* read at the first valid reading */
-	bool have_near = false;
 	int best = -1;
 	size_t len = end - start;
 	const char *p = len <= sizeof buf ? bs_detect__span(r, start, len, buf) : NULL;
@@ -393,11 +395,7 @@ confirm(bs_detect_run *r, bs_cand_class cls, uint64_t start, uint64_t end)
 			continue;
 		cur->start = start;
 		cur->end = end;
-		if (!have_near) {
-			find_near(r, start, &near);
-			have_near = true;
-		}
-		score(r, &near, cur);
+		score(r, cur);
 		if (best < 0 || cur->confidence > f[best].confidence)
 			best = (int)(cur - f);
 		if (f[best].confidence >= BS_CONF_MEDIUM)
