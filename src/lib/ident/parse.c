@@ -42,8 +42,8 @@ bs_ident_ref_set(bs_ident_ref *ref, const GDate *date)
 static bool
 is_space(char c)
 {
-	const uint64_t set = 1ull << ' ' | 1ull << '\t' | 1ull << '\n' | 1ull << '\v' |
-	                     1ull << '\f' | 1ull << '\r';
+	const uint64_t set =
+	    1ull << ' ' | 1ull << '\t' | 1ull << '\n' | 1ull << '\v' | 1ull << '\f' | 1ull << '\r';
 
 	return (unsigned char)c <= ' ' && (set >> (unsigned char)c & 1);
 }
