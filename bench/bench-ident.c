@@ -46,15 +46,30 @@ make_candidate(GRand *r, size_t i, candidate *c)
 	ten[9] = (char)('0' + (luhn_digit(ten, 9) + (i % 2)) % 10);
 	ten[10] = '\0';
 	switch (i % 8) {
-	case 0: g_snprintf(c->text, sizeof c->text, "%.6s-%s", ten, ten + 6); break;
-	case 1: g_snprintf(c->text, sizeof c->text, "19%s", ten); break;
-	case 2: g_snprintf(c->text, sizeof c->text, "19%.6s-%s", ten, ten + 6); break;
-	case 3: g_snprintf(c->text, sizeof c->text, "%s", ten); break;
-	case 4: g_snprintf(c->text, sizeof c->text, "070-%.3s %.2s %.2s", ten, ten + 3, ten + 5);
+	case 0:
+		g_snprintf(c->text, sizeof c->text, "%.6s-%s", ten, ten + 6);
 		break;
-	case 5: g_snprintf(c->text, sizeof c->text, "55%.4s-%s", ten + 2, ten + 6); break;
-	case 6: g_snprintf(c->text, sizeof c->text, "%.6s %s", ten, ten + 6); break;
-	default: g_snprintf(c->text, sizeof c->text, "%.6s+%s", ten, ten + 6); break;
+	case 1:
+		g_snprintf(c->text, sizeof c->text, "19%s", ten);
+		break;
+	case 2:
+		g_snprintf(c->text, sizeof c->text, "19%.6s-%s", ten, ten + 6);
+		break;
+	case 3:
+		g_snprintf(c->text, sizeof c->text, "%s", ten);
+		break;
+	case 4:
+		g_snprintf(c->text, sizeof c->text, "070-%.3s %.2s %.2s", ten, ten + 3, ten + 5);
+		break;
+	case 5:
+		g_snprintf(c->text, sizeof c->text, "55%.4s-%s", ten + 2, ten + 6);
+		break;
+	case 6:
+		g_snprintf(c->text, sizeof c->text, "%.6s %s", ten, ten + 6);
+		break;
+	default:
+		g_snprintf(c->text, sizeof c->text, "%.6s+%s", ten, ten + 6);
+		break;
 	}
 	c->len = strlen(c->text);
 	memcpy(c->digits, ten, 11);

@@ -31,8 +31,16 @@ put_message(bs_workspace *ws, int64_t sid, size_t i, size_t people)
 {
 	bs_store *s = bs_workspace_store(ws);
 	char loc[32], date[32], who[64];
-	bs_message_row m = {sid, loc, NULL, date, i % 3 ? "ekonomi" : "skola", "INBOX",
-	                    grades[i % 5], i % 97 ? "ok" : "partial", NULL, 4000};
+	bs_message_row m = {sid,
+	                    loc,
+	                    NULL,
+	                    date,
+	                    i % 3 ? "ekonomi" : "skola",
+	                    "INBOX",
+	                    grades[i % 5],
+	                    i % 97 ? "ok" : "partial",
+	                    NULL,
+	                    4000};
 	GError *error = NULL;
 	int64_t mid = 0;
 

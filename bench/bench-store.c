@@ -63,8 +63,9 @@ run_store(const char *dir, const char *pg_uri, size_t rows)
 		bs_occurrence_row occ = {0, 0, "body", "high", false, 1};
 
 		if (i % PER_MESSAGE == 0) {
-			bs_message_row m = {sid,  loc,	  NULL, "2024-01-05T08:00:00Z", "ekonomi", "INBOX",
-					    "window", "ok", NULL, 4000};
+			bs_message_row m = {sid,       loc,     NULL,     "2024-01-05T08:00:00Z",
+			                    "ekonomi", "INBOX", "window", "ok",
+			                    NULL,      4000};
 
 			g_snprintf(loc, sizeof loc, "offset:%zu", i * 800);
 			check(bs_store_message_put(s, &m, &mid, &error), error);
@@ -75,7 +76,7 @@ run_store(const char *dir, const char *pg_uri, size_t rows)
 		bs_pseudonym(bs_workspace_key(ws), "email", id, strlen(id), p);
 		occ.message_id = mid;
 		check(bs_store_subject_put(s, "email", p, NULL, &occ.subject_id, NULL, &error) &&
-			      bs_store_occurrence_add(s, &occ, &error),
+		          bs_store_occurrence_add(s, &occ, &error),
 		      error);
 	}
 	check(bs_store_commit(s, &error), error);
@@ -99,8 +100,8 @@ run_peer(const char *dir, size_t rows)
 
 	sqlite3_open(path, &db);
 	exec_or_die(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-			"PRAGMA cache_size = -32768;"
-			"CREATE TABLE t(kind TEXT, ident TEXT, message INTEGER, location TEXT)");
+	                "PRAGMA cache_size = -32768;"
+	                "CREATE TABLE t(kind TEXT, ident TEXT, message INTEGER, location TEXT)");
 	sqlite3_prepare_v2(db, "INSERT INTO t VALUES ('email', ?1, ?2, 'body')", -1, &st, NULL);
 	t0 = g_get_monotonic_time();
 	exec_or_die(db, "BEGIN");
@@ -162,7 +163,8 @@ main(int argc, char **argv)
 		test_rm_tree(dir);
 	}
 	test_pg_stop(server);
-	printf("rows per run: %" PRIu64 " (%d identifiers per message, batches of %d, %d distinct)\n",
+	printf("rows per run: %" PRIu64
+	       " (%d identifiers per message, batches of %d, %d distinct)\n",
 	       rows, PER_MESSAGE, BATCH, DISTINCT);
 	printf("store on sqlite     (keyed hash + subject_put + occurrence_add): %.0f rows/s "
 	       "(median of %d)\n",

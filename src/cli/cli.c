@@ -12,7 +12,7 @@ bs_cli_fail(bs_cli *cli, GError *error)
 		if (error->domain == BS_ERROR)
 			status = bs_error_exit_status(error->code);
 		fprintf(stderr, "%s %s: %s\n", cli->prog, cli->command ? cli->command : "",
-			error->message);
+		        error->message);
 		g_error_free(error);
 	}
 	return status;
@@ -28,13 +28,13 @@ bs_cli_usage(bs_cli *cli, const char *fmt, ...)
 	msg = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "%s %s: %s (see %s %s --help)\n", cli->prog,
-		cli->command ? cli->command : "", msg, cli->prog, cli->command ? cli->command : "");
+	        cli->command ? cli->command : "", msg, cli->prog, cli->command ? cli->command : "");
 	return BS_EXIT_FATAL;
 }
 
 int
 bs_cli_parse(bs_cli *cli, const GOptionEntry *entries, const char *params, const char *summary,
-	     int *argc, char ***argv)
+             int *argc, char ***argv)
 {
 	g_autoptr(GOptionContext) ctx = NULL;
 	g_autofree char *title = g_strdup(params ? params : "");

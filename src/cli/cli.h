@@ -18,10 +18,10 @@ typedef enum {
 } bs_need;
 
 typedef struct bs_cli {
-	const char *prog;          /* "breachscope" */
-	const char *command;       /* the command's name */
-	const char *workspace_dir; /* -w DIR, else $BREACHSCOPE_WORKSPACE, else "." */
-	bool workspace_given;      /* -w was on the command line */
+	const char *prog;               /* "breachscope" */
+	const char *command;            /* the command's name */
+	const char *workspace_dir;      /* -w DIR, else $BREACHSCOPE_WORKSPACE, else "." */
+	bool workspace_given;           /* -w was on the command line */
 	struct bs_workspace *workspace; /* opened by main for BS_NEED_WORKSPACE_*; owned by main */
 } bs_cli;
 
@@ -36,12 +36,12 @@ int bs_cli_usage(bs_cli *cli, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
 /* Parses argv with entries; handles --help (exit 0). Returns -1 to go on,
  * else the exit status to return. */
-int bs_cli_parse(bs_cli *cli, const GOptionEntry *entries, const char *params,
-		 const char *summary, int *argc, char ***argv);
+int bs_cli_parse(bs_cli *cli, const GOptionEntry *entries, const char *params, const char *summary,
+                 int *argc, char ***argv);
 
 bs_cmd_fn cmd_admin, cmd_apikey, cmd_audit, cmd_detect, cmd_hunt, cmd_ident, cmd_init, cmd_lookup,
-	cmd_serve, cmd_signins, cmd_stats, cmd_vault;
+    cmd_serve, cmd_signins, cmd_stats, cmd_vault;
 bs_cmd_fn cmd_notify_list, cmd_report; /* report module */
-bs_cmd_fn cmd_scan; /* scan module */
+bs_cmd_fn cmd_scan;                    /* scan module */
 
 #endif

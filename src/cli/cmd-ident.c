@@ -18,8 +18,7 @@ print_ident(bs_json *j, const char *input, const bs_ident *id)
 	bs_json_bool(j, "valid", id->valid);
 	bs_json_str(j, "kind", bs_kind_name(id->kind));
 	bs_json_str(j, "canonical", id->valid ? id->canonical : NULL);
-	bs_json_str(j, "birth_date",
-		    bs_ident_birth_date(id, birth, sizeof birth) ? birth : NULL);
+	bs_json_str(j, "birth_date", bs_ident_birth_date(id, birth, sizeof birth) ? birth : NULL);
 	bs_json_str(j, "sex", bs_sex_name(id->sex));
 	bs_json_str(j, "reason", id->reason);
 	bs_json_bool(j, "test_number", id->test_number);
@@ -37,21 +36,20 @@ cmd_ident(bs_cli *cli, int argc, char **argv)
 	GDate ref;
 	int st;
 	const GOptionEntry entries[] = {
-		{"date", 0, 0, G_OPTION_ARG_STRING, &date,
-		 "reference date for 10-digit personnummer centuries (default today)",
-		 "YYYY-MM-DD"},
-		{"kind", 0, 0, G_OPTION_ARG_STRING, &kind_name,
-		 "only try this kind (pnr, orgnr, phone, email, iban, card, no_fnr, dk_cpr, "
-		 "fi_hetu, ...); default: recognise",
-		 "KIND"},
-		{"loose", 0, 0, G_OPTION_ARG_NONE, &loose,
-		 "accept a space between date and serial of a personnummer", NULL},
-		{NULL}};
+	    {"date", 0, 0, G_OPTION_ARG_STRING, &date,
+	     "reference date for 10-digit personnummer centuries (default today)", "YYYY-MM-DD"},
+	    {"kind", 0, 0, G_OPTION_ARG_STRING, &kind_name,
+	     "only try this kind (pnr, orgnr, phone, email, iban, card, no_fnr, dk_cpr, "
+	     "fi_hetu, ...); default: recognise",
+	     "KIND"},
+	    {"loose", 0, 0, G_OPTION_ARG_NONE, &loose,
+	     "accept a space between date and serial of a personnummer", NULL},
+	    {NULL}};
 	g_autoptr(bs_json) j = bs_json_new();
 
 	st = bs_cli_parse(cli, entries, "VALUE...",
-			  "Prints one JSON object per value: kind, validity, canonical form.", &argc,
-			  &argv);
+	                  "Prints one JSON object per value: kind, validity, canonical form.",
+	                  &argc, &argv);
 	if (st >= 0)
 		return st;
 	if (date && !bs_date_parse(date, &ref))
@@ -64,7 +62,7 @@ cmd_ident(bs_cli *cli, int argc, char **argv)
 		bs_ident id;
 
 		bs_ident_parse_full(kind, argv[i], strlen(argv[i]), date ? &ref : NULL,
-				    loose ? 0 : BS_IDENT_STRICT_SEP, &id);
+		                    loose ? 0 : BS_IDENT_STRICT_SEP, &id);
 		print_ident(j, argv[i], &id);
 	}
 	return BS_EXIT_OK;

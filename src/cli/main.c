@@ -14,37 +14,40 @@ struct bs_command {
 	const char *help;
 };
 
-static const struct bs_command commands[] = { /* sorted by name */
-	{"admin", cmd_admin, BS_NEED_WORKSPACE_RW, "DPO desk accounts: add USER"},
-	{"apikey", cmd_apikey, BS_NEED_WORKSPACE_RW, "keys for the lookup API: add, list, revoke"},
-	{"audit", cmd_audit, BS_NEED_WORKSPACE_RO, "check the e-service audit chain: verify"},
-	{"detect", cmd_detect, BS_NEED_NONE, "find identifiers and sensitive terms in text"},
-	{"hunt", cmd_hunt, BS_NEED_NONE, "find and quarantine phishing mail"},
-	{"ident", cmd_ident, BS_NEED_NONE, "parse and validate identifiers"},
-	{"init", cmd_init, BS_NEED_NONE, "create a workspace (config, pseudonym key, index)"},
-	{"lookup", cmd_lookup, BS_NEED_WORKSPACE_RO, "is a person in the index? (pnr, e-mail, phone)"},
-	{"notify-list", cmd_notify_list, BS_NEED_WORKSPACE_RW,
-	 "plaintext list and letters for Art. 34 (DPO's vault key)"},
-	{"report", cmd_report, BS_NEED_WORKSPACE_RO, "the breach report: figures, high risk, IMY draft"},
+static const struct bs_command commands[] = {
+    /* sorted by name */
+    {"admin", cmd_admin, BS_NEED_WORKSPACE_RW, "DPO desk accounts: add USER"},
+    {"apikey", cmd_apikey, BS_NEED_WORKSPACE_RW, "keys for the lookup API: add, list, revoke"},
+    {"audit", cmd_audit, BS_NEED_WORKSPACE_RO, "check the e-service audit chain: verify"},
+    {"detect", cmd_detect, BS_NEED_NONE, "find identifiers and sensitive terms in text"},
+    {"hunt", cmd_hunt, BS_NEED_NONE, "find and quarantine phishing mail"},
+    {"ident", cmd_ident, BS_NEED_NONE, "parse and validate identifiers"},
+    {"init", cmd_init, BS_NEED_NONE, "create a workspace (config, pseudonym key, index)"},
+    {"lookup", cmd_lookup, BS_NEED_WORKSPACE_RO, "is a person in the index? (pnr, e-mail, phone)"},
+    {"notify-list", cmd_notify_list, BS_NEED_WORKSPACE_RW,
+     "plaintext list and letters for Art. 34 (DPO's vault key)"},
+    {"report", cmd_report, BS_NEED_WORKSPACE_RO,
+     "the breach report: figures, high risk, IMY draft"},
 #ifdef BS_HAVE_SCAN /* built once detect is in the tree */
-	{"scan", cmd_scan, BS_NEED_WORKSPACE_RW, "index exposed mail (mbox, Maildir, .eml)"},
+    {"scan", cmd_scan, BS_NEED_WORKSPACE_RW, "index exposed mail (mbox, Maildir, .eml)"},
 #endif
-	{"serve", cmd_serve, BS_NEED_WORKSPACE_RW, "the resident e-service and the DPO desk"},
-	{"signins", cmd_signins, BS_NEED_NONE, "compromised accounts and windows from sign-in and audit logs"},
-	{"stats", cmd_stats, BS_NEED_WORKSPACE_RO, "counts of messages, subjects, occurrences"},
-	{"vault", cmd_vault, BS_NEED_NONE, "vault keys: keygen for the DPO"},
+    {"serve", cmd_serve, BS_NEED_WORKSPACE_RW, "the resident e-service and the DPO desk"},
+    {"signins", cmd_signins, BS_NEED_NONE,
+     "compromised accounts and windows from sign-in and audit logs"},
+    {"stats", cmd_stats, BS_NEED_WORKSPACE_RO, "counts of messages, subjects, occurrences"},
+    {"vault", cmd_vault, BS_NEED_NONE, "vault keys: keygen for the DPO"},
 };
 
 static void
 print_usage(FILE *fp)
 {
 	fprintf(fp, "Usage: breachscope [--version] [--help] COMMAND [OPTIONS] [ARGS]\n\n"
-		    "After a phishing breach: find out whose personal data was exposed.\n\n"
-		    "Commands:\n");
+	            "After a phishing breach: find out whose personal data was exposed.\n\n"
+	            "Commands:\n");
 	for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
 		fprintf(fp, "  %-12s %s\n", commands[i].name, commands[i].help);
 	fprintf(fp, "\nRun 'breachscope COMMAND --help' for a command's options.\n"
-		    "Exit status: 0 ok, 1 findings or partial, 2 usage or fatal error.\n");
+	            "Exit status: 0 ok, 1 findings or partial, 2 usage or fatal error.\n");
 }
 
 static const struct bs_command *
@@ -102,7 +105,7 @@ run_in_workspace(const struct bs_command *cmd, bs_cli *cli, int argc, char **arg
 			return cmd->fn(cli, argc, argv);
 	if (cmd->need != BS_NEED_NONE) {
 		ws = bs_workspace_open(cli->workspace_dir, cmd->need == BS_NEED_WORKSPACE_RW,
-				       &error);
+		                       &error);
 		if (!ws)
 			return bs_cli_fail(cli, error);
 		cli->workspace = ws;
@@ -148,7 +151,7 @@ main(int argc, char **argv)
 	cmd = find_command(argv[1]);
 	if (!cmd) {
 		fprintf(stderr, "breachscope: unknown command \"%s\" (see breachscope --help)\n",
-			argv[1]);
+		        argv[1]);
 		return BS_EXIT_FATAL;
 	}
 	return run_command(cmd, &cli, argc - 1, argv + 1);

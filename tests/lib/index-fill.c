@@ -60,7 +60,8 @@ subject(filler *f, const char *kind, const char *canonical, const char *role, in
 		return false;
 	if (created && b64 && bs_vault_public_from_base64(b64, pk, error)) {
 		size_t len = 0;
-		g_autofree uint8_t *sealed = bs_vault_seal(pk, kind, canonical, strlen(canonical), &len);
+		g_autofree uint8_t *sealed =
+		    bs_vault_seal(pk, kind, canonical, strlen(canonical), &len);
 
 		return bs_store_vault_put(f->s, *out_id, sealed, len, error);
 	}

@@ -25,14 +25,14 @@ static const struct u64_case {
 	bool ok;
 	uint64_t value;
 } u64_cases[] = {
-	{"0", 10, true, 0},
-	{"42", 100, true, 42},
-	{"", 100, false, 0},
-	{"4a", 100, false, 0},
-	{"-1", 100, false, 0},
-	{"101", 100, false, 0},
-	{"18446744073709551615", G_MAXUINT64, true, G_MAXUINT64},
-	{"18446744073709551616", G_MAXUINT64, false, 0},
+    {"0", 10, true, 0},
+    {"42", 100, true, 42},
+    {"", 100, false, 0},
+    {"4a", 100, false, 0},
+    {"-1", 100, false, 0},
+    {"101", 100, false, 0},
+    {"18446744073709551615", G_MAXUINT64, true, G_MAXUINT64},
+    {"18446744073709551616", G_MAXUINT64, false, 0},
 };
 
 static void
@@ -64,8 +64,8 @@ test_json_escapes_and_repairs_utf8(void)
 	bs_json_arr_end(j);
 	bs_json_obj_end(j);
 	g_assert_cmpstr(bs_json_text(j), ==,
-			"{\"a\":\"q\\\"\\\\\\n\\u0001\",\"b\":\"\xc3\xa5\xef\xbf\xbd\","
-			"\"c\":null,\"d\":[-3,true]}");
+	                "{\"a\":\"q\\\"\\\\\\n\\u0001\",\"b\":\"\xc3\xa5\xef\xbf\xbd\","
+	                "\"c\":null,\"d\":[-3,true]}");
 }
 
 static void
@@ -107,22 +107,22 @@ static const struct config_case {
 	const char *text;
 	const char *error; /* NULL: accepted */
 } config_cases[] = {
-	{"[scan]\nmax_depth = 12\n", NULL},
-	{"[scan]\nmax_depth = 99\n", "t.conf: [scan] max_depth = 99: above the ceiling 32"},
-	{"[scan]\nmax_depth = 0\n", "t.conf: [scan] max_depth = 0: below the minimum 1"},
-	{"[scan]\nmax_depth = -1\n", "t.conf: [scan] max_depth = -1: not a whole number"},
-	{"[scan]\nmax_depth = 8x\n", "t.conf: [scan] max_depth = 8x: not a whole number"},
-	{"[scan]\nmax_depht = 8\n", "t.conf: [scan] max_depht: unknown key"},
-	{"[scna]\nmax_depth = 8\n", "t.conf: [scna]: unknown group"},
-	{"[workspace]\norg_domains = kommun.example, skola.example\n", NULL},
-	{"[workspace]\norg_domains = kommun example\n",
-	 "t.conf: [workspace] org_domains = kommun example: not a mail domain"},
-	{"[workspace]\norg_domains = a@kommun.example\n",
-	 "t.conf: [workspace] org_domains = a@kommun.example: not a mail domain"},
-	{"[vault]\npublic_key = AAAA\n",
-	 "t.conf: [vault] public_key = AAAA: not the base64 of a 32-byte key"},
-	{"[vault]\npublic_key = AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n", NULL},
-	{"just words\n", "t.conf: "},
+    {"[scan]\nmax_depth = 12\n", NULL},
+    {"[scan]\nmax_depth = 99\n", "t.conf: [scan] max_depth = 99: above the ceiling 32"},
+    {"[scan]\nmax_depth = 0\n", "t.conf: [scan] max_depth = 0: below the minimum 1"},
+    {"[scan]\nmax_depth = -1\n", "t.conf: [scan] max_depth = -1: not a whole number"},
+    {"[scan]\nmax_depth = 8x\n", "t.conf: [scan] max_depth = 8x: not a whole number"},
+    {"[scan]\nmax_depht = 8\n", "t.conf: [scan] max_depht: unknown key"},
+    {"[scna]\nmax_depth = 8\n", "t.conf: [scna]: unknown group"},
+    {"[workspace]\norg_domains = kommun.example, skola.example\n", NULL},
+    {"[workspace]\norg_domains = kommun example\n",
+     "t.conf: [workspace] org_domains = kommun example: not a mail domain"},
+    {"[workspace]\norg_domains = a@kommun.example\n",
+     "t.conf: [workspace] org_domains = a@kommun.example: not a mail domain"},
+    {"[vault]\npublic_key = AAAA\n",
+     "t.conf: [vault] public_key = AAAA: not the base64 of a 32-byte key"},
+    {"[vault]\npublic_key = AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n", NULL},
+    {"just words\n", "t.conf: "},
 };
 
 static void
@@ -157,10 +157,11 @@ test_config_written_file_reads_back(void)
 	GError *error = NULL;
 
 	g_assert_true(bs_config_set(cfg, "workspace", "org_domains", "kommun.example,skola.example",
-				    "test", &error));
+	                            "test", &error));
 	g_assert_true(bs_config_set(cfg, "scan", "threads", "2", "test", &error));
 	g_assert_false(bs_config_set(cfg, "scan", "threads", "999", "--threads", &error));
-	g_assert_cmpstr(error->message, ==, "--threads: [scan] threads = 999: above the ceiling 256");
+	g_assert_cmpstr(error->message, ==,
+	                "--threads: [scan] threads = 999: above the ceiling 256");
 	g_clear_error(&error);
 	text = bs_config_to_data(cfg, &len);
 	g_assert_nonnull(strstr(text, "\n#max_depth = 8\n"));
@@ -179,15 +180,16 @@ main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/base/buf/append-past-cap-fails-unchanged",
-			test_buf_append_past_cap_fails_unchanged);
+	                test_buf_append_past_cap_fails_unchanged);
 	g_test_add_func("/base/parse-u64/table", test_parse_u64_table);
 	g_test_add_func("/base/json/escapes-and-repairs-utf8", test_json_escapes_and_repairs_utf8);
 	g_test_add_func("/base/date/rejects-impossible-dates",
-			test_date_parse_rejects_impossible_dates);
+	                test_date_parse_rejects_impossible_dates);
 	g_test_add_func("/base/config/defaults-come-from-the-table",
-			test_config_defaults_come_from_the_table);
+	                test_config_defaults_come_from_the_table);
 	g_test_add_func("/base/config/errors-name-file-group-and-key",
-			test_config_errors_name_file_group_and_key);
-	g_test_add_func("/base/config/written-file-reads-back", test_config_written_file_reads_back);
+	                test_config_errors_name_file_group_and_key);
+	g_test_add_func("/base/config/written-file-reads-back",
+	                test_config_written_file_reads_back);
 	return g_test_run();
 }

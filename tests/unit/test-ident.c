@@ -240,24 +240,24 @@ static const struct century_case {
 	const char *birth; /* expected birth date; NULL when invalid */
 	const char *reason;
 } century_cases[] = {
-	{1990, 5, 17, "short-dash", "2024-01-01", "1990-05-17", "ok"},
-	{2010, 3, 1, "short", "2024-01-01", "2010-03-01", "ok"},
-	{2023, 12, 31, "short-dash", "2024-01-01", "2023-12-31", "ok"},
-	{2024, 1, 1, "short-dash", "2024-01-01", "2024-01-01", "ok"},
-	/* 240601 would be in the future in 2024: the century before */
-	{1924, 6, 1, "short-dash", "2024-01-01", "1924-06-01", "ok"},
-	/* '+' from the calendar year of the 100th birthday, even before the day */
-	{1924, 6, 1, "short-plus", "2024-01-01", "1924-06-01", "ok"},
-	{1909, 5, 27, "short-plus", "2024-01-01", "1909-05-27", "ok"},
-	{1825, 1, 1, "short-plus", "2024-12-31", "1825-01-01", "ok"},
-	/* old mail: the message date decides, not today */
-	{1899, 12, 31, "short", "1999-12-30", "1899-12-31", "ok"},
-	{1999, 12, 30, "short-dash", "1999-12-30", "1999-12-30", "ok"},
-	{1964, 8, 23, "long-dash", "2024-01-01", "1964-08-23", "ok"},
-	{1964, 8, 23, "long", "1960-01-01", NULL, "future date"},
-	{2030, 1, 1, "long", "2024-01-01", NULL, "future date"},
-	{1764, 8, 23, "long", "2024-01-01", NULL, "century"},
-	{2164, 8, 23, "long", "2024-01-01", NULL, "century"},
+    {1990, 5, 17, "short-dash", "2024-01-01", "1990-05-17", "ok"},
+    {2010, 3, 1, "short", "2024-01-01", "2010-03-01", "ok"},
+    {2023, 12, 31, "short-dash", "2024-01-01", "2023-12-31", "ok"},
+    {2024, 1, 1, "short-dash", "2024-01-01", "2024-01-01", "ok"},
+    /* 240601 would be in the future in 2024: the century before */
+    {1924, 6, 1, "short-dash", "2024-01-01", "1924-06-01", "ok"},
+    /* '+' from the calendar year of the 100th birthday, even before the day */
+    {1924, 6, 1, "short-plus", "2024-01-01", "1924-06-01", "ok"},
+    {1909, 5, 27, "short-plus", "2024-01-01", "1909-05-27", "ok"},
+    {1825, 1, 1, "short-plus", "2024-12-31", "1825-01-01", "ok"},
+    /* old mail: the message date decides, not today */
+    {1899, 12, 31, "short", "1999-12-30", "1899-12-31", "ok"},
+    {1999, 12, 30, "short-dash", "1999-12-30", "1999-12-30", "ok"},
+    {1964, 8, 23, "long-dash", "2024-01-01", "1964-08-23", "ok"},
+    {1964, 8, 23, "long", "1960-01-01", NULL, "future date"},
+    {2030, 1, 1, "long", "2024-01-01", NULL, "future date"},
+    {1764, 8, 23, "long", "2024-01-01", NULL, "century"},
+    {2164, 8, 23, "long", "2024-01-01", NULL, "century"},
 };
 
 static void
@@ -289,35 +289,35 @@ static const struct date_case {
 	const char *reason;
 	const char *birth;
 } date_cases[] = {
-	{2000, 2, 29, 239, "long", "2024-01-01", BS_KIND_PNR, "ok", "2000-02-29"},
-	{2000, 2, 29, 239, "short-dash", "2024-01-01", BS_KIND_PNR, "ok", "2000-02-29"},
-	{2004, 2, 29, 239, "short", "2024-01-01", BS_KIND_PNR, "ok", "2004-02-29"},
-	/* in 1999 "000229" reads as 1900, not a leap year */
-	{2000, 2, 29, 239, "short-dash", "1999-06-01", BS_KIND_PNR, "date", NULL},
-	{1900, 2, 29, 239, "long", "2024-01-01", BS_KIND_PNR, "date", NULL},
-	{2001, 2, 29, 239, "long", "2024-01-01", BS_KIND_PNR, "date", NULL},
-	{1980, 13, 1, 239, "long", "2024-01-01", BS_KIND_PNR, "date", NULL},
-	{1980, 0, 1, 239, "long", "2024-01-01", BS_KIND_PNR, "date", NULL},
-	{1980, 4, 0, 239, "long", "2024-01-01", BS_KIND_PNR, "date", NULL},
-	{1980, 4, 31, 239, "long", "2024-01-01", BS_KIND_PNR, "date", NULL},
-	{1980, 4, 45, 239, "long", "2024-01-01", BS_KIND_PNR, "date", NULL},
-	{1980, 4, 12, 0, "long", "2024-01-01", BS_KIND_PNR, "serial 000", NULL},
-	/* samordningsnummer: day + 60 */
-	{1970, 10, 63, 239, "short-dash", "2024-01-01", BS_KIND_SAMORDNING, "ok", "1970-10-03"},
-	{2000, 2, 89, 238, "long", "2024-01-01", BS_KIND_SAMORDNING, "ok", "2000-02-29"},
-	{1980, 4, 70, 0, "long", "2024-01-01", BS_KIND_SAMORDNING, "serial 000", NULL},
-	/* Skatteverket's test series: month 00, day 60 and impossible dates
+    {2000, 2, 29, 239, "long", "2024-01-01", BS_KIND_PNR, "ok", "2000-02-29"},
+    {2000, 2, 29, 239, "short-dash", "2024-01-01", BS_KIND_PNR, "ok", "2000-02-29"},
+    {2004, 2, 29, 239, "short", "2024-01-01", BS_KIND_PNR, "ok", "2004-02-29"},
+    /* in 1999 "000229" reads as 1900, not a leap year */
+    {2000, 2, 29, 239, "short-dash", "1999-06-01", BS_KIND_PNR, "date", NULL},
+    {1900, 2, 29, 239, "long", "2024-01-01", BS_KIND_PNR, "date", NULL},
+    {2001, 2, 29, 239, "long", "2024-01-01", BS_KIND_PNR, "date", NULL},
+    {1980, 13, 1, 239, "long", "2024-01-01", BS_KIND_PNR, "date", NULL},
+    {1980, 0, 1, 239, "long", "2024-01-01", BS_KIND_PNR, "date", NULL},
+    {1980, 4, 0, 239, "long", "2024-01-01", BS_KIND_PNR, "date", NULL},
+    {1980, 4, 31, 239, "long", "2024-01-01", BS_KIND_PNR, "date", NULL},
+    {1980, 4, 45, 239, "long", "2024-01-01", BS_KIND_PNR, "date", NULL},
+    {1980, 4, 12, 0, "long", "2024-01-01", BS_KIND_PNR, "serial 000", NULL},
+    /* samordningsnummer: day + 60 */
+    {1970, 10, 63, 239, "short-dash", "2024-01-01", BS_KIND_SAMORDNING, "ok", "1970-10-03"},
+    {2000, 2, 89, 238, "long", "2024-01-01", BS_KIND_SAMORDNING, "ok", "2000-02-29"},
+    {1980, 4, 70, 0, "long", "2024-01-01", BS_KIND_SAMORDNING, "serial 000", NULL},
+    /* Skatteverket's test series: month 00, day 60 and impossible dates
      * are valid with the birth date unknown */
-	{1931, 0, 60, 239, "long", "2024-01-01", BS_KIND_SAMORDNING, "ok", NULL},
-	{1931, 0, 75, 239, "long", "2024-01-01", BS_KIND_SAMORDNING, "ok", NULL},
-	{1931, 5, 60, 239, "long", "2024-01-01", BS_KIND_SAMORDNING, "ok", NULL},
-	{1930, 2, 90, 239, "long", "2024-01-01", BS_KIND_SAMORDNING, "ok", NULL},
-	{2013, 2, 89, 238, "long", "2024-01-01", BS_KIND_SAMORDNING, "ok", NULL},
-	{1981, 6, 91, 238, "long", "2024-01-01", BS_KIND_SAMORDNING, "ok", NULL},
-	{1981, 6, 92, 238, "long", "2024-01-01", BS_KIND_SAMORDNING, "date", NULL},
-	{1981, 13, 70, 238, "long", "2024-01-01", BS_KIND_SAMORDNING, "date", NULL},
-	{2024, 0, 60, 238, "long", "2024-01-01", BS_KIND_SAMORDNING, "ok", NULL},
-	{2025, 0, 60, 238, "long", "2024-01-01", BS_KIND_SAMORDNING, "future date", NULL},
+    {1931, 0, 60, 239, "long", "2024-01-01", BS_KIND_SAMORDNING, "ok", NULL},
+    {1931, 0, 75, 239, "long", "2024-01-01", BS_KIND_SAMORDNING, "ok", NULL},
+    {1931, 5, 60, 239, "long", "2024-01-01", BS_KIND_SAMORDNING, "ok", NULL},
+    {1930, 2, 90, 239, "long", "2024-01-01", BS_KIND_SAMORDNING, "ok", NULL},
+    {2013, 2, 89, 238, "long", "2024-01-01", BS_KIND_SAMORDNING, "ok", NULL},
+    {1981, 6, 91, 238, "long", "2024-01-01", BS_KIND_SAMORDNING, "ok", NULL},
+    {1981, 6, 92, 238, "long", "2024-01-01", BS_KIND_SAMORDNING, "date", NULL},
+    {1981, 13, 70, 238, "long", "2024-01-01", BS_KIND_SAMORDNING, "date", NULL},
+    {2024, 0, 60, 238, "long", "2024-01-01", BS_KIND_SAMORDNING, "ok", NULL},
+    {2025, 0, 60, 238, "long", "2024-01-01", BS_KIND_SAMORDNING, "future date", NULL},
 };
 
 static void
@@ -381,15 +381,15 @@ static const struct sep_case {
 	bs_sep expect;
 	bool strict_ok;
 } sep_cases[] = {
-	{"", "", "", true, BS_SEP_NONE, true},
-	{"", "-", "", true, BS_SEP_DASH, true},
-	{"", "-", "", false, BS_SEP_DASH, true},
-	{"", "+", "", false, BS_SEP_PLUS, true},
-	{"", " ", "", true, BS_SEP_SPACE, false},
-	{"", " ", "", false, BS_SEP_SPACE, false},
-	{"", "\xc2\xa0", "", true, BS_SEP_SPACE, false},
-	{"", "\xe2\x80\x93", "", true, BS_SEP_DASH, true},
-	{"  ", "-", "\n", true, BS_SEP_DASH, true},
+    {"", "", "", true, BS_SEP_NONE, true},
+    {"", "-", "", true, BS_SEP_DASH, true},
+    {"", "-", "", false, BS_SEP_DASH, true},
+    {"", "+", "", false, BS_SEP_PLUS, true},
+    {"", " ", "", true, BS_SEP_SPACE, false},
+    {"", " ", "", false, BS_SEP_SPACE, false},
+    {"", "\xc2\xa0", "", true, BS_SEP_SPACE, false},
+    {"", "\xe2\x80\x93", "", true, BS_SEP_DASH, true},
+    {"  ", "-", "\n", true, BS_SEP_DASH, true},
 };
 
 static void
@@ -423,16 +423,16 @@ static const struct age_case {
 	const char *at;
 	int age;
 } age_cases[] = {
-	{1990, 5, 17, "2024-05-16", 33},
-	{1990, 5, 17, "2024-05-17", 34},
-	{1990, 5, 17, "1990-05-17", 0},
-	{1990, 5, 17, "1990-05-16", -1},
-	/* 29 February: the birthday is 28 February in common years */
-	{2008, 2, 29, "2026-02-27", 17},
-	{2008, 2, 29, "2026-02-28", 18},
-	{2008, 2, 29, "2028-02-28", 19},
-	{2008, 2, 29, "2028-02-29", 20},
-	{2008, 2, 29, "2026-03-01", 18},
+    {1990, 5, 17, "2024-05-16", 33},
+    {1990, 5, 17, "2024-05-17", 34},
+    {1990, 5, 17, "1990-05-17", 0},
+    {1990, 5, 17, "1990-05-16", -1},
+    /* 29 February: the birthday is 28 February in common years */
+    {2008, 2, 29, "2026-02-27", 17},
+    {2008, 2, 29, "2026-02-28", 18},
+    {2008, 2, 29, "2028-02-28", 19},
+    {2008, 2, 29, "2028-02-29", 20},
+    {2008, 2, 29, "2026-03-01", 18},
 };
 
 static void
@@ -501,9 +501,9 @@ static const struct orgnr_case {
 	bs_status st;
 	const char *reason;
 } orgnr_cases[] = {
-	{"212000014", "plain", BS_OK, "ok"},         {"556677889", "dash", BS_OK, "ok"},
-	{"802005195", "sixteen", BS_OK, "ok"},       {"802005195", "plus", BS_INVALID, "separator"},
-	{"023456789", "plain", BS_INVALID, "group"},
+    {"212000014", "plain", BS_OK, "ok"},         {"556677889", "dash", BS_OK, "ok"},
+    {"802005195", "sixteen", BS_OK, "ok"},       {"802005195", "plus", BS_INVALID, "separator"},
+    {"023456789", "plain", BS_INVALID, "group"},
 };
 
 static char *
@@ -574,32 +574,32 @@ static const struct str_case {
 	bs_status st;
 	const char *canon_or_reason;
 } phone_cases[] = {
-	{"070-123 45 67", BS_OK, "+46701234567"},
-	{"0701234567", BS_OK, "+46701234567"},
-	{"070 123 45 67", BS_OK, "+46701234567"},
-	{"+46 70 123 45 67", BS_OK, "+46701234567"},
-	{"+46701234567", BS_OK, "+46701234567"},
-	{"0046 70 123 45 67", BS_OK, "+46701234567"},
-	{"+46 (0)70 123 45 67", BS_OK, "+46701234567"},
-	{"+46 (0)70-123\xc2\xa0"
+    {"070-123 45 67", BS_OK, "+46701234567"},
+    {"0701234567", BS_OK, "+46701234567"},
+    {"070 123 45 67", BS_OK, "+46701234567"},
+    {"+46 70 123 45 67", BS_OK, "+46701234567"},
+    {"+46701234567", BS_OK, "+46701234567"},
+    {"0046 70 123 45 67", BS_OK, "+46701234567"},
+    {"+46 (0)70 123 45 67", BS_OK, "+46701234567"},
+    {"+46 (0)70-123\xc2\xa0"
      "45\xc2\xa0"
      "67",
      BS_OK, "+46701234567"},
-	{"08-123 456 78", BS_OK, "+46812345678"},
-	{"(08) 123 456 78", BS_OK, "+46812345678"},
-	{"031-12 34 56", BS_OK, "+4631123456"},
-	{"0980-123 45", BS_OK, "+4698012345"},
-	{"020-123 456", BS_OK, "+4620123456"},
-	{"010-123 45 67", BS_OK, "+46101234567"},
-	{"070-123 45 6", BS_INVALID, "length"},
-	{"070-123 45 678", BS_INVALID, "length"},
-	{"08-123", BS_INVALID, "length"},
-	{"+47 22 12 34 56", BS_INVALID, "country"},
-	{"0047 22 12 34 56", BS_INVALID, "country"},
-	{"00 70 123 45 67", BS_INVALID, "country"},
-	{"701234567", BS_NOMATCH, NULL},
-	{"070-123 45 67 ext", BS_NOMATCH, NULL},
-	{"070--", BS_NOMATCH, NULL},
+    {"08-123 456 78", BS_OK, "+46812345678"},
+    {"(08) 123 456 78", BS_OK, "+46812345678"},
+    {"031-12 34 56", BS_OK, "+4631123456"},
+    {"0980-123 45", BS_OK, "+4698012345"},
+    {"020-123 456", BS_OK, "+4620123456"},
+    {"010-123 45 67", BS_OK, "+46101234567"},
+    {"070-123 45 6", BS_INVALID, "length"},
+    {"070-123 45 678", BS_INVALID, "length"},
+    {"08-123", BS_INVALID, "length"},
+    {"+47 22 12 34 56", BS_INVALID, "country"},
+    {"0047 22 12 34 56", BS_INVALID, "country"},
+    {"00 70 123 45 67", BS_INVALID, "country"},
+    {"701234567", BS_NOMATCH, NULL},
+    {"070-123 45 67 ext", BS_NOMATCH, NULL},
+    {"070--", BS_NOMATCH, NULL},
 };
 
 static void
@@ -614,25 +614,25 @@ test_phone_forms_to_e164(void)
 }
 
 static const struct str_case email_cases[] = {
-	{"anna.svensson@kommun.example", BS_OK, "anna.svensson@kommun.example"},
-	{"Anna.Svensson@Kommun.EXAMPLE", BS_OK, "anna.svensson@kommun.example"},
-	{"a+tag@sub.domain.se", BS_OK, "a+tag@sub.domain.se"},
-	{"o'brien_1@x-y.se", BS_OK, "o'brien_1@x-y.se"},
-	{"\xc3\xa5sa@\xc3\xb6rebro.SE", BS_OK, "\xc3\xa5sa@\xc3\xb6rebro.se"},
-	{"a@b", BS_INVALID, "domain"},
-	{"a@-b.se", BS_INVALID, "domain"},
-	{"a@b-.se", BS_INVALID, "domain"},
-	{"a@b..se", BS_INVALID, "domain"},
-	{"a@1.2.3.4", BS_INVALID, "domain"},
-	{"a@[192.0.2.1]", BS_INVALID, "domain"},
-	{"a@b@c.se", BS_INVALID, "domain"},
-	{".a@b.se", BS_INVALID, "local part"},
-	{"a.@b.se", BS_INVALID, "local part"},
-	{"a..b@c.se", BS_INVALID, "local part"},
-	{"\"a b\"@c.se", BS_INVALID, "local part"},
-	{"@c.se", BS_INVALID, "local part"},
-	{"a\xff@c.se", BS_INVALID, "encoding"},
-	{"no-at-sign.se", BS_NOMATCH, NULL},
+    {"anna.svensson@kommun.example", BS_OK, "anna.svensson@kommun.example"},
+    {"Anna.Svensson@Kommun.EXAMPLE", BS_OK, "anna.svensson@kommun.example"},
+    {"a+tag@sub.domain.se", BS_OK, "a+tag@sub.domain.se"},
+    {"o'brien_1@x-y.se", BS_OK, "o'brien_1@x-y.se"},
+    {"\xc3\xa5sa@\xc3\xb6rebro.SE", BS_OK, "\xc3\xa5sa@\xc3\xb6rebro.se"},
+    {"a@b", BS_INVALID, "domain"},
+    {"a@-b.se", BS_INVALID, "domain"},
+    {"a@b-.se", BS_INVALID, "domain"},
+    {"a@b..se", BS_INVALID, "domain"},
+    {"a@1.2.3.4", BS_INVALID, "domain"},
+    {"a@[192.0.2.1]", BS_INVALID, "domain"},
+    {"a@b@c.se", BS_INVALID, "domain"},
+    {".a@b.se", BS_INVALID, "local part"},
+    {"a.@b.se", BS_INVALID, "local part"},
+    {"a..b@c.se", BS_INVALID, "local part"},
+    {"\"a b\"@c.se", BS_INVALID, "local part"},
+    {"@c.se", BS_INVALID, "local part"},
+    {"a\xff@c.se", BS_INVALID, "encoding"},
+    {"no-at-sign.se", BS_NOMATCH, NULL},
 };
 
 static void
@@ -669,8 +669,8 @@ static const struct iban_case {
 	const char *cc;
 	size_t len;
 } iban_cases[] = {
-	{"SE", 24}, {"NO", 15}, {"DK", 18}, {"FI", 18}, {"DE", 22},
-	{"GB", 22}, {"FR", 27}, {"MT", 31}, {"LC", 32}, {"RU", 33},
+    {"SE", 24}, {"NO", 15}, {"DK", 18}, {"FI", 18}, {"DE", 22},
+    {"GB", 22}, {"FR", 27}, {"MT", 31}, {"LC", 32}, {"RU", 33},
 };
 
 static void
@@ -714,15 +714,15 @@ static const struct card_case {
 	bs_status st;
 	const char *reason;
 } card_cases[] = {
-	{"4", 16, BS_OK, "ok"},           {"4", 13, BS_OK, "ok"},
-	{"4", 19, BS_OK, "ok"},           {"51", 16, BS_OK, "ok"},
-	{"2221", 16, BS_OK, "ok"},        {"2720", 16, BS_OK, "ok"},
-	{"34", 15, BS_OK, "ok"},          {"37", 15, BS_OK, "ok"},
-	{"6011", 16, BS_OK, "ok"},        {"3530", 16, BS_OK, "ok"},
-	{"36", 14, BS_OK, "ok"},          {"62", 19, BS_OK, "ok"},
-	{"6759", 18, BS_OK, "ok"},        {"4", 15, BS_INVALID, "length"},
-	{"37", 16, BS_INVALID, "length"}, {"2721", 16, BS_INVALID, "issuer"},
-	{"1", 16, BS_INVALID, "issuer"},
+    {"4", 16, BS_OK, "ok"},           {"4", 13, BS_OK, "ok"},
+    {"4", 19, BS_OK, "ok"},           {"51", 16, BS_OK, "ok"},
+    {"2221", 16, BS_OK, "ok"},        {"2720", 16, BS_OK, "ok"},
+    {"34", 15, BS_OK, "ok"},          {"37", 15, BS_OK, "ok"},
+    {"6011", 16, BS_OK, "ok"},        {"3530", 16, BS_OK, "ok"},
+    {"36", 14, BS_OK, "ok"},          {"62", 19, BS_OK, "ok"},
+    {"6759", 18, BS_OK, "ok"},        {"4", 15, BS_INVALID, "length"},
+    {"37", 16, BS_INVALID, "length"}, {"2721", 16, BS_INVALID, "issuer"},
+    {"1", 16, BS_INVALID, "issuer"},
 };
 
 static void
@@ -766,13 +766,13 @@ static const struct no_case {
 	const char *birth;
 	bool test_number;
 } no_cases[] = {
-	{17, 5, 88, 123, "1988-05-17", false},  /* 000-499: 1900s */
-	{17, 5, 88, 910, "1988-05-17", false},  /* 900-999 and 40-99: 1900s */
-	{17, 5, 12, 510, "2012-05-17", false},  /* 500-999 and 00-39: 2000s */
-	{17, 5, 88, 600, "1888-05-17", false},  /* 500-749 and 54-99: 1800s */
-	{57, 5, 88, 123, "1988-05-17", false},  /* D-number: day + 40 */
-	{17, 45, 88, 123, "1988-05-17", false}, /* H-number: month + 40 */
-	{17, 85, 88, 123, "1988-05-17", true},  /* synthetic test person: month + 80 */
+    {17, 5, 88, 123, "1988-05-17", false},  /* 000-499: 1900s */
+    {17, 5, 88, 910, "1988-05-17", false},  /* 900-999 and 40-99: 1900s */
+    {17, 5, 12, 510, "2012-05-17", false},  /* 500-999 and 00-39: 2000s */
+    {17, 5, 88, 600, "1888-05-17", false},  /* 500-749 and 54-99: 1800s */
+    {57, 5, 88, 123, "1988-05-17", false},  /* D-number: day + 40 */
+    {17, 45, 88, 123, "1988-05-17", false}, /* H-number: month + 40 */
+    {17, 85, 88, 123, "1988-05-17", true},  /* synthetic test person: month + 80 */
 };
 
 static void
@@ -835,15 +835,15 @@ static const struct dk_case {
 	bs_status st;
 	const char *birth_or_reason;
 } dk_cases[] = {
-	{"010190-1234", BS_OK, "1990-01-01"}, /* 7th digit 0-3: 1900s */
-	{"0101901234", BS_OK, "1990-01-01"},
-	{"010110-4234", BS_OK, "2010-01-01"}, /* 4 and 00-36: 2000s */
-	{"010140-4234", BS_OK, "1940-01-01"}, /* 4 and 37-99: 1900s */
-	{"010150-5234", BS_OK, "2050-01-01"}, /* 5-8 and 00-57: 2000s (future at 2024) */
-	{"010160-5234", BS_OK, "1860-01-01"}, /* 5-8 and 58-99: 1800s */
-	{"010120-9234", BS_OK, "2020-01-01"}, /* 9 and 00-36: 2000s */
-	{"300290-1234", BS_INVALID, "date"},
-	{"010190-0000", BS_INVALID, "serial 0000"},
+    {"010190-1234", BS_OK, "1990-01-01"}, /* 7th digit 0-3: 1900s */
+    {"0101901234", BS_OK, "1990-01-01"},
+    {"010110-4234", BS_OK, "2010-01-01"}, /* 4 and 00-36: 2000s */
+    {"010140-4234", BS_OK, "1940-01-01"}, /* 4 and 37-99: 1900s */
+    {"010150-5234", BS_OK, "2050-01-01"}, /* 5-8 and 00-57: 2000s (future at 2024) */
+    {"010160-5234", BS_OK, "1860-01-01"}, /* 5-8 and 58-99: 1800s */
+    {"010120-9234", BS_OK, "2020-01-01"}, /* 9 and 00-36: 2000s */
+    {"300290-1234", BS_INVALID, "date"},
+    {"010190-0000", BS_INVALID, "serial 0000"},
 };
 
 static void
@@ -879,11 +879,11 @@ static const struct fi_case {
 	int yy;
 	const char *birth;
 } fi_cases[] = {
-	{'+', 95, "1895-03-14"}, {'-', 95, "1995-03-14"}, {'Y', 95, "1995-03-14"},
-	{'X', 95, "1995-03-14"}, {'W', 95, "1995-03-14"}, {'V', 95, "1995-03-14"},
-	{'U', 95, "1995-03-14"}, {'A', 5, "2005-03-14"},  {'B', 5, "2005-03-14"},
-	{'C', 5, "2005-03-14"},  {'D', 5, "2005-03-14"},  {'E', 5, "2005-03-14"},
-	{'F', 5, "2005-03-14"},
+    {'+', 95, "1895-03-14"}, {'-', 95, "1995-03-14"}, {'Y', 95, "1995-03-14"},
+    {'X', 95, "1995-03-14"}, {'W', 95, "1995-03-14"}, {'V', 95, "1995-03-14"},
+    {'U', 95, "1995-03-14"}, {'A', 5, "2005-03-14"},  {'B', 5, "2005-03-14"},
+    {'C', 5, "2005-03-14"},  {'D', 5, "2005-03-14"},  {'E', 5, "2005-03-14"},
+    {'F', 5, "2005-03-14"},
 };
 
 static void
@@ -963,8 +963,9 @@ test_parse_ref_same_as_gdate(void)
 	static const struct {
 		bs_kind kind;
 		const char *form;
-	} rows[] = {{BS_KIND_PNR, "short"}, {BS_KIND_PNR, "short-plus"}, {BS_KIND_PNR, "long-dash"},
-	            {BS_KIND_ORGNR, "short"}, {BS_KIND_PHONE, "short"}, {BS_KIND_DK_CPR, "short"}};
+	} rows[] = {{BS_KIND_PNR, "short"},     {BS_KIND_PNR, "short-plus"},
+	            {BS_KIND_PNR, "long-dash"}, {BS_KIND_ORGNR, "short"},
+	            {BS_KIND_PHONE, "short"},   {BS_KIND_DK_CPR, "short"}};
 
 	bs_ident_ref_set(&once, &ref);
 	for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
@@ -987,7 +988,8 @@ main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_date_clear(&meta_ref, 1);
 	g_date_set_dmy(&meta_ref, 1, G_DATE_JANUARY, 2025);
-	g_test_add_func("/ident/parse/ref-date-read-once-same-answer", test_parse_ref_same_as_gdate);
+	g_test_add_func("/ident/parse/ref-date-read-once-same-answer",
+	                test_parse_ref_same_as_gdate);
 	g_test_add_func("/ident/meta/list-all-spellings-agree", test_meta_list);
 	g_test_add_func("/ident/meta/interim-letters", test_meta_interim);
 	g_test_add_func("/ident/meta/structured-valid-and-invalid", test_meta_structured);

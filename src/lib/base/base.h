@@ -34,8 +34,8 @@ typedef enum {
 	BS_ERROR_INTERNAL,  /* a defect of ours: exit 2 */
 } bs_error_code;
 
-const char *bs_error_name(int code);   /* static string; "unknown" for unknown codes */
-int bs_error_exit_status(int code);    /* 1 or 2, from the table */
+const char *bs_error_name(int code); /* static string; "unknown" for unknown codes */
+int bs_error_exit_status(int code);  /* 1 or 2, from the table */
 
 /* Exit statuses shared by every command. */
 enum { BS_EXIT_OK = 0, BS_EXIT_FINDINGS = 1, BS_EXIT_FATAL = 2 };
@@ -66,15 +66,15 @@ bs_slice_from(const char *s)
  * the buffer unchanged; the caller records BS_DEFECT_LIMIT or similar.
  * Always NUL-terminated after data[len] for convenience (not counted). */
 typedef struct {
-	char *data;     /* owned; g_free() via bs_buf_fini() */
-	size_t len;     /* bytes used */
-	size_t alloc;   /* bytes allocated */
-	size_t cap;     /* maximum len */
+	char *data;   /* owned; g_free() via bs_buf_fini() */
+	size_t len;   /* bytes used */
+	size_t alloc; /* bytes allocated */
+	size_t cap;   /* maximum len */
 } bs_buf;
 
 void bs_buf_init(bs_buf *b, size_t cap);
 void bs_buf_fini(bs_buf *b);
-void bs_buf_reset(bs_buf *b);           /* len = 0, keeps memory */
+void bs_buf_reset(bs_buf *b); /* len = 0, keeps memory */
 bool bs_buf_append(bs_buf *b, const void *p, size_t len);
 bool bs_buf_append_c(bs_buf *b, char c);
 char *bs_buf_steal(bs_buf *b, size_t *out_len); /* caller g_free()s; buffer empties */
@@ -86,7 +86,7 @@ bool bs_parse_u64(const char *p, size_t len, uint64_t max, uint64_t *out_value);
 /* Reads a whole file of at most max_len bytes; NUL-terminated copy, caller
  * g_free()s. Error names the file. */
 bool bs_file_read(const char *path, size_t max_len, char **out_text, size_t *out_len,
-		  GError **error);
+                  GError **error);
 
 /* Parses "YYYY-MM-DD" into a date; false if not a real date. */
 bool bs_date_parse(const char *s, GDate *out_date);

@@ -21,8 +21,7 @@ static const bs_conf_setting settings[] = {
     {"store", "backend", BS_CONF_STRING, "sqlite", 0, 0, FIELD(store_backend), check_backend,
      "where the index lives: sqlite (index.sqlite here) or postgresql (at dsn)"},
     {"store", "dsn", BS_CONF_STRING, NULL, 0, 0, FIELD(store_dsn), check_dsn,
-     "PostgreSQL URI postgresql://USER@HOST:PORT/DB; password by PGPASSWORD or ~/.pgpass",
-     true},
+     "PostgreSQL URI postgresql://USER@HOST:PORT/DB; password by PGPASSWORD or ~/.pgpass", true},
     {"scan", "max_depth", BS_CONF_UINT, G_STRINGIFY(BS_LIMIT_DEPTH_DEFAULT), 1,
      BS_LIMIT_DEPTH_CEILING, FIELD(scan_max_depth), NULL,
      "deepest nesting of attached messages and archives"},
@@ -53,16 +52,16 @@ static const bs_conf_setting settings[] = {
      "PEM certificate chain for HTTPS; unset: plain HTTP behind a reverse proxy"},
     {"serve", "tls_key", BS_CONF_STRING, NULL, 0, 0, FIELD(serve_tls_key), NULL,
      "PEM private key for HTTPS"},
-    {"serve", "trusted_proxies", BS_CONF_STRING_LIST, "", 0, 0, FIELD(serve_trusted_proxies),
-     NULL, "proxy addresses whose X-Forwarded-For is believed; empty: none"},
+    {"serve", "trusted_proxies", BS_CONF_STRING_LIST, "", 0, 0, FIELD(serve_trusted_proxies), NULL,
+     "proxy addresses whose X-Forwarded-For is believed; empty: none"},
     {"serve", "public_url", BS_CONF_STRING, NULL, 0, 0, FIELD(serve_public_url), NULL,
      "the URL residents use, e.g. https://fraga.kommun.se (OIDC redirect base)"},
     {"serve", "access_log", BS_CONF_BOOL, "true", 0, 0, FIELD(serve_access_log), NULL,
      "one line per request on standard error (route, status, time; nothing personal)"},
-    {"serve", "session_idle_s", BS_CONF_UINT, "900", 60, 86400, FIELD(serve_session_idle_s),
-     NULL, "a session ends after this many idle seconds"},
-    {"serve", "session_max_s", BS_CONF_UINT, "7200", 60, 86400, FIELD(serve_session_max_s),
-     NULL, "a session ends this many seconds after it began"},
+    {"serve", "session_idle_s", BS_CONF_UINT, "900", 60, 86400, FIELD(serve_session_idle_s), NULL,
+     "a session ends after this many idle seconds"},
+    {"serve", "session_max_s", BS_CONF_UINT, "7200", 60, 86400, FIELD(serve_session_max_s), NULL,
+     "a session ends this many seconds after it began"},
     {"serve", "rate_ip_per_min", BS_CONF_UINT, "120", 1, 1000000, FIELD(serve_rate_ip_per_min),
      NULL, "log-ins and codes per client address and minute"},
     {"serve", "rate_identity_per_hour", BS_CONF_UINT, "30", 1, 1000000,
@@ -106,8 +105,7 @@ static const bs_conf_setting settings[] = {
      "sender address of the code mails"},
     {"smtp", "user", BS_CONF_STRING, NULL, 0, 0, FIELD(smtp_user), NULL,
      "SMTP user (then TLS is required)"},
-    {"smtp", "password", BS_CONF_STRING, NULL, 0, 0, FIELD(smtp_password), NULL,
-     "SMTP password"},
+    {"smtp", "password", BS_CONF_STRING, NULL, 0, 0, FIELD(smtp_password), NULL, "SMTP password"},
     {"incident", "org", BS_CONF_STRING, NULL, 0, 0, FIELD(incident_org), NULL,
      "the organisation's name shown on every page"},
     {"incident", "contact", BS_CONF_STRING, NULL, 0, 0, FIELD(incident_contact), NULL,
@@ -249,7 +247,8 @@ static void G_GNUC_PRINTF(5, 6)
 	va_start(ap, fmt);
 	reason = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
-	shown = s->secret ? g_strdup("(not shown)") : g_utf8_make_valid(value, MIN(strlen(value), 80));
+	shown =
+	    s->secret ? g_strdup("(not shown)") : g_utf8_make_valid(value, MIN(strlen(value), 80));
 	g_set_error(error, BS_ERROR, BS_ERROR_CONFIG, "%s: [%s] %s = %s: %s", name, s->group,
 	            s->key, shown, reason);
 }

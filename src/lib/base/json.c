@@ -156,11 +156,21 @@ static void
 escape_ascii(GString *out, unsigned char c)
 {
 	switch (c) {
-	case '"': g_string_append(out, "\\\""); break;
-	case '\\': g_string_append(out, "\\\\"); break;
-	case '\n': g_string_append(out, "\\n"); break;
-	case '\r': g_string_append(out, "\\r"); break;
-	case '\t': g_string_append(out, "\\t"); break;
+	case '"':
+		g_string_append(out, "\\\"");
+		break;
+	case '\\':
+		g_string_append(out, "\\\\");
+		break;
+	case '\n':
+		g_string_append(out, "\\n");
+		break;
+	case '\r':
+		g_string_append(out, "\\r");
+		break;
+	case '\t':
+		g_string_append(out, "\\t");
+		break;
 	default:
 		if (c < 0x20 || c == 0x7f)
 			g_string_append_printf(out, "\\u%04x", c);

@@ -23,7 +23,7 @@ void bs_json_obj_begin(bs_json *j, const char *key);
 void bs_json_obj_end(bs_json *j);
 void bs_json_arr_begin(bs_json *j, const char *key);
 void bs_json_arr_end(bs_json *j);
-void bs_json_str(bs_json *j, const char *key, const char *val);      /* NULL val: null */
+void bs_json_str(bs_json *j, const char *key, const char *val); /* NULL val: null */
 void bs_json_strn(bs_json *j, const char *key, const char *p, size_t len);
 void bs_json_int(bs_json *j, const char *key, int64_t v);
 void bs_json_double(bs_json *j, const char *key, double v);

@@ -31,33 +31,34 @@
 #define BS_LIMIT_JSON_DEPTH 64
 
 /* Mail walking (defaults; config keys in [scan]). */
-#define BS_LIMIT_DEPTH_DEFAULT 8              /* nested message/archive depth */
+#define BS_LIMIT_DEPTH_DEFAULT 8 /* nested message/archive depth */
 #define BS_LIMIT_DEPTH_CEILING 32
 #define BS_LIMIT_MESSAGE_BYTES_DEFAULT (256ull * 1024 * 1024) /* expanded bytes per message */
 #define BS_LIMIT_MESSAGE_BYTES_CEILING (4ull * 1024 * 1024 * 1024)
-#define BS_LIMIT_RATIO_DEFAULT 100            /* compression ratio guard (zip bombs) */
-#define BS_LIMIT_RATIO_MIN_BYTES (1u * 1024 * 1024) /* members smaller than this skip the ratio guard: harmless */
-#define BS_LIMIT_RATIO_CEILING 100000       /* beyond this a guard guards nothing */
+#define BS_LIMIT_RATIO_DEFAULT 100 /* compression ratio guard (zip bombs) */
+#define BS_LIMIT_RATIO_MIN_BYTES                                                                   \
+	(1u * 1024 * 1024)            /* members smaller than this skip the ratio guard: harmless */
+#define BS_LIMIT_RATIO_CEILING 100000 /* beyond this a guard guards nothing */
 #define BS_LIMIT_ATTACHMENT_MS_DEFAULT 10000  /* per-attachment time budget */
 #define BS_LIMIT_ATTACHMENT_MS_CEILING 600000 /* ten minutes on one attachment is a hang */
 #define BS_LIMIT_THREADS_CEILING 256          /* scanner threads; 0 means one per core */
 /* Config: values and list lengths a hand-edited file never exceeds. */
 #define BS_LIMIT_CONFIG_VALUE_BYTES 4096
 #define BS_LIMIT_CONFIG_LIST_COUNT 256
-#define BS_LIMIT_HEADER_COUNT 2000            /* headers per message */
+#define BS_LIMIT_HEADER_COUNT 2000              /* headers per message */
 #define BS_LIMIT_LINE_BYTES (64u * 1024 * 1024) /* one mbox line */
-#define BS_LIMIT_DEFECTS 32                   /* distinct defects kept per message: reason stays readable */
-#define BS_LIMIT_MIME_DEPTH 64                /* multipart nesting walked (GMime stops its parser deeper) */
+#define BS_LIMIT_DEFECTS 32    /* distinct defects kept per message: reason stays readable */
+#define BS_LIMIT_MIME_DEPTH 64 /* multipart nesting walked (GMime stops its parser deeper) */
 #define BS_LIMIT_XML_NODES (16u * 1024 * 1024) /* reader nodes per attachment XML part */
 
 /* hunt: IOC lists are hand-made or exported from a threat feed. */
-#define BS_LIMIT_IOC_ENTRIES 100000           /* indicators per list */
-#define BS_LIMIT_IOC_STRING_BYTES 4096        /* one indicator */
-#define BS_LIMIT_IOC_REGEX_BYTES 1024         /* one subject / display-name pattern */
+#define BS_LIMIT_IOC_ENTRIES 100000    /* indicators per list */
+#define BS_LIMIT_IOC_STRING_BYTES 4096 /* one indicator */
+#define BS_LIMIT_IOC_REGEX_BYTES 1024  /* one subject / display-name pattern */
 /* Header text handed to an IOC regex; PCRE2's match limit bounds the time. */
 #define BS_LIMIT_HUNT_MATCH_BYTES (16u * 1024)
-#define BS_LIMIT_HUNT_URLS 10000              /* URLs looked at per message */
-#define BS_LIMIT_HUNT_TREE_DEPTH 8            /* directory levels below a SOURCE */
+#define BS_LIMIT_HUNT_URLS 10000   /* URLs looked at per message */
+#define BS_LIMIT_HUNT_TREE_DEPTH 8 /* directory levels below a SOURCE */
 /* One manifest or journal line; records are a few hundred bytes. */
 #define BS_LIMIT_HUNT_RECORD_BYTES (1u * 1024 * 1024)
 /* One IMAP response line (without literals) and one literal (a message). */

@@ -33,14 +33,14 @@ bs_file_read(const char *path, size_t max_len, char **out_text, size_t *out_len,
 	mf = g_mapped_file_new(path, FALSE, &local);
 	if (!mf) {
 		g_set_error(error, BS_ERROR, BS_ERROR_IO, "\"%s\": cannot read: %s", path,
-			    local->message);
+		            local->message);
 		g_error_free(local);
 		return false;
 	}
 	len = g_mapped_file_get_length(mf);
 	if (len > max_len) {
 		g_set_error(error, BS_ERROR, BS_ERROR_LIMIT,
-			    "\"%s\": %zu bytes, above the limit of %zu", path, len, max_len);
+		            "\"%s\": %zu bytes, above the limit of %zu", path, len, max_len);
 		return false;
 	}
 	*out_text = g_strndup(len ? g_mapped_file_get_contents(mf) : "", len);
@@ -72,12 +72,23 @@ bs_escape_html_dup(const char *p, size_t len)
 
 	for (size_t i = 0; i < len; i++) {
 		switch (p[i]) {
-		case '&': g_string_append(out, "&amp;"); break;
-		case '<': g_string_append(out, "&lt;"); break;
-		case '>': g_string_append(out, "&gt;"); break;
-		case '"': g_string_append(out, "&quot;"); break;
-		case '\'': g_string_append(out, "&#39;"); break;
-		default: g_string_append_c(out, p[i]);
+		case '&':
+			g_string_append(out, "&amp;");
+			break;
+		case '<':
+			g_string_append(out, "&lt;");
+			break;
+		case '>':
+			g_string_append(out, "&gt;");
+			break;
+		case '"':
+			g_string_append(out, "&quot;");
+			break;
+		case '\'':
+			g_string_append(out, "&#39;");
+			break;
+		default:
+			g_string_append_c(out, p[i]);
 		}
 	}
 	return g_string_free(out, FALSE);

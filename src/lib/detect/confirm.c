@@ -107,7 +107,10 @@ static const struct {
 	const char *word;
 	size_t len;
 } filler_words[] = {
-#define W(s) {s, sizeof s - 1}
+#define W(s)                                                                                       \
+	{                                                                                          \
+		s, sizeof s - 1                                                                    \
+	}
     W("nr"),   W("no"),  W("nummer"), W("numret"), W("är"), W("Är"),     W("mig"),  W("oss"),
     W("på"),   W("På"),  W("till"),   W("med"),    W("er"), W("ert"),    W("ditt"), W("mitt"),
     W("vårt"), W("kan"), W("du"),     W("ni"),     W("nu"), W("direkt"),

@@ -204,8 +204,8 @@ struct bs_detect_run {
 	uint32_t *mail_ends; /* BS_DETECT_PIECE / 2 + 2 entries */
 	size_t mail_count;
 	size_t mail_next;
-	bool mail_open;  /* a domain after an '@' runs into the next piece */
-	bs_item *hits;   /* Vectorscan's matches not yet decided: BS_DETECT_HITS */
+	bool mail_open; /* a domain after an '@' runs into the next piece */
+	bs_item *hits;  /* Vectorscan's matches not yet decided: BS_DETECT_HITS */
 	size_t hit_count;
 	size_t mail_len; /* its bytes so far */
 	/* Context: end offset + 1 of the last label of each class (0 = none). */

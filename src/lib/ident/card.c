@@ -19,21 +19,21 @@ static const struct iin {
 	unsigned lo, hi;
 	unsigned lengths;
 } iins[] = {
-	{2, 34, 34, LEN(15)},                   /* American Express */
-	{2, 37, 37, LEN(15)},                   /* American Express */
-	{3, 300, 305, LEN(14) | LEN(16)},       /* Diners Club */
-	{2, 36, 36, LEN(14) | LEN_16_19},       /* Diners Club International */
-	{2, 38, 39, LEN(14) | LEN(16)},         /* Diners Club */
-	{4, 3528, 3589, LEN_16_19},             /* JCB */
-	{1, 4, 4, LEN(13) | LEN(16) | LEN(19)}, /* Visa */
-	{4, 2221, 2720, LEN(16)},               /* Mastercard */
-	{2, 51, 55, LEN(16)},                   /* Mastercard */
-	{4, 6011, 6011, LEN_16_19},             /* Discover */
-	{3, 644, 649, LEN_16_19},               /* Discover */
-	{2, 65, 65, LEN_16_19},                 /* Discover */
-	{2, 62, 62, LEN_16_19},                 /* UnionPay */
-	{2, 50, 50, LEN_12_19},                 /* Maestro */
-	{2, 56, 69, LEN_12_19},                 /* Maestro */
+    {2, 34, 34, LEN(15)},                   /* American Express */
+    {2, 37, 37, LEN(15)},                   /* American Express */
+    {3, 300, 305, LEN(14) | LEN(16)},       /* Diners Club */
+    {2, 36, 36, LEN(14) | LEN_16_19},       /* Diners Club International */
+    {2, 38, 39, LEN(14) | LEN(16)},         /* Diners Club */
+    {4, 3528, 3589, LEN_16_19},             /* JCB */
+    {1, 4, 4, LEN(13) | LEN(16) | LEN(19)}, /* Visa */
+    {4, 2221, 2720, LEN(16)},               /* Mastercard */
+    {2, 51, 55, LEN(16)},                   /* Mastercard */
+    {4, 6011, 6011, LEN_16_19},             /* Discover */
+    {3, 644, 649, LEN_16_19},               /* Discover */
+    {2, 65, 65, LEN_16_19},                 /* Discover */
+    {2, 62, 62, LEN_16_19},                 /* UnionPay */
+    {2, 50, 50, LEN_12_19},                 /* Maestro */
+    {2, 56, 69, LEN_12_19},                 /* Maestro */
 };
 
 static size_t

@@ -83,7 +83,8 @@ bs_ident__num(const char *p, size_t n)
 	int v = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		unsigned d = (unsigned char)p[i] - (unsigned)'0'; /* g_ascii_isdigit reads a table */
+		unsigned d =
+		    (unsigned char)p[i] - (unsigned)'0'; /* g_ascii_isdigit reads a table */
 
 		if (d > 9)
 			return -1;
@@ -128,14 +129,14 @@ static const struct {
 	size_t len;
 	bs_sep sep;
 } separators[] = {
-	{"-", 1, BS_SEP_DASH},
-	{"+", 1, BS_SEP_PLUS},
-	{" ", 1, BS_SEP_SPACE},
-	{"\xe2\x80\x93", 3, BS_SEP_DASH}, /* U+2013 en dash */
-	{"\xe2\x80\x90", 3, BS_SEP_DASH}, /* U+2010 hyphen */
-	{"\xe2\x80\x91", 3, BS_SEP_DASH}, /* U+2011 non-breaking hyphen */
-	{"\xe2\x88\x92", 3, BS_SEP_DASH}, /* U+2212 minus sign */
-	{"\xc2\xa0", 2, BS_SEP_SPACE},    /* U+00A0 no-break space */
+    {"-", 1, BS_SEP_DASH},
+    {"+", 1, BS_SEP_PLUS},
+    {" ", 1, BS_SEP_SPACE},
+    {"\xe2\x80\x93", 3, BS_SEP_DASH}, /* U+2013 en dash */
+    {"\xe2\x80\x90", 3, BS_SEP_DASH}, /* U+2010 hyphen */
+    {"\xe2\x80\x91", 3, BS_SEP_DASH}, /* U+2011 non-breaking hyphen */
+    {"\xe2\x88\x92", 3, BS_SEP_DASH}, /* U+2212 minus sign */
+    {"\xc2\xa0", 2, BS_SEP_SPACE},    /* U+00A0 no-break space */
 };
 
 size_t

@@ -23,8 +23,8 @@ typedef bs_status bs_ident__parse_fn(const char *p, size_t len, const bs_ident_c
                                      bs_ident *out);
 
 bs_ident__parse_fn bs_ident__pnr, bs_ident__interim, bs_ident__orgnr, bs_ident__phone,
-	bs_ident__email, bs_ident__iban, bs_ident__card, bs_ident__no_fnr, bs_ident__dk_cpr,
-	bs_ident__fi_hetu;
+    bs_ident__email, bs_ident__iban, bs_ident__card, bs_ident__no_fnr, bs_ident__dk_cpr,
+    bs_ident__fi_hetu;
 
 /* The Swedish kind a personnummer-shaped text is read as first
  * (interim, orgnr, pnr or samordningsnummer); BS_KIND_NONE if not that shape. */

@@ -8,17 +8,12 @@
 
 /* One parser per kind; the personnummer family shares one. */
 static bs_ident__parse_fn *const parsers[BS_KIND_COUNT] = {
-	[BS_KIND_PNR] = bs_ident__pnr,
-	[BS_KIND_SAMORDNING] = bs_ident__pnr,
-	[BS_KIND_INTERIM] = bs_ident__interim,
-	[BS_KIND_ORGNR] = bs_ident__orgnr,
-	[BS_KIND_PHONE] = bs_ident__phone,
-	[BS_KIND_EMAIL] = bs_ident__email,
-	[BS_KIND_IBAN] = bs_ident__iban,
-	[BS_KIND_CARD] = bs_ident__card,
-	[BS_KIND_NO_FNR] = bs_ident__no_fnr,
-	[BS_KIND_DK_CPR] = bs_ident__dk_cpr,
-	[BS_KIND_FI_HETU] = bs_ident__fi_hetu,
+    [BS_KIND_PNR] = bs_ident__pnr,         [BS_KIND_SAMORDNING] = bs_ident__pnr,
+    [BS_KIND_INTERIM] = bs_ident__interim, [BS_KIND_ORGNR] = bs_ident__orgnr,
+    [BS_KIND_PHONE] = bs_ident__phone,     [BS_KIND_EMAIL] = bs_ident__email,
+    [BS_KIND_IBAN] = bs_ident__iban,       [BS_KIND_CARD] = bs_ident__card,
+    [BS_KIND_NO_FNR] = bs_ident__no_fnr,   [BS_KIND_DK_CPR] = bs_ident__dk_cpr,
+    [BS_KIND_FI_HETU] = bs_ident__fi_hetu,
 };
 
 void

@@ -76,8 +76,7 @@ void bs_store__count_free(gpointer p);
 const char *bs_store__fact_name(const char *stored);
 bs_mailbox_figures *bs_store__mailbox_get(bs_figures *f, const char *name);
 void bs_store__figures_add_problem(bs_figures *f, size_t max_problems, bs_problem_row *row);
-void bs_store__subject_add_category(bs_subject_figures *sf, const char *category,
-                                    int64_t messages);
+void bs_store__subject_add_category(bs_subject_figures *sf, const char *category, int64_t messages);
 
 /* sqlite-figures.c: the SQLite side of the report's reads */
 struct sqlite3;
@@ -115,7 +114,7 @@ struct pg_result;
  * PQclear()s. p may be NULL. */
 struct pg_result *bs_store__pg_query(bs_store *s, const char *sql, const bs_pg_params *p,
                                      GError **error);
-int64_t bs_store__pg_int(const struct pg_result *r, int row, int col); /* NULL is 0 */
+int64_t bs_store__pg_int(const struct pg_result *r, int row, int col);      /* NULL is 0 */
 const char *bs_store__pg_text(const struct pg_result *r, int row, int col); /* NULL is "" */
 
 /* pg-figures.c: the PostgreSQL side of the report's reads */
@@ -124,11 +123,11 @@ bool bs_store__pg_subjects(bs_store *s, GPtrArray *out, GError **error);
 bool bs_store__pg_facts(bs_store *s, GArray *out, GError **error);
 bool bs_store__pg_subject_messages(bs_store *s, int64_t subject_id, size_t limit, GPtrArray *out,
                                    GError **error);
-bool bs_store__pg_vault_get(bs_store *s, int64_t subject_id, bool *out_found,
-                            uint8_t **out_sealed, size_t *out_len, GError **error);
+bool bs_store__pg_vault_get(bs_store *s, int64_t subject_id, bool *out_found, uint8_t **out_sealed,
+                            size_t *out_len, GError **error);
 bool bs_store__pg_case_counts(bs_store *s, bs_case_counts *out, GError **error);
 /* pg-prune.c */
-bool bs_store__pg_message_prune(bs_store *s, int64_t source_id, bs_store_keep_fn *keep,
-                                void *user, int64_t *out_removed, GError **error);
+bool bs_store__pg_message_prune(bs_store *s, int64_t source_id, bs_store_keep_fn *keep, void *user,
+                                int64_t *out_removed, GError **error);
 
 #endif

@@ -27,7 +27,8 @@ collect_gone(bs_store *s, int64_t source_id, bs_store_keep_fn *keep, void *user,
 	PGresult *r;
 
 	bs_store__pg_param_int(&p, source_id);
-	r = bs_store__pg_query(s, "SELECT id, locator FROM message WHERE source_id = $1", &p, error);
+	r = bs_store__pg_query(s, "SELECT id, locator FROM message WHERE source_id = $1", &p,
+	                       error);
 	if (!r)
 		return false;
 	*out_count = 0;

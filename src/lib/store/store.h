@@ -279,18 +279,19 @@ void bs_stats_write_json(const bs_stats *st, const char *key, bs_json *j);
 /* Facts that link identifiers of one person (docs/report.md), written by
  * the scanner with the message's other rows (message_put drops them too). */
 #define BS_FACT_SENDER "sender" /* the e-mail subject is the top message's From address */
-#define BS_FACT_SELF "self"     /* a personal number written with self-referring context
-                                   ("mitt personnummer", "jag är född") in the top message */
+#define BS_FACT_SELF                                                                               \
+	"self"                        /* a personal number written with self-referring context     \
+	                                 ("mitt personnummer", "jag är född") in the top message */
 #define BS_FACT_PROTECTED "protected" /* protected-identity words near the identifier */
 
 bool bs_store_fact_add(bs_store *s, int64_t message_id, int64_t subject_id, const char *fact,
                        GError **error);
 
 typedef struct {
-	char *mailbox;                     /* owned; "" when unknown */
-	int64_t messages[BS_GRADE_COUNT];  /* by grade */
-	int64_t subjects;                  /* distinct subjects in its exposed messages */
-	int64_t partial, failed;           /* its exposed messages not fully read */
+	char *mailbox;                    /* owned; "" when unknown */
+	int64_t messages[BS_GRADE_COUNT]; /* by grade */
+	int64_t subjects;                 /* distinct subjects in its exposed messages */
+	int64_t partial, failed;          /* its exposed messages not fully read */
 } bs_mailbox_figures;
 
 typedef struct {
@@ -329,17 +330,17 @@ bool bs_store_figures(bs_store *s, size_t max_problems, bs_figures *out, GError 
 /* One subject with its exposure (exposed messages only). */
 typedef struct {
 	int64_t id;
-	const char *kind;                       /* interned (g_intern_string) */
+	const char *kind; /* interned (g_intern_string) */
 	uint8_t pseudonym[BS_PSEUDONYM_LEN];
-	const char *role;                       /* BS_ROLE_* or NULL */
-	bs_grade grade;                         /* best grade of its messages */
-	int64_t messages;                       /* exposed messages */
+	const char *role; /* BS_ROLE_* or NULL */
+	bs_grade grade;   /* best grade of its messages */
+	int64_t messages; /* exposed messages */
 	int64_t messages_by_grade[BS_GRADE_COUNT];
-	int64_t occurrences;                    /* sum of counts */
-	bool child;                             /* under 18 at some message date */
-	char first[11], last[11];               /* "YYYY-MM-DD"; "" when undated */
-	GPtrArray *categories; /* bs_count *: category -> its messages with it, by name;
-	                          NULL when none; owned */
+	int64_t occurrences;      /* sum of counts */
+	bool child;               /* under 18 at some message date */
+	char first[11], last[11]; /* "YYYY-MM-DD"; "" when undated */
+	GPtrArray *categories;    /* bs_count *: category -> its messages with it, by name;
+	                             NULL when none; owned */
 } bs_subject_figures;
 
 void bs_subject_figures_free(bs_subject_figures *f); /* NULL is a no-op */
