@@ -247,6 +247,53 @@ test_stream_same_at_every_chunking(void)
 	}
 }
 
+static size_t
+occurrences(const char *out, const char *what)
+{
+	size_t n = 0;
+
+	for (const char *p = out; (p = strstr(p, what)); p++)
+		n++;
+	return n;
+}
+
+/* More term matches in one 32 KB piece than the engine lists before it
+ * decides them (4096): the list is decided while Vectorscan scans, and
+ * the labels and numbers around that point keep their order. Each row
+ * (80 bytes) has 10 term words, a label and a number whose score depends
+ * on the label: ~4,500 matches per piece. */
+static void
+test_stream_more_matches_than_a_list(void)
+{
+	g_autoptr(bs_detect_run) r = bs_detect_run_new(detector, NULL);
+	g_autoptr(GRand) rng = g_rand_new_with_seed(11);
+	g_autofree char *canon = synth_pnr(rng, 1984, 3, 14, false, true);
+	g_autofree char *num = synth_pnr_form(canon, "short-dash");
+	GString *s = g_string_new(NULL);
+	g_autofree char *text = NULL;
+	g_autofree char *whole = NULL;
+	g_autofree char *expect = NULL;
+	const size_t rows = 3000;
+
+	for (size_t i = 0; i < rows; i++)
+		g_string_append_printf(s,
+		                       "sjuk adhd sjuk adhd sjuk adhd sjuk adhd sjuk adhd %s %s\n",
+		                       i % 2 ? "personnummer" : "tel", num);
+	text = g_string_free(s, FALSE);
+	whole = scan_chunked(r, text, strlen(text), 0);
+	/* one finding per row: high after personnummer, low after tel */
+	g_assert_cmpuint(occurrences(whole, " high "), ==, rows / 2);
+	g_assert_cmpuint(occurrences(whole, " low "), ==, rows / 2);
+	expect = g_strdup_printf("category health %zu\n", 10 * rows);
+	g_assert_true(g_str_has_suffix(whole, expect));
+	for (size_t chunk = 1; chunk <= 40000; chunk = chunk * 7 + 3) {
+		g_autofree char *got = scan_chunked(r, text, strlen(text), chunk);
+
+		g_test_message("chunk %zu", chunk);
+		g_assert_cmpstr(got, ==, whole);
+	}
+}
+
 static uint32_t
 count_terms(const bs_detect_run *r)
 {
@@ -839,6 +886,8 @@ main(int argc, char **argv)
 	g_test_add_func("/detect/stream/match-across-chunk-boundary-once",
 	                test_stream_match_across_boundary_once);
 	g_test_add_func("/detect/stream/binary-noise", test_stream_binary_noise);
+	g_test_add_func("/detect/stream/more-matches-than-a-list",
+	                test_stream_more_matches_than_a_list);
 	g_test_add_func("/detect/shapes/every-block-and-piece-offset",
 	                test_shapes_at_every_block_offset);
 	g_test_add_func("/detect/stream/edge-inputs-bounded", test_stream_edge_inputs);
