@@ -62,6 +62,18 @@ bs_slice_from(const char *s)
 	return sl;
 }
 
+/* g_ascii_isspace() as a bit set: GLib's table sits behind an exported
+ * pointer, two dependent loads before each byte is tested (ident's trim
+ * and detect's label gaps run it for every candidate). */
+static inline bool
+bs_ascii_space(char c)
+{
+	const uint64_t set =
+	    1ull << ' ' | 1ull << '\t' | 1ull << '\n' | 1ull << '\v' | 1ull << '\f' | 1ull << '\r';
+
+	return (unsigned char)c <= ' ' && (set >> (unsigned char)c & 1);
+}
+
 /* A growing byte buffer with a cap. An append past the cap fails and leaves
  * the buffer unchanged; the caller records BS_DEFECT_LIMIT or similar.
  * Always NUL-terminated after data[len] for convenience (not counted). */

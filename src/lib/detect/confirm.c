@@ -102,31 +102,20 @@ is_digit_at(const bs_detect_run *r, uint64_t off)
 }
 
 /* Words that may stand between a label and its value: "Ring mig på",
- * "Ert kundnummer är", "Faktura nr". */
+ * "Ert kundnummer är", "Faktura nr". (W's braced body is kept on one
+ * line: clang-format spreads it over four.) */
 static const struct {
 	const char *word;
 	size_t len;
 } filler_words[] = {
-#define W(s)                                                                                       \
-	{                                                                                          \
-		s, sizeof s - 1                                                                    \
-	}
+/* clang-format off */
+#define W(s) {s, sizeof s - 1}
+    /* clang-format on */
     W("nr"),   W("no"),  W("nummer"), W("numret"), W("är"), W("Är"),     W("mig"),  W("oss"),
     W("på"),   W("På"),  W("till"),   W("med"),    W("er"), W("ert"),    W("ditt"), W("mitt"),
     W("vårt"), W("kan"), W("du"),     W("ni"),     W("nu"), W("direkt"),
 #undef W
 };
-
-/* g_ascii_isspace() as a bit set: GLib's table sits behind an exported
- * pointer, two dependent loads before each byte is tested. */
-static bool
-is_space(char c)
-{
-	const uint64_t set =
-	    1ull << ' ' | 1ull << '\t' | 1ull << '\n' | 1ull << '\v' | 1ull << '\f' | 1ull << '\r';
-
-	return (unsigned char)c <= ' ' && (set >> (unsigned char)c & 1);
-}
 
 /* ":.,;()#/", all within '#' .. ';': one bit each */
 static bool
@@ -171,14 +160,14 @@ label_adjacent(const bs_detect_run *r, uint64_t label_end, uint64_t start)
 
 	if (!p)
 		return false;
-	while (i < len && !is_space(p[i])) /* rest of the label's word */
+	while (i < len && !bs_ascii_space(p[i])) /* rest of the label's word */
 		i++;
 	while (i < len) {
 		size_t w;
 
-		while (i < len && is_space(p[i]))
+		while (i < len && bs_ascii_space(p[i]))
 			i++;
-		for (w = i; w < len && !is_space(p[w]);)
+		for (w = i; w < len && !bs_ascii_space(p[w]);)
 			w++;
 		if (w > i && !is_filler(p + i, w - i))
 			return false;

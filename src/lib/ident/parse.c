@@ -31,26 +31,14 @@ bs_ident_ref_set(bs_ident_ref *ref, const GDate *date)
 	ref->day = g_date_get_day(date);
 }
 
-/* g_ascii_isspace() as a bit set: GLib's table sits behind an exported
- * pointer, two dependent loads before the byte is tested, on the path of
- * every candidate detect confirms. */
-static bool
-is_space(char c)
-{
-	const uint64_t set =
-	    1ull << ' ' | 1ull << '\t' | 1ull << '\n' | 1ull << '\v' | 1ull << '\f' | 1ull << '\r';
-
-	return (unsigned char)c <= ' ' && (set >> (unsigned char)c & 1);
-}
-
 static void
 trim(const char **p, size_t *len)
 {
-	while (*len > 0 && is_space(**p)) {
+	while (*len > 0 && bs_ascii_space(**p)) {
 		(*p)++;
 		(*len)--;
 	}
-	while (*len > 0 && is_space((*p)[*len - 1]))
+	while (*len > 0 && bs_ascii_space((*p)[*len - 1]))
 		(*len)--;
 }
 
