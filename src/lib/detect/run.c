@@ -307,6 +307,15 @@ typedef struct {
 	bool pre_ok, post_ok;
 } around;
 
+/* What the bytes next to the literal say of a single word that the
+ * literal starts or ends: an ASCII byte there that is no word byte. */
+static unsigned
+known_edges(const around *a)
+{
+	return (a->bucket & 2 || a->before >= 0x80 ? 0 : KNOWN_START) |
+	       (a->bucket & 1 || a->after >= 0x80 ? 0 : KNOWN_END);
+}
+
 /* The bytes around the literal allow m (an ASCII word byte where it
  * needs a boundary, or not its key word's bytes, reject it); bytes not
  * at hand are left to the full check. */
@@ -362,9 +371,7 @@ decide_members(bs_detect_run *r, const bs_group *g, uint64_t end, const around *
 	const bs_member *m = &g_array_index(r->d->members, bs_member, g->member);
 	const bs_pattern *pats = (const bs_pattern *)r->d->patterns->data;
 	unsigned b = a->bucket;
-	/* for a single word that the literal starts or ends */
-	unsigned known = (b & 2 || a->before >= 0x80 ? 0 : KNOWN_START) |
-	                 (b & 1 || a->after >= 0x80 ? 0 : KNOWN_END);
+	unsigned known = known_edges(a);
 
 	for (size_t k = g->bucket[b]; k < g->bucket[b + 1]; k++) {
 		const bs_pattern *pat = &pats[m[k].pat];
@@ -389,8 +396,7 @@ decide_words(bs_detect_run *r, const bs_group *g, uint64_t end, const around *a)
 {
 	const bs_member *m = &g_array_index(r->d->members, bs_member, g->member);
 	const bs_pattern *pats = (const bs_pattern *)r->d->patterns->data;
-	unsigned known = (a->bucket & 2 || a->before >= 0x80 ? 0 : KNOWN_START) |
-	                 (a->bucket & 1 || a->after >= 0x80 ? 0 : KNOWN_END);
+	unsigned known = known_edges(a);
 
 	for (size_t k = g->bucket[a->bucket]; k < g->bucket[a->bucket + 1]; k++) {
 		const bs_pattern *pat = &pats[m[k].pat];
@@ -499,20 +505,16 @@ aux_next(const bs_detect_run *r)
 static void
 push_digits(bs_detect_run *r, uint64_t limit)
 {
-	for (;;) {
-		bool digit = r->digit_next < r->digit_count;
-		bool mail = r->mail_next < r->mail_count;
-		uint32_t d = digit ? r->digit_ends[r->digit_next] : UINT32_MAX;
-		uint32_t m = mail ? r->mail_ends[r->mail_next] : UINT32_MAX;
+	uint64_t next;
 
-		if ((!digit && !mail) || r->chunk_off + MIN(d, m) >= limit)
-			return;
-		if (digit && d <= m) {
+	while ((next = aux_next(r)) < limit) {
+		if (r->digit_next < r->digit_count &&
+		    r->chunk_off + r->digit_ends[r->digit_next] == next) {
 			r->digit_next++;
-			push(r, BS_ID_DIGITS, r->chunk_off + d);
+			push(r, BS_ID_DIGITS, next);
 		} else {
 			r->mail_next++;
-			push(r, BS_ID_EMAIL, r->chunk_off + m);
+			push(r, BS_ID_EMAIL, next);
 		}
 	}
 }
