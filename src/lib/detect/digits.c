@@ -392,6 +392,15 @@ count_bits(uint64_t x)
 	return (int)((x * 0x0101010101010101ull) >> 56);
 }
 
+/* Phone characters right before the end of w's window, at most max. */
+static int
+phone_run(const win *w, int max)
+{
+	int n = w->phone == ~0ull ? 64 : __builtin_clzll(~w->phone);
+
+	return MIN(n, max);
+}
+
 /* Bits from bit down to the lowest, as a mask. */
 static uint64_t
 from_bit(int b)
@@ -409,10 +418,9 @@ from_bit(int b)
 static unsigned
 phone(const win *w)
 {
-	int n = w->phone == ~0ull ? 64 : __builtin_clzll(~w->phone);
+	int n = phone_run(w, PHONE_BACK);
 	uint64_t span, starts, any, first;
 
-	n = MIN(n, PHONE_BACK);
 	if (n < PHONE_DIGITS_MIN)
 		return 0;
 	span = from_bit(64 - n);
@@ -671,13 +679,12 @@ make_win(const bs_detect_run *r, uint64_t off, unsigned char *buf, win *w)
 static size_t
 phone_starts(const win *w, uint64_t end, uint64_t *starts)
 {
-	int n = w->phone == ~0ull ? 64 : __builtin_clzll(~w->phone);
+	int n = phone_run(w, BS_DETECT_PHONE_WALK);
 	uint64_t first, set;
 	size_t k = 0;
 
 	if ((at(w, 0) == ' ' || at(w, 0) == '-') && is_digit(at(w, 1)) && is_digit(at(w, 2)))
 		return 0;
-	n = MIN(n, BS_DETECT_PHONE_WALK);
 	if (n == 0)
 		return 0;
 	first = 1ull << (64 - n);
