@@ -57,6 +57,16 @@ scan_chunked(bs_detect_run *r, const char *text, size_t len, size_t chunk)
 	return g_string_free(c.out, FALSE);
 }
 
+/* The text in chunks of chunk bytes gives what it gives whole. */
+static void
+assert_same_chunked(bs_detect_run *r, const char *text, size_t len, size_t chunk, const char *whole)
+{
+	g_autofree char *got = scan_chunked(r, text, len, chunk);
+
+	g_test_message("chunk %zu", chunk);
+	g_assert_cmpstr(got, ==, whole);
+}
+
 static char *
 scan(const char *text)
 {
@@ -239,12 +249,8 @@ test_stream_same_at_every_chunking(void)
 
 	g_assert_nonnull(strstr(whole, "pnr"));
 	g_assert_nonnull(strstr(whole, "category health"));
-	for (size_t i = 0; i < G_N_ELEMENTS(chunks); i++) {
-		g_autofree char *got = scan_chunked(r, text, len, chunks[i]);
-
-		g_test_message("chunk %zu", chunks[i]);
-		g_assert_cmpstr(got, ==, whole);
-	}
+	for (size_t i = 0; i < G_N_ELEMENTS(chunks); i++)
+		assert_same_chunked(r, text, len, chunks[i], whole);
 }
 
 static size_t
@@ -286,12 +292,8 @@ test_stream_more_matches_than_a_list(void)
 	g_assert_cmpuint(occurrences(whole, " low "), ==, rows / 2);
 	expect = g_strdup_printf("category health %zu\n", 10 * rows);
 	g_assert_true(g_str_has_suffix(whole, expect));
-	for (size_t chunk = 1; chunk <= 40000; chunk = chunk * 7 + 3) {
-		g_autofree char *got = scan_chunked(r, text, strlen(text), chunk);
-
-		g_test_message("chunk %zu", chunk);
-		g_assert_cmpstr(got, ==, whole);
-	}
+	for (size_t chunk = 1; chunk <= 40000; chunk = chunk * 7 + 3)
+		assert_same_chunked(r, text, strlen(text), chunk, whole);
 }
 
 static uint32_t
@@ -365,12 +367,8 @@ test_shapes_at_every_block_offset(void)
 	g_assert_cmpuint(count_lines(whole, "phone +46701234567 "), ==, lines);
 	g_assert_cmpuint(count_lines(whole, "phone "), ==, lines);
 	g_assert_cmpuint(count_lines(whole, "card 4111111111111111 "), ==, lines);
-	for (size_t chunk = 1; chunk <= 4093; chunk = chunk * 8 + 5) {
-		g_autofree char *got = scan_chunked(r, text, strlen(text), chunk);
-
-		g_test_message("chunk %zu", chunk);
-		g_assert_cmpstr(got, ==, whole);
-	}
+	for (size_t chunk = 1; chunk <= 4093; chunk = chunk * 8 + 5)
+		assert_same_chunked(r, text, strlen(text), chunk, whole);
 }
 
 /* Invalid UTF-8, NUL bytes and random noise are data, not errors. */
