@@ -70,24 +70,6 @@ unichar_is_word(const char *p, size_t len)
 	return g_unichar_isalnum(c) || g_unichar_ismark(c);
 }
 
-/* ASCII letters, digits and '_' (b: a byte value, 0..255): Vectorscan's \b. */
-static const bool ascii_word[256] = {
-    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
-    ['8'] = 1, ['9'] = 1, ['_'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1,
-    ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1,
-    ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1,
-    ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1,
-    ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1,
-    ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1,
-    ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
-};
-
-static bool
-ascii_is_word(int b)
-{
-	return ascii_word[(uint8_t)b];
-}
-
 bool
 bs_detect__word_before(const bs_detect_run *r, uint64_t off)
 {
@@ -99,7 +81,7 @@ bs_detect__word_before(const bs_detect_run *r, uint64_t off)
 	if (off == 0 || (b = byte_at(r, off - 1)) < 0)
 		return false;
 	if (b < 0x80)
-		return ascii_is_word(b);
+		return bs_detect__ascii_word(b);
 	while (n < 4 && n < off && (b & 0xc0) == 0x80) {
 		b = byte_at(r, off - ++n);
 		if (b < 0)
@@ -120,7 +102,7 @@ bs_detect__word_after(const bs_detect_run *r, uint64_t off)
 	if (b < 0)
 		return false;
 	if (b < 0x80)
-		return ascii_is_word(b);
+		return bs_detect__ascii_word(b);
 	n = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2;
 	p = bs_detect__span(r, off, n, buf);
 	return p && unichar_is_word(p, n);
@@ -322,9 +304,9 @@ known_edges(const around *a)
 static bool
 edges_allow(const bs_member *m, const around *a)
 {
-	if ((m->edge & BS_EDGE_PRE_BOUND) && a->before >= 0 && ascii_is_word(a->before))
+	if ((m->edge & BS_EDGE_PRE_BOUND) && a->before >= 0 && bs_detect__ascii_word(a->before))
 		return false;
-	if ((m->edge & BS_EDGE_POST_BOUND) && a->after >= 0 && ascii_is_word(a->after))
+	if ((m->edge & BS_EDGE_POST_BOUND) && a->after >= 0 && bs_detect__ascii_word(a->after))
 		return false;
 	if (a->pre_ok && (a->pre & m->pre_mask) != m->pre_val)
 		return false;
@@ -419,7 +401,7 @@ decide_group(bs_detect_run *r, uint32_t id, uint64_t end)
 	a.before = end > info.len ? byte_at(r, end - info.len - 1) : -1;
 	a.after = byte_at(r, end);
 	if (a.before >= 0 && a.after >= 0) {
-		a.bucket = 2u * ascii_is_word(a.before) + ascii_is_word(a.after);
+		a.bucket = 2u * bs_detect__ascii_word(a.before) + bs_detect__ascii_word(a.after);
 		if (!(info.flags & (1u << a.bucket)))
 			return;
 	}

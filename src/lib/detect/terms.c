@@ -174,12 +174,6 @@ join_group(bs_detector *d, uint32_t g, uint32_t i, size_t koff, size_t lit_len)
 	group->count++;
 }
 
-static bool
-is_ascii_word(unsigned char b)
-{
-	return g_ascii_isalnum(b) || b == '_';
-}
-
 /* The buckets (bs_group.bucket) that take m: a bit set of 0..3. */
 static unsigned
 member_buckets(const bs_detector *d, const bs_pattern *pat, const bs_member *m, size_t lit_len)
@@ -187,11 +181,11 @@ member_buckets(const bs_detector *d, const bs_pattern *pat, const bs_member *m, 
 	const bs_word *w = &g_array_index(d->words, bs_word, pat->words + pat->key);
 	const guint8 *lo = d->word_bytes->data + w->lower;
 	/* before: a byte of the key word, or a boundary or gap (no word byte) */
-	unsigned before = pat->koff > 0 && is_ascii_word(lo[pat->koff - 1]);
+	unsigned before = pat->koff > 0 && bs_detect__ascii_word(lo[pat->koff - 1]);
 	unsigned afters;
 
 	if (m->rest > 0)
-		afters = 1u << is_ascii_word(lo[pat->koff + lit_len]);
+		afters = 1u << bs_detect__ascii_word(lo[pat->koff + lit_len]);
 	else if (m->edge & BS_EDGE_POST_BOUND)
 		afters = 1u;
 	else
