@@ -2,7 +2,8 @@
  * third a small chunk size; the rest is the text. The text is scanned
  * whole, split in two at that position, and in chunks of that size: the
  * three must give the same findings and category counts, and every finding
- * must lie inside the text with a valid confidence. */
+ * must lie inside the text with a valid confidence. A second detector
+ * pinned to SSE2 (BS_DETECT_SIMD) must agree with the CPU's best. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,14 +13,16 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* A few terms with Swedish letters and a phrase; the detector is built
- * once (it is read-only) and reused by every input. */
+/* A few terms with Swedish letters and a phrase; each detector is built
+ * once (it is read-only) and reused by every input. sse2: pinned to the
+ * SSE2 pass over digits. */
 static const char terms[] = "sjuk\nångest\nskyddad identitet\nÖL\nlvu\n";
 
 static bs_detector *
-detector(void)
+detector(bool sse2)
 {
-	static bs_detector *d;
+	static bs_detector *ds[2];
+	bs_detector *d = ds[sse2];
 	g_autofree char *path = NULL;
 	const char *files[2] = {NULL, NULL};
 	bs_detect_config cfg = {.term_files = files};
@@ -32,7 +35,10 @@ detector(void)
 		abort();
 	close(fd);
 	files[0] = path;
-	d = bs_detector_new(&cfg, NULL);
+	if (sse2)
+		g_setenv("BS_DETECT_SIMD", "sse2", TRUE);
+	d = ds[sse2] = bs_detector_new(&cfg, NULL);
+	g_unsetenv("BS_DETECT_SIMD");
 	unlink(path);
 	if (!d)
 		abort();
@@ -71,7 +77,7 @@ scan(bs_detect_run *r, const char *p, size_t len, size_t split, size_t chunk)
 	}
 	bs_detect_run_end(r);
 	counts = bs_detect_run_category_counts(r);
-	for (size_t i = 0; i < bs_detector_category_count(detector()); i++)
+	for (size_t i = 0; i < bs_detector_category_count(detector(false)); i++)
 		g_string_append_printf(out, "c%zu=%u\n", i, counts[i]);
 	return g_string_free(out, FALSE);
 }
@@ -79,10 +85,10 @@ scan(bs_detect_run *r, const char *p, size_t len, size_t split, size_t chunk)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	bs_detect_run *r;
+	bs_detect_run *r, *r2;
 	size_t split, chunk, len;
 	const char *p;
-	char *whole, *two, *small;
+	char *whole, *two, *small, *sse2;
 
 	if (size < 3 || size > 65536)
 		return 0;
@@ -90,17 +96,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	len = size - 3;
 	split = ((size_t)data[0] << 8 | data[1]) % (len + 1);
 	chunk = data[2] % 16 + 1;
-	r = bs_detect_run_new(detector(), NULL);
-	if (!r)
+	r = bs_detect_run_new(detector(false), NULL);
+	r2 = bs_detect_run_new(detector(true), NULL);
+	if (!r || !r2)
 		abort();
 	whole = scan(r, p, len, len, 0);
 	two = scan(r, p, len, split, 0);
 	small = scan(r, p, len, 0, chunk);
-	if (strcmp(whole, two) != 0 || strcmp(whole, small) != 0)
+	sse2 = scan(r2, p, len, split, 0);
+	if (strcmp(whole, two) != 0 || strcmp(whole, small) != 0 || strcmp(whole, sse2) != 0)
 		abort();
 	g_free(whole);
 	g_free(two);
 	g_free(small);
+	g_free(sse2);
 	bs_detect_run_free(r);
+	bs_detect_run_free(r2);
 	return 0;
 }

@@ -111,6 +111,7 @@ bs_detector_new(const bs_detect_config *cfg, GError **error)
 	d->words = g_array_new(FALSE, FALSE, sizeof(bs_word));
 	d->word_bytes = g_byte_array_new();
 	d->categories = g_ptr_array_new_with_free_func(g_free);
+	d->simd = bs_detect__simd_pick();
 	bs_detect__add_builtin(d);
 	if (!bs_detect__load_terms(d, cfg ? cfg : &none, error))
 		return NULL;

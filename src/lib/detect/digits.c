@@ -15,6 +15,11 @@
 #ifdef __SSE2__
 #include <emmintrin.h> /* part of x86-64 */
 #endif
+/* AVX-512BW where the CPU has it, chosen at run time (bs_detect__simd_pick) */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define BS_DETECT_AVX512 1
+#include <immintrin.h>
+#endif
 
 /* A window of bytes around an end: p[0] is the byte at the end offset;
  * p[-WIN_BACK..WIN_AHEAD) is readable, with NUL for bytes before the start
@@ -745,8 +750,31 @@ bs_detect__digits(bs_detect_run *r, uint64_t end)
 		letter_tails(r, w, end);
 }
 
-size_t
-bs_detect__digit_ends(const char *p, size_t len, bool prev_digit, uint32_t *out, uint64_t *masks)
+/* The offsets i + b of the count set bits b of bits, appended to out[n..).
+ * Four are written whether set or not (out has room: BS_DETECT_ENDS), so
+ * that a block with up to four run ends, nearly every one, takes no
+ * branch on how many: a loop per end mispredicted its exit in most
+ * blocks (4.3 GB/s against 6.5 GB/s for this pass, SSE2, on the dense
+ * text of bench/detect.sh). */
+G_ALWAYS_INLINE static inline size_t
+list_bits(uint64_t bits, int count, size_t i, uint32_t *out, size_t n)
+{
+	uint32_t *o = out + n;
+
+	for (int k = 0; k < 4; k++) {
+		/* the top bit: a defined count when bits is 0 (written, not listed) */
+		o[k] = (uint32_t)(i + (size_t)__builtin_ctzll(bits | 1ull << 63));
+		bits &= bits - 1;
+	}
+	for (int k = 4; bits; k++) {
+		o[k] = (uint32_t)(i + (size_t)__builtin_ctzll(bits));
+		bits &= bits - 1;
+	}
+	return n + (size_t)count;
+}
+
+static size_t
+ends_sse2(const char *p, size_t len, bool prev_digit, uint32_t *out, uint64_t *masks)
 {
 	size_t n = 0;
 	uint64_t carry = prev_digit;
@@ -763,8 +791,73 @@ bs_detect__digit_ends(const char *p, size_t len, bool prev_digit, uint32_t *out,
 		if (i + 64 > len) /* no end after the last byte: bs_detect_run_end */
 			ends &= len - i == 64 ? ~0ull : (1ull << (len - i)) - 1;
 		carry = m[0] >> 63;
-		for (; ends; ends &= ends - 1)
-			out[n++] = (uint32_t)(i + (size_t)__builtin_ctzll(ends));
+		n = list_bits(ends, count_bits(ends), i, out, n);
 	}
 	return n;
+}
+
+#ifdef BS_DETECT_AVX512
+/* Every CPU with AVX-512BW has POPCNT and BMI1 (tzcnt). */
+#define AVX512 __attribute__((target("avx512bw,popcnt,bmi")))
+
+AVX512 G_ALWAYS_INLINE static inline uint64_t
+eq64(__m512i v, char c)
+{
+	return _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(c));
+}
+
+/* ends_sse2() with AVX-512BW: one compare gives the mask of 64 bytes (12.5
+ * GB/s against 6.5 for this pass with SSE2, on the dense text). */
+AVX512 static size_t
+ends_avx512(const char *p, size_t len, bool prev_digit, uint32_t *out, uint64_t *masks)
+{
+	size_t n = 0;
+	uint64_t carry = prev_digit;
+
+	for (size_t i = 0; i < len; i += 64) {
+		uint64_t *m = masks + 4 * (i / 64);
+		uint64_t ends;
+
+		if (i + 64 <= len) {
+			__m512i v = _mm512_loadu_si512(p + i);
+			uint64_t o = eq64(v, '+') | eq64(v, '(');
+
+			m[0] = _mm512_cmplt_epu8_mask(_mm512_sub_epi8(v, _mm512_set1_epi8('0')),
+			                              _mm512_set1_epi8(10));
+			m[1] = m[0] | o | eq64(v, ' ') | eq64(v, '-') | eq64(v, '/') | eq64(v, ')');
+			m[2] = eq64(v, '0');
+			m[3] = o;
+		} else {
+			tail_masks(p + i, len - i, m);
+		}
+		ends = ((m[0] << 1) | carry) & ~m[0];
+		if (i + 64 > len)
+			ends &= len - i == 64 ? ~0ull : (1ull << (len - i)) - 1;
+		carry = m[0] >> 63;
+		n = list_bits(ends, __builtin_popcountll(ends), i, out, n);
+	}
+	return n;
+}
+#endif
+
+bs_detect_simd
+bs_detect__simd_pick(void)
+{
+#ifdef BS_DETECT_AVX512
+	if (g_strcmp0(g_getenv("BS_DETECT_SIMD"), "sse2") != 0 &&
+	    __builtin_cpu_supports("avx512bw"))
+		return BS_SIMD_AVX512;
+#endif
+	return BS_SIMD_SSE2;
+}
+
+size_t
+bs_detect__digit_ends(const bs_detector *d, const char *p, size_t len, bool prev_digit,
+                      uint32_t *out, uint64_t *masks)
+{
+#ifdef BS_DETECT_AVX512
+	if (d->simd == BS_SIMD_AVX512)
+		return ends_avx512(p, len, prev_digit, out, masks);
+#endif
+	return ends_sse2(p, len, prev_digit, out, masks);
 }

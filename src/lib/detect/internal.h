@@ -137,8 +137,17 @@ typedef struct {
 
 #define BS_INFO_MASKED 0x10u
 
+/* The instructions of digits.c's pass over each piece: SSE2 (part of
+ * x86-64) or AVX-512BW where the CPU has it. BS_DETECT_SIMD=sse2 in the
+ * environment pins SSE2 (tests compare the two). */
+typedef enum {
+	BS_SIMD_SSE2 = 0,
+	BS_SIMD_AVX512,
+} bs_detect_simd;
+
 struct bs_detector {
 	hs_database_t *db;      /* streaming mode; owned */
+	bs_detect_simd simd;    /* digits.c's pass over each piece */
 	GPtrArray *exprs;       /* char *: the expressions, for bench and diagnostics */
 	GArray *flags;          /* unsigned: Vectorscan flags per expression */
 	GArray *patterns;       /* bs_pattern */
@@ -170,6 +179,10 @@ typedef struct {
 /* Text is scanned in pieces of at most this many bytes: the digit runs of
  * a piece are listed before Vectorscan scans it (bounded memory). */
 #define BS_DETECT_PIECE (32u * 1024)
+/* Room for the digit-run ends of a piece: one after every other byte and
+ * one at its start, and four more that digits.c may write past the last
+ * (list_bits). */
+#define BS_DETECT_ENDS (BS_DETECT_PIECE / 2 + 1 + 4)
 /* Vectorscan matches listed before they are decided (a piece has fewer,
  * mostly: when full, the list is decided at once). */
 #define BS_DETECT_HITS 4096u
@@ -196,7 +209,7 @@ struct bs_detect_run {
 	/* Ends of digit runs and of e-mail domains in the piece being
 	 * scanned (offsets into it), merged into the match order as
 	 * Vectorscan reports. */
-	uint32_t *digit_ends; /* BS_DETECT_PIECE / 2 + 2 entries */
+	uint32_t *digit_ends; /* BS_DETECT_ENDS entries */
 	uint64_t *masks;      /* the piece's byte masks: BS_DETECT_PIECE / 16 entries */
 	size_t digit_count;
 	size_t digit_next;
@@ -262,13 +275,14 @@ void bs_detect__add_builtin(bs_detector *d);
 size_t bs_detect__cand_len(bs_cand_class cls);
 
 /* digits.c: ends of digit runs in p[0..len) (offsets i where p[i] is the
- * first byte after a run; prev_digit: the byte before p is a digit), and
- * the candidates that end at the end of a run. */
-/* Ends of the digit runs in p[0..len) (an end at 0 when prev_digit), and
- * four bit masks per 64 bytes into masks (digits, phone characters, '0',
- * '+' or '('; BS_DETECT_PIECE / 16 entries) for the shapes' windows. */
-size_t bs_detect__digit_ends(const char *p, size_t len, bool prev_digit, uint32_t *out,
-                             uint64_t *masks);
+ * first byte after a run; an end at 0 when prev_digit, the byte before p
+ * is a digit; out: BS_DETECT_ENDS entries), and four bit masks per 64
+ * bytes into masks (digits, phone characters, '0', '+' or '(';
+ * BS_DETECT_PIECE / 16 entries) for the shapes' windows; then the
+ * candidates that end at the end of a run. */
+size_t bs_detect__digit_ends(const bs_detector *d, const char *p, size_t len, bool prev_digit,
+                             uint32_t *out, uint64_t *masks);
+bs_detect_simd bs_detect__simd_pick(void);
 void bs_detect__digits(bs_detect_run *r, uint64_t end);
 
 /* An e-mail domain: "b.se" at least, 255 bytes at most (RFC 5321). */

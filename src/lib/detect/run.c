@@ -543,7 +543,7 @@ bs_detect_run_new(const bs_detector *d, GError **error)
 
 	r->d = d;
 	r->queue = g_array_new(FALSE, FALSE, sizeof(bs_item));
-	r->digit_ends = g_new(uint32_t, BS_DETECT_PIECE / 2 + 2);
+	r->digit_ends = g_new(uint32_t, BS_DETECT_ENDS);
 	r->masks = g_new(uint64_t, BS_DETECT_PIECE / 16);
 	r->mail_ends = g_new(uint32_t, BS_DETECT_PIECE / 2 + 2);
 	r->hits = g_new(bs_item, BS_DETECT_HITS);
@@ -644,7 +644,7 @@ scan_piece(bs_detect_run *r, const char *p, size_t n)
 	r->chunk = p;
 	r->chunk_len = n;
 	drain(r);
-	r->digit_count = bs_detect__digit_ends(p, n, r->last_digit, r->digit_ends, r->masks);
+	r->digit_count = bs_detect__digit_ends(r->d, p, n, r->last_digit, r->digit_ends, r->masks);
 	r->digit_next = 0;
 	r->mail_count = bs_detect__mail_ends(r, p, n, r->mail_ends);
 	r->mail_next = 0;
