@@ -982,6 +982,350 @@ test_parse_ref_same_as_gdate(void)
 	}
 }
 
+/* bs_ident_parse_personal(): the personnummer family in text whose layout
+ * the caller knows. It must give bs_ident_parse_ref()'s answer, field by
+ * field, on every text it reads. */
+static void
+assert_same_ident(const bs_ident *got, const bs_ident *want)
+{
+	g_assert_cmpint(got->kind, ==, want->kind);
+	g_assert_cmpint(got->valid, ==, want->valid);
+	g_assert_cmpstr(got->canonical, ==, want->canonical);
+	g_assert_cmpint(got->birth_year, ==, want->birth_year);
+	g_assert_cmpint(got->birth_month, ==, want->birth_month);
+	g_assert_cmpint(got->birth_day, ==, want->birth_day);
+	g_assert_cmpint(got->sex, ==, want->sex);
+	g_assert_cmpint(got->sep, ==, want->sep);
+	g_assert_cmpint(got->long_form, ==, want->long_form);
+	g_assert_cmpint(got->test_number, ==, want->test_number);
+	g_assert_cmpstr(got->reason, ==, want->reason);
+}
+
+/* Text the general parser reads as the personnummer family (interim when
+ * the serial has a letter, else pnr) without trimming: exactly one
+ * date_len, 6 or 8, gives the same status and fields; the other, and both
+ * for any other text, BS_NOMATCH with out reset. out starts stale, so a
+ * field left unwritten shows. The text is copied to a buffer of its exact
+ * length: ASan sees a read past it. Returns the status agreed on. */
+static bs_status
+assert_personal_agrees(const char *text, size_t len, const bs_ident_ref *ref)
+{
+	g_autofree char *s = g_memdup2(text, len);
+	bool padded = len > 0 && (bs_ascii_space(s[0]) || bs_ascii_space(s[len - 1]));
+	bs_ident want;
+	bs_status st = bs_ident_parse_ref(BS_KIND_INTERIM, s, len, ref, &want);
+	unsigned hits = 0;
+
+	if (st == BS_NOMATCH)
+		st = bs_ident_parse_ref(BS_KIND_PNR, s, len, ref, &want);
+	if (padded)
+		st = BS_NOMATCH;
+	for (size_t date_len = 6; date_len <= 8; date_len += 2) {
+		bs_ident got;
+
+		memset(&got, 0x5a, sizeof got);
+		got.reason = "stale";
+		if (bs_ident_parse_personal(s, len, date_len, ref, &got) == BS_NOMATCH) {
+			g_assert_cmpint(got.kind, ==, BS_KIND_NONE);
+			g_assert_cmpstr(got.reason, ==, "not recognised");
+			continue;
+		}
+		hits++;
+		g_assert_cmpint(st, !=, BS_NOMATCH);
+		g_assert_cmpint(bs_ident_parse_personal(s, len, date_len, ref, &got), ==, st);
+		assert_same_ident(&got, &want);
+	}
+	g_assert_cmpuint(hits, ==, st == BS_NOMATCH ? 0 : 1);
+	return st;
+}
+
+static void
+personal_agrees_at(const char *s, const char *ref)
+{
+	GDate d = date_of(ref);
+	bs_ident_ref once;
+
+	g_test_message("\"%s\" at %s", s, ref);
+	bs_ident_ref_set(&once, &d);
+	assert_personal_agrees(s, strlen(s), &once);
+}
+
+/* Reference dates for the conformance files: theirs, and two that move
+ * the century of the 10-digit forms. */
+static const char *const meta_refs[] = {"2025-01-01", "1950-06-15", "2099-12-31"};
+
+static void
+personal_agrees_meta_refs(const char *s)
+{
+	for (size_t r = 0; r < G_N_ELEMENTS(meta_refs); r++)
+		personal_agrees_at(s, meta_refs[r]);
+}
+
+static void
+personal_meta_list(const char *file)
+{
+	static const char *const spellings[] = {"long_format", "short_format", "separated_format",
+	                                        "separated_long"};
+	json_t *root = load_meta(file);
+	size_t i;
+	json_t *rec;
+
+	json_array_foreach(root, i, rec)
+	{
+		json_int_t integer = json_integer_value(json_object_get(rec, "integer"));
+
+		for (size_t k = 0; k < G_N_ELEMENTS(spellings); k++)
+			personal_agrees_meta_refs(
+			    json_string_value(json_object_get(rec, spellings[k])));
+		if (integer != 0) {
+			g_autofree char *s = g_strdup_printf("%" JSON_INTEGER_FORMAT, integer);
+
+			personal_agrees_meta_refs(s);
+		}
+	}
+	json_decref(root);
+}
+
+static void
+test_personal_meta_same_as_parse_ref(void)
+{
+	json_t *root;
+	const char *type;
+	json_t *by_form;
+	size_t i;
+	json_t *v;
+
+	personal_meta_list("list.json");
+	personal_meta_list("interim.json");
+	root = load_meta("structured.json");
+	json_object_foreach(root, type, by_form)
+	{
+		const char *form;
+		json_t *groups;
+
+		json_object_foreach(by_form, form, groups)
+		{
+			static const char *const sets[] = {"valid", "invalid"};
+
+			for (size_t k = 0; k < G_N_ELEMENTS(sets); k++) {
+				json_array_foreach(json_object_get(groups, sets[k]), i, v)
+				{
+					g_autofree char *s =
+					    json_is_string(v)
+					        ? g_strdup(json_string_value(v))
+					        : g_strdup_printf("%" JSON_INTEGER_FORMAT,
+					                          json_integer_value(v));
+
+					personal_agrees_meta_refs(s);
+				}
+			}
+		}
+	}
+	json_decref(root);
+	root = load_meta("orgnumber.json");
+	json_array_foreach(root, i, v)
+	{
+		personal_agrees_meta_refs(json_string_value(json_object_get(v, "short_format")));
+		personal_agrees_meta_refs(
+		    json_string_value(json_object_get(v, "separated_format")));
+	}
+	json_decref(root);
+	root = load_meta("allCoords.json");
+	json_array_foreach(root, i, v)
+	{
+		const char *s = json_string_value(v);
+		g_autofree char *dashed = g_strdup_printf("%.8s-%s", s, s + 8);
+
+		personal_agrees_at(s, "2025-01-01");
+		personal_agrees_at(dashed, "2025-01-01");
+		personal_agrees_at(s + 2, "2025-01-01");
+	}
+	json_decref(root);
+}
+
+/* Every separator the general parser accepts, and none. */
+static const char *const personal_seps[] = {"", "-", "+", " ", "\xe2\x80\x93", "\xc2\xa0"};
+
+/* canon12 written with date_len date digits and sep. Caller g_free()s. */
+static char *
+written_as(const char *canon12, int date_len, const char *sep)
+{
+	return g_strdup_printf("%.*s%s%s", date_len, canon12 + 8 - date_len, sep, canon12 + 8);
+}
+
+/* canon12 in every layout at ref: each must agree; returns how many gave st. */
+static unsigned
+personal_all_layouts(const char *canon12, const char *ref, bs_status st)
+{
+	GDate d = date_of(ref);
+	bs_ident_ref once;
+	unsigned n = 0;
+
+	bs_ident_ref_set(&once, &d);
+	for (int date_len = 6; date_len <= 8; date_len += 2) {
+		for (size_t k = 0; k < G_N_ELEMENTS(personal_seps); k++) {
+			g_autofree char *w = written_as(canon12, date_len, personal_seps[k]);
+
+			g_test_message("\"%s\" at %s", w, ref);
+			n += assert_personal_agrees(w, strlen(w), &once) == st;
+		}
+	}
+	return n;
+}
+
+/* The century, date, samordning and serial tables above, and generated
+ * numbers with right and wrong check digits and interim numbers, in every
+ * layout: 10 and 12 digits, '-', '+', space, en dash, no-break space. */
+static void
+test_personal_forms_same_as_parse_ref(void)
+{
+	g_autoptr(GRand) r = g_rand_new_with_seed(20261127);
+
+	for (size_t i = 0; i < G_N_ELEMENTS(century_cases); i++) {
+		const struct century_case *c = &century_cases[i];
+		g_autofree char *canon = synth_pnr_serial(c->y, c->m, c->d, 123);
+
+		personal_all_layouts(canon, c->ref, BS_OK);
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(date_cases); i++) {
+		const struct date_case *c = &date_cases[i];
+		g_autofree char *canon = synth_pnr_serial(c->y, c->m, c->d_written, c->serial);
+
+		personal_all_layouts(canon, c->ref, BS_OK);
+	}
+	for (int i = 0; i < 200; i++) {
+		int y = g_rand_int_range(r, 1890, 2025), m = g_rand_int_range(r, 1, 13);
+		int d = g_rand_int_range(r, 1, 29);
+		g_autofree char *canon = synth_pnr(r, y, m, d, i % 3 == 0, i % 2);
+		g_autofree char *bad = synth_pnr_bad_check(canon);
+		g_autofree char *interim = synth_interim(y, m, d, "TRSUWXJKLMNP"[i % 12], i % 100);
+		g_autofree char *interim_bad = synth_pnr_bad_check(interim);
+
+		/* at least the 12-digit layouts are valid (the short ones may
+		 * read another century, and the space only loosely) */
+		g_assert_cmpuint(personal_all_layouts(canon, "2025-06-01", BS_OK), >=, 6);
+		g_assert_cmpuint(personal_all_layouts(bad, "2025-06-01", BS_INVALID), ==, 12);
+		personal_all_layouts(interim, "2025-06-01", BS_OK);
+		g_assert_cmpuint(personal_all_layouts(interim_bad, "2025-06-01", BS_INVALID), ==,
+		                 12);
+	}
+}
+
+/* Layouts other than the one named, or white space around: BS_NOMATCH,
+ * where bs_ident_parse_ref() may still read the text. */
+static void
+test_personal_other_layout_no_match(void)
+{
+	g_autofree char *canon = synth_pnr_serial(1964, 8, 23, 323);
+	g_autofree char *dashed = written_as(canon, 6, "-");
+	g_autofree char *padded = g_strdup_printf(" %s", canon + 2);
+	g_autofree char *trailing = g_strdup_printf("%s\n", canon);
+	g_autofree char *double_sep = written_as(canon, 6, "--");
+	g_autofree char *letter_sep = written_as(canon, 8, "x");
+	g_autofree char *lower = g_strdup_printf("%.6st%.3s", canon + 2, canon + 9);
+	GDate d = date_of("2024-01-01");
+	bs_ident_ref ref;
+	static const struct {
+		size_t date_len;
+		int text; /* index into texts */
+	} rows[] = {{8, 0}, {7, 0}, {0, 0}, {6, 1}, {6, 2}, {8, 2}, {6, 3},
+	            {8, 3}, {6, 4}, {8, 4}, {8, 5}, {8, 6}, {6, 7}, {6, 8}};
+	const char *texts[] = {dashed,     canon,        padded,    trailing,     double_sep,
+	                       letter_sep, "640823-323", "6408233", "64082A-3234"};
+	bs_ident id;
+
+	bs_ident_ref_set(&ref, &d);
+	for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
+		g_autofree char *s = g_strdup(texts[rows[i].text]);
+
+		g_test_message("row %zu: \"%s\" date_len %zu", i, s, rows[i].date_len);
+		g_assert_cmpint(bs_ident_parse_personal(s, strlen(s), rows[i].date_len, &ref, &id),
+		                ==, BS_NOMATCH);
+		g_assert_cmpint(id.kind, ==, BS_KIND_NONE);
+		assert_personal_agrees(s, strlen(s), &ref);
+	}
+	/* a letter where the serial starts, but not a capital: nothing */
+	g_assert_cmpint(bs_ident_parse_personal(lower, strlen(lower), 6, &ref, &id), ==,
+	                BS_NOMATCH);
+	g_assert_cmpint(bs_ident_parse_personal(dashed, strlen(dashed), 6, &ref, &id), ==, BS_OK);
+	g_assert_cmpstr(id.canonical, ==, canon);
+}
+
+/* Two random digits, or a plausible month or day (+60 sometimes). */
+static void
+sweep_two(GRand *r, char *out, int lo, int hi, bool con)
+{
+	int v = g_rand_boolean(r) ? g_rand_int_range(r, 0, 100)
+	                          : g_rand_int_range(r, lo, hi) + (con ? 60 : 0);
+
+	out[0] = (char)('0' + v / 10);
+	out[1] = (char)('0' + v % 10);
+}
+
+/* A random text near the personnummer family: ten characters (mostly
+ * plausible dates, a capital letter now and then, a right check digit
+ * half the time), written in a random layout, a byte replaced now and
+ * then. Returns its length. */
+static size_t
+sweep_text(GRand *r, char *buf)
+{
+	static const char centuries[][3] = {"18", "19", "20", "16", "21"};
+	char ten[11];
+	int date_len = g_rand_boolean(r) ? 6 : 8;
+	size_t len;
+
+	sweep_two(r, ten, 0, 100, false);
+	sweep_two(r, ten + 2, 0, 14, false);
+	sweep_two(r, ten + 4, 0, 33, g_rand_int_range(r, 0, 4) == 0);
+	for (int i = 6; i < 10; i++)
+		ten[i] = (char)('0' + g_rand_int_range(r, 0, 10));
+	if (g_rand_int_range(r, 0, 8) == 0)
+		ten[6] = "TRSUWXJKLMNPAZ"[g_rand_int_range(r, 0, 14)];
+	if (g_rand_boolean(r)) {
+		char digits[10];
+
+		memcpy(digits, ten, 9);
+		if (!g_ascii_isdigit(digits[6]))
+			digits[6] = '1';
+		ten[9] = (char)('0' + synth_luhn_digit(digits, 9));
+	}
+	ten[10] = '\0';
+	len = (size_t)g_snprintf(buf, 32, "%s%.6s%s%s",
+	                         date_len == 8 ? centuries[g_rand_int_range(r, 0, 5)] : "", ten,
+	                         personal_seps[g_rand_int_range(r, 0, 6)], ten + 6);
+	if (g_rand_int_range(r, 0, 16) == 0)
+		buf[g_rand_int_range(r, 0, (gint32)len)] = (char)g_rand_int_range(r, 1, 256);
+	return len;
+}
+
+/* A seeded sweep of random texts at random reference dates: both paths
+ * agree on each, and the sweep reaches valid and invalid readings. */
+static void
+test_personal_random_sweep_same_as_parse_ref(void)
+{
+	g_autoptr(GRand) r = g_rand_new_with_seed(1127);
+	unsigned count[3] = {0, 0, 0};
+
+	for (int i = 0; i < 300000; i++) {
+		char buf[32];
+		size_t len = sweep_text(r, buf);
+		GDate d;
+		bs_ident_ref ref;
+
+		g_date_clear(&d, 1);
+		g_date_set_dmy(&d, (GDateDay)g_rand_int_range(r, 1, 29),
+		               (GDateMonth)g_rand_int_range(r, 1, 13),
+		               (GDateYear)g_rand_int_range(r, 1890, 2101));
+		bs_ident_ref_set(&ref, &d);
+		count[assert_personal_agrees(buf, len, &ref)]++;
+	}
+	g_test_message("ok %u invalid %u no match %u", count[BS_OK], count[BS_INVALID],
+	               count[BS_NOMATCH]);
+	g_assert_cmpuint(count[BS_OK], >, 30000);
+	g_assert_cmpuint(count[BS_INVALID], >, 30000);
+	g_assert_cmpuint(count[BS_NOMATCH], >, 10000);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1022,5 +1366,13 @@ main(int argc, char **argv)
 	g_test_add_func("/ident/fi-hetu/century-signs", test_fi_hetu_century_signs);
 	g_test_add_func("/ident/parse/auto-detection-order", test_parse_auto_order);
 	g_test_add_func("/ident/parse/hostile-input", test_parse_hostile_input);
+	g_test_add_func("/ident/personal/meta-same-as-parse-ref",
+	                test_personal_meta_same_as_parse_ref);
+	g_test_add_func("/ident/personal/forms-same-as-parse-ref",
+	                test_personal_forms_same_as_parse_ref);
+	g_test_add_func("/ident/personal/other-layout-no-match",
+	                test_personal_other_layout_no_match);
+	g_test_add_func("/ident/personal/random-sweep-same-as-parse-ref",
+	                test_personal_random_sweep_same_as_parse_ref);
 	return g_test_run();
 }

@@ -51,6 +51,15 @@ static const bs_kind chains[BS_CAND_COUNT][4] = {
     [BS_CAND_EMAIL] = {BS_KIND_EMAIL},
 };
 
+/* Digits before the serial (YYMMDD: 6, YYYYMMDD: 8) in the shapes that
+ * may be personnummer-family numbers: ident checks that layout instead of
+ * searching for it (bs_ident_parse_personal). 0: no such shape. */
+static const uint8_t date_lens[BS_CAND_COUNT] = {
+    [BS_CAND_D10] = 6,    [BS_CAND_D6SEP4] = 6, [BS_CAND_D6SP4] = 6, [BS_CAND_D12] = 8,
+    [BS_CAND_D8SEP4] = 8, [BS_CAND_D8SP4] = 8,  [BS_CAND_INT10] = 6, [BS_CAND_INT11] = 6,
+    [BS_CAND_INT12] = 8,  [BS_CAND_INT13] = 8,
+};
+
 /* Per kind: base level and what each label class says about it
  * (+1 announces this kind, -1 announces another, 0 says nothing). */
 typedef struct {
@@ -367,6 +376,18 @@ score(const bs_detect_run *r, bs_finding *f)
 	f->confidence = (bs_confidence)CLAMP(level, BS_CONF_LOW, BS_CONF_HIGH);
 }
 
+/* Reads [p, p + len) as kind. pnr heads the chains of the all-digit
+ * shapes and interim those of the lettered ones, so the reading
+ * bs_ident_parse_personal() picks from the serial is the kind asked for. */
+static bs_status
+parse_kind(const bs_detect_run *r, bs_cand_class cls, bs_kind kind, const char *p, size_t len,
+           bs_ident *out)
+{
+	if ((kind == BS_KIND_PNR || kind == BS_KIND_INTERIM) && date_lens[cls])
+		return bs_ident_parse_personal(p, len, date_lens[cls], &r->ident, out);
+	return bs_ident_parse_ref(kind, p, len, &r->ident, out);
+}
+
 /* Tries the shape's kinds on [start, end); reports the best. */
 static bool
 confirm(bs_detect_run *r, bs_cand_class cls, uint64_t start, uint64_t end)
@@ -382,8 +403,7 @@ confirm(bs_detect_run *r, bs_cand_class cls, uint64_t start, uint64_t end)
 	for (int i = 0; i < 4 && chains[cls][i] != BS_KIND_NONE; i++) {
 		bs_finding *cur = &f[best == 0 ? 1 : 0];
 
-		if (bs_ident_parse_ref(chains[cls][i], p, len, &r->ident, &cur->id) != BS_OK ||
-		    !cur->id.valid)
+		if (parse_kind(r, cls, chains[cls][i], p, len, &cur->id) != BS_OK || !cur->id.valid)
 			continue;
 		cur->start = start;
 		cur->end = end;

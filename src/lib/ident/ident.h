@@ -119,6 +119,18 @@ void bs_ident_ref_set(bs_ident_ref *ref, const GDate *date);
 bs_status bs_ident_parse_ref(bs_kind kind, const char *p, size_t len, const bs_ident_ref *ref,
                              bs_ident *out);
 
+/* The personnummer family (pnr, samordningsnummer, interim) in text whose
+ * layout the caller already knows, as detect does from the shape it
+ * matched: date_len ASCII digits (6: YYMMDD, 8: YYYYMMDD), an optional
+ * separator (any bs_ident_parse() accepts: '-', '+', ' ', en dash...),
+ * then the serial: four digits, or a capital letter and three digits
+ * (interim). For such text, the same answer as bs_ident_parse_ref() with
+ * BS_KIND_INTERIM when the serial starts with a letter, else BS_KIND_PNR,
+ * without trimming, kind dispatch or searching for the date part. Any
+ * other text (surrounding white space too) is BS_NOMATCH, out reset. */
+bs_status bs_ident_parse_personal(const char *p, size_t len, size_t date_len,
+                                  const bs_ident_ref *ref, bs_ident *out);
+
 /* Birth date as "YYYY-MM-DD" into buf (>= 11 bytes); false when unknown. */
 bool bs_ident_birth_date(const bs_ident *id, char *buf, size_t buf_len);
 

@@ -106,6 +106,37 @@ read_pnr_text(const char *p, size_t len, pnr_text *t)
 	return true;
 }
 
+/* read_pnr_text() for text whose date part the caller says is date_len
+ * digits: the layout is checked, not searched for. */
+static bool
+read_pnr_laid_out(const char *p, size_t len, size_t date_len, pnr_text *t)
+{
+	size_t sl;
+	char c;
+
+	if ((date_len != 6 && date_len != 8) || len < date_len + 4)
+		return false;
+	/* len >= 10: both 8-byte loads lie inside the text. A carry out of a
+	 * non-digit only changes bytes after it, so each mask sees its own
+	 * bytes: the date's date_len, the serial's last three. */
+	if (non_digits(load8(p)) & (date_len == 8 ? ~0ull : 0xffffffffffffull))
+		return false;
+	if (non_digits(load8(p + len - 8) >> 40) & 0xffffffull)
+		return false;
+	c = p[len - 4];
+	t->letter = (unsigned char)(c - 'A') < 26; /* g_ascii_isupper() reads a table */
+	if (!t->letter && (unsigned char)(c - '0') > 9)
+		return false;
+	t->sep = BS_SEP_NONE;
+	sl = len - date_len - 4;
+	if (sl > 0 && bs_ident__sep_len(p + date_len, sl, &t->sep) != sl)
+		return false;
+	t->century = date_len == 8 ? two_digits(p) : -1;
+	memcpy(t->ten, p + date_len - 6, 6);
+	memcpy(t->ten + 6, p + len - 4, 4);
+	return true;
+}
+
 /* Century of a 10-digit form. With '-' or no separator: the latest year
  * that does not put the birth date after the reference date. With '+'
  * (written from the calendar year the person turns 100): the latest year
@@ -182,6 +213,29 @@ resolve_year(const pnr_text *t, bs_ymd *birth, const bs_ymd *ref)
 	return NULL;
 }
 
+/* Luhn over the ten characters, an interim letter counting 1 (the text
+ * is read: the others are digits). From the right, ten[9]
+ * counts once and ten[8] doubled: the doubled ones are the even places.
+ * The first eight at once, a byte each: a doubled d counts 2d, less 9
+ * when d >= 5 (then bit 3 of d + 3 is set); the bytes, at most 72 in
+ * all, add up in the top byte of one multiplication. */
+static bool
+luhn_ten(const pnr_text *t)
+{
+	static const uint8_t doubled[10] = {0, 2, 4, 6, 8, 1, 3, 5, 7, 9};
+	const uint64_t even_bytes = 0x00ff00ff00ff00ffull;
+	uint64_t x = load8(t->ten) - 0x3030303030303030ull;
+	uint64_t even, ge5, s;
+
+	if (t->letter)
+		x = (x & ~(0xffull << 48)) | 1ull << 48;
+	even = x & even_bytes;
+	ge5 = ((even + 0x0003000300030003ull) >> 3) & 0x0001000100010001ull;
+	s = x + even - 9 * ge5;
+	s = (s * 0x0101010101010101ull) >> 56;
+	return (s + doubled[t->ten[8] - '0'] + (unsigned)(t->ten[9] - '0')) % 10 == 0;
+}
+
 static void
 fill_valid(const pnr_text *t, const bs_ymd *birth, bs_ident *out)
 {
@@ -203,8 +257,10 @@ check_personal(const pnr_text *t, bs_kind kind, const bs_ident_ctx *ctx, bs_iden
 	bs_ymd birth = {0, 0, 0};
 	const char *why;
 
+	/* every field is written: bs_ident_parse_personal() does not reset out */
 	out->sep = t->sep;
 	out->long_form = t->century >= 0;
+	out->test_number = false;
 	if (t->sep == BS_SEP_SPACE && (ctx->flags & BS_IDENT_STRICT_SEP))
 		return bs_ident__fail(out, kind, "space separator");
 	if ((why = read_month_day(t, kind, &birth)) || (why = resolve_year(t, &birth, &ctx->ref)) ||
@@ -214,7 +270,7 @@ check_personal(const pnr_text *t, bs_kind kind, const bs_ident_ctx *ctx, bs_iden
 		return bs_ident__fail(out, kind, "serial 000");
 	if (kind == BS_KIND_INTERIM && !strchr(interim_letters, t->ten[6]))
 		return bs_ident__fail(out, kind, "letter");
-	if (!bs_ident__luhn(t->ten, 10, kind == BS_KIND_INTERIM))
+	if (!luhn_ten(t))
 		return bs_ident__fail(out, kind, "check digit");
 	fill_valid(t, &birth, out);
 	return bs_ident__ok(out, kind);
@@ -249,6 +305,20 @@ bs_ident__interim(const char *p, size_t len, const bs_ident_ctx *ctx, bs_ident *
 	return check_personal(&t, BS_KIND_INTERIM, ctx, out);
 }
 
+bs_status
+bs_ident_parse_personal(const char *p, size_t len, size_t date_len, const bs_ident_ref *ref,
+                        bs_ident *out)
+{
+	bs_ident_ctx ctx = {.ref = {ref->year, ref->month, ref->day}, .flags = 0};
+	pnr_text t;
+
+	if (!p || !read_pnr_laid_out(p, len, date_len, &t)) {
+		bs_ident__reset(out);
+		return BS_NOMATCH;
+	}
+	return check_personal(&t, t.letter ? BS_KIND_INTERIM : personal_kind(&t), &ctx, out);
+}
+
 /* Organisation numbers: ten digits, the third (the "month" tens) 2 or
  * more, Luhn; the 12-digit register form prefixes 16. A number whose third
  * digit is 0 or 1 is a personnummer (a sole trader's organisation number)
@@ -274,7 +344,7 @@ bs_ident__orgnr(const char *p, size_t len, const bs_ident_ctx *ctx, bs_ident *ou
 		return bs_ident__fail(out, BS_KIND_ORGNR, "century");
 	if (t.ten[0] == '0')
 		return bs_ident__fail(out, BS_KIND_ORGNR, "group");
-	if (!bs_ident__luhn(t.ten, 10, false))
+	if (!luhn_ten(&t))
 		return bs_ident__fail(out, BS_KIND_ORGNR, "check digit");
 	memcpy(out->canonical, t.ten, 10);
 	out->canonical[10] = '\0';
