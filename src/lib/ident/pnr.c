@@ -239,14 +239,16 @@ luhn_ten(const pnr_text *t)
 static void
 fill_valid(const pnr_text *t, const bs_ymd *birth, bs_ident *out)
 {
-	out->canonical[0] = (char)('0' + birth->year / 1000);
-	out->canonical[1] = (char)('0' + birth->year / 100 % 10);
+	int century = birth->year / 100;
+
+	out->canonical[0] = (char)('0' + century / 10);
+	out->canonical[1] = (char)('0' + century % 10);
 	memcpy(out->canonical + 2, t->ten, 10);
 	out->canonical[12] = '\0';
 	out->birth_year = birth->year;
 	out->birth_month = birth->month;
 	out->birth_day = birth->month ? birth->day : 0;
-	out->sex = (t->ten[8] - '0') % 2 ? BS_SEX_MALE : BS_SEX_FEMALE;
+	out->sex = t->ten[8] & 1 ? BS_SEX_MALE : BS_SEX_FEMALE; /* '0' is even */
 }
 
 /* Validates a personal number (pnr, samordningsnummer or interim) in
