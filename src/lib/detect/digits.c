@@ -501,6 +501,14 @@ iban(const win *w)
 	return 0;
 }
 
+/* A digit group of a phone number follows the end: a space or dash and
+ * two digits. */
+static bool
+group_follows(const win *w)
+{
+	return (at(w, 0) == ' ' || at(w, 0) == '-') && is_digit(at(w, 1)) && is_digit(at(w, 2));
+}
+
 /* Shapes ending at the end of a digit run (w->p[0] is not a word byte). */
 static unsigned
 at_run_end(const win *w)
@@ -516,7 +524,10 @@ at_run_end(const win *w)
 	m = bare_run(l1, c) | separated(w, l1, c) | interim(w, l1, is_upper(c) ? c : 0);
 	/* the run's last digit ends it: hetu() wants a century sign before four */
 	m |= l1 == 4 && is_hetu_sign(c) ? hetu(w) : 0;
-	m |= phone(w);
+	/* a phone number ends at its last group (phone_starts): the pnr's
+	 * first half in "640823-3234" and each group of "070-123 45 67" but
+	 * the last need no walk back */
+	m |= group_follows(w) ? 0 : phone(w);
 	/* Cards and IBANs have groups before the last run: a separator or,
 	 * in an IBAN, a capital or a space stands before it. */
 	m |= c == ' ' || c == '-' ? card_grouped(w, l1) : 0;
@@ -688,7 +699,7 @@ phone_starts(const win *w, uint64_t end, uint64_t *starts)
 	uint64_t first, set;
 	size_t k = 0;
 
-	if ((at(w, 0) == ' ' || at(w, 0) == '-') && is_digit(at(w, 1)) && is_digit(at(w, 2)))
+	if (group_follows(w))
 		return 0;
 	if (n == 0)
 		return 0;
