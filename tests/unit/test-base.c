@@ -49,6 +49,28 @@ test_parse_u64_table(void)
 	}
 }
 
+/* Integers are formatted by hand and plain bytes copied in runs: the
+ * extremes, and escapes between and around runs. */
+static void
+test_json_ints_and_plain_runs(void)
+{
+	g_autoptr(bs_json) j = bs_json_new();
+
+	bs_json_arr_begin(j, NULL);
+	bs_json_int(j, NULL, 0);
+	bs_json_int(j, NULL, 7);
+	bs_json_int(j, NULL, -10);
+	bs_json_int(j, NULL, G_MAXINT64);
+	bs_json_int(j, NULL, G_MININT64);
+	bs_json_str(j, NULL, "");
+	bs_json_str(j, NULL, "abc\"def\\");
+	bs_json_str(j, NULL, "\tx y\x7f~ \xc3\xa5z");
+	bs_json_arr_end(j);
+	g_assert_cmpstr(bs_json_text(j), ==,
+	                "[0,7,-10,9223372036854775807,-9223372036854775808,\"\","
+	                "\"abc\\\"def\\\\\",\"\\tx y\\u007f~ \xc3\xa5z\"]");
+}
+
 static void
 test_json_escapes_and_repairs_utf8(void)
 {
@@ -183,6 +205,7 @@ main(int argc, char **argv)
 	                test_buf_append_past_cap_fails_unchanged);
 	g_test_add_func("/base/parse-u64/table", test_parse_u64_table);
 	g_test_add_func("/base/json/escapes-and-repairs-utf8", test_json_escapes_and_repairs_utf8);
+	g_test_add_func("/base/json/ints-and-plain-runs", test_json_ints_and_plain_runs);
 	g_test_add_func("/base/date/rejects-impossible-dates",
 	                test_date_parse_rejects_impossible_dates);
 	g_test_add_func("/base/config/defaults-come-from-the-table",

@@ -111,8 +111,18 @@ bs_json_strn(bs_json *j, const char *key, const char *p, size_t len)
 void
 bs_json_int(bs_json *j, const char *key, int64_t v)
 {
+	char buf[24]; /* "-9223372036854775808" */
+	char *e = buf + sizeof buf, *d = e;
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+	/* by hand: printf took ~4 % of `breachscope detect` on dense text */
+	do
+		*--d = (char)('0' + u % 10);
+	while ((u /= 10) > 0);
+	if (v < 0)
+		*--d = '-';
 	member(j, key);
-	g_string_append_printf(j->text, "%" G_GINT64_FORMAT, (gint64)v);
+	g_string_append_len(j->text, d, e - d);
 }
 
 void
@@ -179,6 +189,13 @@ escape_ascii(GString *out, unsigned char c)
 	}
 }
 
+/* Printable ASCII but '"' and '\\': goes out as it is. */
+static bool
+plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
 void
 bs_json_escape_append(GString *out, const char *p, size_t len)
 {
@@ -187,8 +204,15 @@ bs_json_escape_append(GString *out, const char *p, size_t len)
 	g_string_append_c(out, '"');
 	while (p < end) {
 		unsigned char c = (unsigned char)*p;
-		const char *next;
+		const char *next, *run = p;
 
+		/* a run of plain bytes in one append: most strings are one */
+		while (p < end && plain((unsigned char)*p))
+			p++;
+		if (p > run) {
+			g_string_append_len(out, run, p - run);
+			continue;
+		}
 		if (c < 0x80) {
 			escape_ascii(out, c);
 			p++;
