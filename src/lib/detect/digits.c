@@ -784,6 +784,20 @@ list_bits(uint64_t bits, int count, size_t i, uint32_t *out, size_t n)
 	return n + (size_t)count;
 }
 
+/* The run ends of the block at i of len bytes, whose digits are digit:
+ * bytes after a digit that are none (carry: the byte before the block is
+ * a digit; set for the next block). */
+G_ALWAYS_INLINE static inline uint64_t
+block_ends(uint64_t digit, size_t i, size_t len, uint64_t *carry)
+{
+	uint64_t ends = (digit << 1 | *carry) & ~digit;
+
+	if (len - i < 64) /* no end after the last byte: bs_detect_run_end */
+		ends &= (1ull << (len - i)) - 1;
+	*carry = digit >> 63;
+	return ends;
+}
+
 static size_t
 ends_sse2(const char *p, size_t len, bool prev_digit, uint32_t *out, uint64_t *masks)
 {
@@ -798,10 +812,7 @@ ends_sse2(const char *p, size_t len, bool prev_digit, uint32_t *out, uint64_t *m
 			block_masks(p + i, m);
 		else
 			tail_masks(p + i, len - i, m);
-		ends = ((m[0] << 1) | carry) & ~m[0];
-		if (i + 64 > len) /* no end after the last byte: bs_detect_run_end */
-			ends &= len - i == 64 ? ~0ull : (1ull << (len - i)) - 1;
-		carry = m[0] >> 63;
+		ends = block_ends(m[0], i, len, &carry);
 		n = list_bits(ends, count_bits(ends), i, out, n);
 	}
 	return n;
@@ -841,10 +852,7 @@ ends_avx512(const char *p, size_t len, bool prev_digit, uint32_t *out, uint64_t 
 		} else {
 			tail_masks(p + i, len - i, m);
 		}
-		ends = ((m[0] << 1) | carry) & ~m[0];
-		if (i + 64 > len)
-			ends &= len - i == 64 ? ~0ull : (1ull << (len - i)) - 1;
-		carry = m[0] >> 63;
+		ends = block_ends(m[0], i, len, &carry);
 		n = list_bits(ends, __builtin_popcountll(ends), i, out, n);
 	}
 	return n;
