@@ -655,6 +655,41 @@ test_user_terms_add_a_category(void)
 	g_rmdir(dir);
 }
 
+/* A phrase and its own words in one category ("skyddad", "identitet",
+ * "skyddad identitet") are one occurrence where the phrase stands, in
+ * whatever order the file lists them; the words alone still count. */
+static void
+test_phrase_and_its_words_count_once(void)
+{
+	static const char *const orders[] = {
+	    "skyddad\nidentitet\nskyddad identitet\n", "skyddad\nskyddad identitet\nidentitet\n",
+	    "identitet\nskyddad\nskyddad identitet\n", "identitet\nskyddad identitet\nskyddad\n",
+	    "skyddad identitet\nskyddad\nidentitet\n", "skyddad identitet\nidentitet\nskyddad\n",
+	};
+	static const char text[] = "Familjen har skyddad identitet. Identitet; skyddad.";
+	g_autofree char *dir = g_dir_make_tmp("bs-detect-XXXXXX", NULL);
+	g_autofree char *path = g_build_filename(dir, "x.txt", NULL);
+	const char *files[] = {path, NULL};
+	bs_detect_config cfg = {.term_files = files};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(orders); i++) {
+		g_autoptr(bs_detector) d = NULL;
+		g_autoptr(bs_detect_run) r = NULL;
+
+		g_assert_true(g_file_set_contents(path, orders[i], -1, NULL));
+		d = bs_detector_new(&cfg, NULL);
+		g_assert_nonnull(d);
+		r = bs_detect_run_new(d, NULL);
+		bs_detect_run_begin(r, &ref, NULL, NULL);
+		bs_detect_run_feed(r, text, sizeof text - 1);
+		bs_detect_run_end(r);
+		g_test_message("order %zu", i);
+		g_assert_cmpuint(bs_detect_run_category_counts(r)[0], ==, 3);
+	}
+	g_remove(path);
+	g_rmdir(dir);
+}
+
 /* Terms whose key word holds a shorter term's (katt in kattunge, huskatt
  * and vildkattunge; ångest in panikångest) share its literal, and short
  * phrase key words are matched with the gap byte next to them ("kom ut
@@ -878,6 +913,8 @@ main(int argc, char **argv)
 	g_test_add_func("/detect/shapes/written-forms", test_shapes_written_forms);
 	g_test_add_func("/detect/terms/bad-file-named-with-line", test_bad_term_file_named);
 	g_test_add_func("/detect/terms/user-file-adds-category", test_user_terms_add_a_category);
+	g_test_add_func("/detect/terms/phrase-and-its-words-count-once",
+	                test_phrase_and_its_words_count_once);
 	g_test_add_func("/detect/terms/sharing-a-literal-whole-words",
 	                test_terms_sharing_a_literal);
 	g_test_add_func("/detect/terms/random-terms-same-at-every-chunking",

@@ -193,18 +193,25 @@ member_buckets(const bs_detector *d, const bs_pattern *pat, const bs_member *m, 
 	return afters << (2 * before);
 }
 
+/* Phrases before single words, then the latest loaded first. */
 static gint
-compare_desc(gconstpointer a, gconstpointer b)
+compare_members(gconstpointer a, gconstpointer b, gpointer data)
 {
+	const bs_pattern *pats = data;
 	uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
 
+	if (pats[i].nwords != pats[j].nwords)
+		return pats[i].nwords > pats[j].nwords ? -1 : 1;
 	return i > j ? -1 : i < j;
 }
 
-/* Lays group g's members out together, by bucket, each bucket in the
- * reverse order of loading (the latest term first, as before groups
- * shared literals: the order in which overlapping hits of one category
- * are merged, and so the counts, stay the same). */
+/* Lays group g's members out together, by bucket, each bucket with its
+ * phrases first: a phrase and a word of it that end together ("skyddad
+ * identitet", "identitet") are decided phrase first, so that the phrase
+ * takes in a word before it that was counted ("skyddad") and the word
+ * then merges into the phrase: one occurrence, in any file order. Then
+ * the reverse order of loading (the latest term first, as before groups
+ * shared literals). */
 static void
 finish_group(bs_detector *d, uint32_t g)
 {
@@ -214,7 +221,7 @@ finish_group(bs_detector *d, uint32_t g)
 	for (uint32_t i = group->head; i != BS_NO_PATTERN;
 	     i = g_array_index(d->patterns, bs_pattern, i).next)
 		g_array_append_val(order, i);
-	g_array_sort(order, compare_desc);
+	g_array_sort_with_data(order, compare_members, d->patterns->data);
 	group->member = d->members->len;
 	group->count = 0;
 	for (unsigned b = 0; b < 4; b++) {
