@@ -80,7 +80,7 @@ bs_ident__card(const char *p, size_t len, const bs_ident_ctx *ctx, bs_ident *out
 		return bs_ident__fail(out, BS_KIND_CARD, "issuer");
 	if (!(iin->lengths & LEN(n)))
 		return bs_ident__fail(out, BS_KIND_CARD, "length");
-	if (!bs_ident__luhn(d, n, false))
+	if (!bs_luhn_valid(d, n))
 		return bs_ident__fail(out, BS_KIND_CARD, "check digit");
 	memcpy(out->canonical, d, n);
 	out->canonical[n] = '\0';

@@ -93,33 +93,25 @@ bs_ident__num(const char *p, size_t n)
 	return v;
 }
 
-/* Luhn from the right: every second digit doubled, its digits summed
- * (the table holds 2d with 9 taken off above 9). */
+/* Luhn's doubled digit: 2d with 9 taken off above 9. */
+const uint8_t bs_ident__luhn_doubled[10] = {0, 2, 4, 6, 8, 1, 3, 5, 7, 9};
+
+/* Luhn from the right: every second digit doubled, its digits summed. */
 bool
-bs_ident__luhn(const char *p, size_t len, bool letter_as_one)
+bs_luhn_valid(const char *digits, size_t len)
 {
-	static const uint8_t doubled[10] = {0, 2, 4, 6, 8, 1, 3, 5, 7, 9};
 	unsigned sum = 0;
 
 	if (len == 0)
 		return false;
 	for (size_t i = 0; i < len; i++) {
-		unsigned d = (unsigned char)p[len - 1 - i] - (unsigned)'0';
+		unsigned d = (unsigned char)digits[len - 1 - i] - (unsigned)'0';
 
-		if (d > 9) {
-			if (!letter_as_one || !g_ascii_isupper(p[len - 1 - i]))
-				return false;
-			d = 1;
-		}
-		sum += i & 1 ? doubled[d] : d;
+		if (d > 9)
+			return false;
+		sum += i & 1 ? bs_ident__luhn_doubled[d] : d;
 	}
 	return sum % 10 == 0;
-}
-
-bool
-bs_luhn_valid(const char *digits, size_t len)
-{
-	return bs_ident__luhn(digits, len, false);
 }
 
 /* Separators people write between date and serial. Word processors turn

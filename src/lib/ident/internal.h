@@ -50,9 +50,9 @@ int bs_ident__ymd_cmp(const bs_ymd *a, const bs_ymd *b);
 /* Parses n ASCII digits at p; -1 if any is not a digit. */
 int bs_ident__num(const char *p, size_t n);
 
-/* Luhn sum test over digits where a letter counts as value 1 when
- * letter_as_one (interim numbers). */
-bool bs_ident__luhn(const char *p, size_t len, bool letter_as_one);
+/* Luhn's doubled digit, by digit (bs_luhn_valid() in ident.h sums them;
+ * pnr.c eight at a time, an interim letter counting 1). */
+extern const uint8_t bs_ident__luhn_doubled[10];
 
 /* Length of a separator at p (ASCII '-', '+', ' ', or the UTF-8 en dash,
  * hyphens and no-break space that word processors put in), 0 if none. */

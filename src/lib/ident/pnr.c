@@ -222,7 +222,6 @@ resolve_year(const pnr_text *t, bs_ymd *birth, const bs_ymd *ref)
 static bool
 luhn_ten(const pnr_text *t)
 {
-	static const uint8_t doubled[10] = {0, 2, 4, 6, 8, 1, 3, 5, 7, 9};
 	const uint64_t even_bytes = 0x00ff00ff00ff00ffull;
 	uint64_t x = load8(t->ten) - 0x3030303030303030ull;
 	uint64_t even, ge5, s;
@@ -233,7 +232,8 @@ luhn_ten(const pnr_text *t)
 	ge5 = ((even + 0x0003000300030003ull) >> 3) & 0x0001000100010001ull;
 	s = x + even - 9 * ge5;
 	s = (s * 0x0101010101010101ull) >> 56;
-	return (s + doubled[t->ten[8] - '0'] + (unsigned)(t->ten[9] - '0')) % 10 == 0;
+	return (s + bs_ident__luhn_doubled[t->ten[8] - '0'] + (unsigned)(t->ten[9] - '0')) % 10 ==
+	       0;
 }
 
 static void
