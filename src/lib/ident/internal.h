@@ -19,6 +19,14 @@ typedef struct {
 	unsigned flags; /* BS_IDENT_* */
 } bs_ident_ctx;
 
+/* The context of a reference read once (bs_ident_ref), no flags: what
+ * bs_ident_parse_ref() and bs_ident_parse_personal() parse with. */
+static inline bs_ident_ctx
+bs_ident__ctx_of(const bs_ident_ref *ref)
+{
+	return (bs_ident_ctx){.ref = {ref->year, ref->month, ref->day}, .flags = 0};
+}
+
 typedef bs_status bs_ident__parse_fn(const char *p, size_t len, const bs_ident_ctx *ctx,
                                      bs_ident *out);
 

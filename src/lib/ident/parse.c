@@ -153,7 +153,7 @@ bs_ident_parse_full(bs_kind kind, const char *p, size_t len, const GDate *ref_da
 bs_status
 bs_ident_parse_ref(bs_kind kind, const char *p, size_t len, const bs_ident_ref *ref, bs_ident *out)
 {
-	bs_ident_ctx ctx = {.ref = {ref->year, ref->month, ref->day}, .flags = 0};
+	bs_ident_ctx ctx = bs_ident__ctx_of(ref);
 
 	return parse_ctx(kind, p, len, &ctx, out);
 }

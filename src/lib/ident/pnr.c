@@ -311,7 +311,7 @@ bs_status
 bs_ident_parse_personal(const char *p, size_t len, size_t date_len, const bs_ident_ref *ref,
                         bs_ident *out)
 {
-	bs_ident_ctx ctx = {.ref = {ref->year, ref->month, ref->day}, .flags = 0};
+	bs_ident_ctx ctx = bs_ident__ctx_of(ref);
 	pnr_text t;
 
 	if (!p || !read_pnr_laid_out(p, len, date_len, &t)) {
