@@ -406,6 +406,14 @@ phone_run(const win *w, int max)
 	return MIN(n, max);
 }
 
+/* A digit group of a phone number follows the end: a space or dash and
+ * two digits. */
+static bool
+group_follows(const win *w)
+{
+	return (at(w, 0) == ' ' || at(w, 0) == '-') && is_digit(at(w, 1)) && is_digit(at(w, 2));
+}
+
 /* Bits from bit down to the lowest, as a mask. */
 static uint64_t
 from_bit(int b)
@@ -426,7 +434,9 @@ phone(const win *w)
 	int n = phone_run(w, PHONE_BACK);
 	uint64_t span, starts, any, first;
 
-	if (n < PHONE_DIGITS_MIN)
+	/* a phone number ends at its last group: not at the pnr's first half
+	 * in "640823-3234", nor at each group of "070-123 45 67" but the last */
+	if (n < PHONE_DIGITS_MIN || group_follows(w))
 		return 0;
 	span = from_bit(64 - n);
 	first = 1ull << (64 - n);
@@ -501,14 +511,6 @@ iban(const win *w)
 	return 0;
 }
 
-/* A digit group of a phone number follows the end: a space or dash and
- * two digits. */
-static bool
-group_follows(const win *w)
-{
-	return (at(w, 0) == ' ' || at(w, 0) == '-') && is_digit(at(w, 1)) && is_digit(at(w, 2));
-}
-
 /* Shapes ending at the end of a digit run (w->p[0] is not a word byte). */
 static unsigned
 at_run_end(const win *w)
@@ -524,10 +526,7 @@ at_run_end(const win *w)
 	m = bare_run(l1, c) | separated(w, l1, c) | interim(w, l1, is_upper(c) ? c : 0);
 	/* the run's last digit ends it: hetu() wants a century sign before four */
 	m |= l1 == 4 && is_hetu_sign(c) ? hetu(w) : 0;
-	/* a phone number ends at its last group (phone_starts): the pnr's
-	 * first half in "640823-3234" and each group of "070-123 45 67" but
-	 * the last need no walk back */
-	m |= group_follows(w) ? 0 : phone(w);
+	m |= phone(w);
 	/* Cards and IBANs have groups before the last run: a separator or,
 	 * in an IBAN, a capital or a space stands before it. */
 	m |= c == ' ' || c == '-' ? card_grouped(w, l1) : 0;
@@ -687,11 +686,10 @@ make_win(const bs_detect_run *r, uint64_t off, unsigned char *buf, win *w)
 	make_masks(w);
 }
 
-/* Where confirm tries a phone number ending at end (w's own window):
- * every '+', '(' or '0' opening a digit group among the phone characters
- * at most BS_DETECT_PHONE_WALK bytes before it, and a '0' opening that
- * span, earliest first; none when a digit group follows the end (only
- * the last group of "070-123 45 67" decides). */
+/* Where confirm tries a phone number that phone() found ending at end
+ * (w's own window): every '+', '(' or '0' opening a digit group among
+ * the phone characters at most BS_DETECT_PHONE_WALK bytes before it, and
+ * a '0' opening that span, earliest first. */
 static size_t
 phone_starts(const win *w, uint64_t end, uint64_t *starts)
 {
@@ -699,8 +697,6 @@ phone_starts(const win *w, uint64_t end, uint64_t *starts)
 	uint64_t first, set;
 	size_t k = 0;
 
-	if (group_follows(w))
-		return 0;
 	if (n == 0)
 		return 0;
 	first = 1ull << (64 - n);
