@@ -178,7 +178,7 @@ typedef struct {
 
 /* Text is scanned in pieces of at most this many bytes: the digit runs of
  * a piece are listed before Vectorscan scans it (bounded memory). */
-#define BS_DETECT_PIECE (32u * 1024)
+#define BS_DETECT_PIECE (128u * 1024)
 /* Room for the digit-run ends of a piece: one after every other byte and
  * one at its start, and four more that digits.c may write past the last
  * (list_bits). */
@@ -189,6 +189,14 @@ typedef struct {
 
 struct bs_detect_run {
 	const bs_detector *d;
+	/* The detector's tables, fixed once it is built: read on the path of
+	 * every match without going through d and its GArrays. */
+	const bs_id_info *id_info;
+	const bs_group *groups;
+	const bs_member *members;
+	const bs_pattern *patterns;
+	const bs_word *words;
+	const char *word_bytes;
 	hs_scratch_t *scratch; /* owned */
 	hs_stream_t *stream;   /* owned; reset between streams */
 	bs_finding_fn *fn;
