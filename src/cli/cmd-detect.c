@@ -17,7 +17,8 @@
 #define CHUNK_BYTES (256u * 1024)
 
 typedef struct {
-	const char *file; /* as named on the command line; "-" for stdin */
+	const char *file;   /* as named on the command line; "-" for stdin */
+	GString *file_json; /* file as a JSON string, escaped once per input */
 	bs_confidence min;
 	bs_json *json;
 	size_t printed; /* findings printed, all inputs */
@@ -32,7 +33,7 @@ print_finding(const bs_finding *f, void *user)
 	if (f->confidence < o->min)
 		return;
 	bs_json_obj_begin(j, NULL);
-	bs_json_str(j, "file", o->file);
+	bs_json_raw(j, "file", o->file_json->str, o->file_json->len);
 	bs_json_str(j, "kind", bs_kind_name(f->id.kind));
 	bs_json_str(j, "value", f->id.canonical);
 	bs_json_int(j, "start", (int64_t)f->start);
@@ -81,6 +82,8 @@ scan_input(const bs_detector *d, bs_detect_run *r, const GDate *ref, detect_out 
 		return false;
 	}
 	buf = g_malloc(CHUNK_BYTES);
+	g_string_truncate(o->file_json, 0);
+	bs_json_escape_append(o->file_json, o->file, strlen(o->file));
 	bs_detect_run_begin(r, ref, print_finding, o);
 	while ((n = fread(buf, 1, CHUNK_BYTES, fp)) > 0)
 		if (bs_detect_run_feed(r, buf, n) != BS_OK)
@@ -172,8 +175,9 @@ cmd_detect(bs_cli *cli, int argc, char **argv)
 	     "do not load the bundled vocabularies", NULL},
 	    {NULL}};
 	g_autoptr(bs_json) j = bs_json_new();
+	g_autoptr(GString) file_json = g_string_new(NULL);
 	g_autoptr(bs_detector) d = NULL;
-	detect_out o = {.min = BS_CONF_MEDIUM, .json = j};
+	detect_out o = {.min = BS_CONF_MEDIUM, .json = j, .file_json = file_json};
 	GError *error = NULL;
 	GDate ref;
 	int st;

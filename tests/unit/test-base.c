@@ -71,6 +71,31 @@ test_json_ints_and_plain_runs(void)
 	                "\"abc\\\"def\\\\\",\"\\tx y\\u007f~ \xc3\xa5z\"]");
 }
 
+/* A pre-escaped value goes in as it is; strings far past the writer's
+ * first allocation (256 bytes) and exactly at its edge grow it whole. */
+static void
+test_json_raw_and_growth(void)
+{
+	g_autoptr(bs_json) j = bs_json_new();
+	g_autoptr(GString) file = g_string_new(NULL);
+	g_autoptr(GString) want = g_string_new(NULL);
+
+	bs_json_escape_append(file, "a \"b\".txt", 9);
+	for (size_t n = 250; n <= 1100; n += 425) {
+		g_autofree char *s = g_strnfill(n, 'x');
+
+		bs_json_obj_begin(j, NULL);
+		bs_json_raw(j, "file", file->str, file->len);
+		bs_json_str(j, "s", s);
+		bs_json_int(j, "n", (int64_t)n);
+		bs_json_obj_end(j);
+		g_string_printf(want, "{\"file\":\"a \\\"b\\\".txt\",\"s\":\"%s\",\"n\":%zu}", s,
+		                n);
+		g_assert_cmpstr(bs_json_text(j), ==, want->str);
+		bs_json_reset(j);
+	}
+}
+
 static void
 test_json_escapes_and_repairs_utf8(void)
 {
@@ -206,6 +231,7 @@ main(int argc, char **argv)
 	g_test_add_func("/base/parse-u64/table", test_parse_u64_table);
 	g_test_add_func("/base/json/escapes-and-repairs-utf8", test_json_escapes_and_repairs_utf8);
 	g_test_add_func("/base/json/ints-and-plain-runs", test_json_ints_and_plain_runs);
+	g_test_add_func("/base/json/raw-and-growth", test_json_raw_and_growth);
 	g_test_add_func("/base/date/rejects-impossible-dates",
 	                test_date_parse_rejects_impossible_dates);
 	g_test_add_func("/base/config/defaults-come-from-the-table",

@@ -37,6 +37,20 @@ bs_json_reset(bs_json *j)
 	j->first[0] = true;
 }
 
+/* g_string_append_len() inline where the room is there: in GLib 2.74
+ * it is a call to g_string_insert_len(), ~4 % of `breachscope detect`. */
+static inline void
+put(GString *out, const char *p, size_t n)
+{
+	if (out->len + n < out->allocated_len) {
+		memcpy(out->str + out->len, p, n);
+		out->len += n;
+		out->str[out->len] = '\0';
+		return;
+	}
+	g_string_append_len(out, p, (gssize)n);
+}
+
 static void
 member(bs_json *j, const char *key)
 {
@@ -122,7 +136,14 @@ bs_json_int(bs_json *j, const char *key, int64_t v)
 	if (v < 0)
 		*--d = '-';
 	member(j, key);
-	g_string_append_len(j->text, d, e - d);
+	put(j->text, d, (size_t)(e - d));
+}
+
+void
+bs_json_raw(bs_json *j, const char *key, const char *json, size_t len)
+{
+	member(j, key);
+	put(j->text, json, len);
 }
 
 void
@@ -210,7 +231,7 @@ bs_json_escape_append(GString *out, const char *p, size_t len)
 		while (p < end && plain((unsigned char)*p))
 			p++;
 		if (p > run) {
-			g_string_append_len(out, run, p - run);
+			put(out, run, (size_t)(p - run));
 			continue;
 		}
 		if (c < 0x80) {

@@ -29,6 +29,9 @@ void bs_json_int(bs_json *j, const char *key, int64_t v);
 void bs_json_double(bs_json *j, const char *key, double v);
 void bs_json_bool(bs_json *j, const char *key, bool v);
 void bs_json_null(bs_json *j, const char *key);
+/* A value already written as JSON (json[0..len), e.g. a string that
+ * bs_json_escape_append() escaped once for many lines), as it is. */
+void bs_json_raw(bs_json *j, const char *key, const char *json, size_t len);
 
 const char *bs_json_text(const bs_json *j); /* borrowed, valid until next call on j */
 void bs_json_reset(bs_json *j);             /* empty again, reuse memory */
