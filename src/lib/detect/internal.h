@@ -192,14 +192,6 @@ typedef struct {
 
 struct bs_detect_run {
 	const bs_detector *d;
-	/* The detector's tables, fixed once it is built: read on the path of
-	 * every match without going through d and its GArrays. */
-	const bs_id_info *id_info;
-	const bs_group *groups;
-	const bs_member *members;
-	const bs_pattern *patterns;
-	const bs_word *words;
-	const char *word_bytes;
 	hs_scratch_t *scratch; /* owned */
 	hs_stream_t *stream;   /* owned; reset between streams */
 	bs_finding_fn *fn;

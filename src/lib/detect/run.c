@@ -144,8 +144,8 @@ bytes_at(const bs_detect_run *r, const char *lo, const char *up, size_t len, uin
 static bool
 word_at(const bs_detect_run *r, const bs_word *w, uint64_t at)
 {
-	const char *lo = r->word_bytes + w->lower;
-	const char *up = r->word_bytes + w->upper;
+	const char *lo = (const char *)r->d->word_bytes->data + w->lower;
+	const char *up = (const char *)r->d->word_bytes->data + w->upper;
 
 	return bytes_at(r, lo, up, w->len, at, w->bytewise);
 }
@@ -185,7 +185,7 @@ static bool
 phrase_span(const bs_detect_run *r, const bs_pattern *pat, uint64_t key_end, uint64_t *out_start,
             uint64_t *out_end)
 {
-	const bs_word *w = &r->words[pat->words];
+	const bs_word *w = &g_array_index(r->d->words, bs_word, pat->words);
 	uint64_t start = key_end - pat->len;
 	uint64_t end = key_end;
 
@@ -318,9 +318,9 @@ edges_allow(const bs_member *m, const around *a)
 static bool
 key_word(const bs_detect_run *r, const bs_pattern *pat, size_t lit_len, size_t rest, uint64_t end)
 {
-	const bs_word *w = &r->words[pat->words + pat->key];
-	const char *lo = r->word_bytes + w->lower;
-	const char *up = r->word_bytes + w->upper;
+	const bs_word *w = &g_array_index(r->d->words, bs_word, pat->words + pat->key);
+	const char *lo = (const char *)r->d->word_bytes->data + w->lower;
+	const char *up = (const char *)r->d->word_bytes->data + w->upper;
 
 	return end >= lit_len + pat->koff &&
 	       bytes_at(r, lo, up, pat->koff, end - lit_len - pat->koff, w->bytewise) &&
@@ -333,8 +333,8 @@ key_word(const bs_detect_run *r, const bs_pattern *pat, size_t lit_len, size_t r
 static void
 decide_members_slow(bs_detect_run *r, const bs_group *g, uint64_t end, const around *a)
 {
-	const bs_member *m = &r->members[g->member];
-	const bs_pattern *pats = r->patterns;
+	const bs_member *m = &g_array_index(r->d->members, bs_member, g->member);
+	const bs_pattern *pats = (const bs_pattern *)r->d->patterns->data;
 
 	for (size_t k = 0; k < g->count; k++) {
 		if (!(m[k].edge & BS_EDGE_AGAIN) && edges_allow(&m[k], a) &&
@@ -350,8 +350,8 @@ decide_members_slow(bs_detect_run *r, const bs_group *g, uint64_t end, const aro
 static void
 decide_members(bs_detect_run *r, const bs_group *g, uint64_t end, const around *a)
 {
-	const bs_member *m = &r->members[g->member];
-	const bs_pattern *pats = r->patterns;
+	const bs_member *m = &g_array_index(r->d->members, bs_member, g->member);
+	const bs_pattern *pats = (const bs_pattern *)r->d->patterns->data;
 	unsigned b = a->bucket;
 	unsigned known = known_edges(a);
 
@@ -376,8 +376,8 @@ decide_members(bs_detect_run *r, const bs_group *g, uint64_t end, const around *
 static void
 decide_words(bs_detect_run *r, const bs_group *g, uint64_t end, const around *a)
 {
-	const bs_member *m = &r->members[g->member];
-	const bs_pattern *pats = r->patterns;
+	const bs_member *m = &g_array_index(r->d->members, bs_member, g->member);
+	const bs_pattern *pats = (const bs_pattern *)r->d->patterns->data;
 	unsigned known = known_edges(a);
 
 	for (size_t k = g->bucket[a->bucket]; k < g->bucket[a->bucket + 1]; k++) {
@@ -391,7 +391,7 @@ decide_words(bs_detect_run *r, const bs_group *g, uint64_t end, const around *a)
 static void
 decide_group(bs_detect_run *r, uint32_t id, uint64_t end)
 {
-	const bs_id_info info = r->id_info[id];
+	const bs_id_info info = g_array_index(r->d->id_info, bs_id_info, id);
 	const bs_group *g;
 	around a = {.bucket = 0};
 
@@ -405,7 +405,7 @@ decide_group(bs_detect_run *r, uint32_t id, uint64_t end)
 		if (!(info.flags & (1u << a.bucket)))
 			return;
 	}
-	g = &r->groups[info.group];
+	g = &g_array_index(r->d->groups, bs_group, info.group);
 	if (!(info.flags & BS_INFO_MASKED) && a.before >= 0 && a.after >= 0) {
 		decide_words(r, g, end, &a);
 		return;
@@ -542,12 +542,6 @@ bs_detect_run_new(const bs_detector *d, GError **error)
 	size_t ncat = bs_detector_category_count(d);
 
 	r->d = d;
-	r->id_info = (const bs_id_info *)(const void *)d->id_info->data;
-	r->groups = (const bs_group *)(const void *)d->groups->data;
-	r->members = (const bs_member *)(const void *)d->members->data;
-	r->patterns = (const bs_pattern *)(const void *)d->patterns->data;
-	r->words = (const bs_word *)(const void *)d->words->data;
-	r->word_bytes = (const char *)d->word_bytes->data;
 	r->queue = g_array_new(FALSE, FALSE, sizeof(bs_item));
 	r->digit_ends = g_new(uint32_t, BS_DETECT_ENDS);
 	r->masks = g_new(uint64_t, BS_DETECT_PIECE / 16);
