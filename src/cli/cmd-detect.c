@@ -56,7 +56,7 @@ print_categories(const bs_detector *d, const bs_detect_run *r, detect_out *o)
 	bs_json *j = o->json;
 
 	bs_json_obj_begin(j, NULL);
-	bs_json_str(j, "file", o->file);
+	bs_json_raw(j, "file", o->file_json->str, o->file_json->len);
 	bs_json_obj_begin(j, "categories");
 	for (size_t i = 0; i < bs_detector_category_count(d); i++)
 		if (counts[i] > 0)
