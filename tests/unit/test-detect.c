@@ -10,6 +10,7 @@
 #include "synth.h"
 
 static bs_detector *detector;
+static const char *terms_dir; /* data/terms, for detectors a test builds */
 static GDate ref;
 
 /* Findings and category counts of one stream, as comparable text. */
@@ -568,6 +569,90 @@ test_shapes_written_forms(void)
 	}
 }
 
+/* base64 as in a mail file's attachments: capitals, lower-case letters,
+ * '+', '/' and digits, the digits in runs of at most three. */
+static void
+append_base64(GString *t, GRand *rng, size_t n)
+{
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	int digits = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char c;
+
+		do
+			c = b64[g_rand_int_range(rng, 0, 64)];
+		while (g_ascii_isdigit(c) && digits >= 3);
+		digits = g_ascii_isdigit(c) ? digits + 1 : 0;
+		g_string_append_c(t, c);
+	}
+}
+
+/* Blocks of base64 have a digit run every ~8 bytes, and the pass over a
+ * piece leaves out the ends no shape can end at (a lower-case letter
+ * after, or a capital and then one). Every written form of the shape
+ * table, between base64 at each of 64 offsets (so that its end and the
+ * letters after it fall on every bit of a block, the last included), is
+ * found with its span and kind, and the whole text gives what it gives
+ * with every run end decided (BS_DETECT_ENDS=all). */
+struct placed {
+	size_t start, end; /* the value's span */
+	size_t row;        /* in shape_cases */
+};
+
+static void
+test_shapes_in_base64(void)
+{
+	const char *dirs[2] = {terms_dir, NULL};
+	bs_detect_config cfg = {.term_dirs = dirs};
+	g_autoptr(bs_detector) all = NULL;
+	g_autoptr(bs_detect_run) r = bs_detect_run_new(detector, NULL);
+	g_autoptr(bs_detect_run) r_all = NULL;
+	g_autoptr(GRand) rng = g_rand_new_with_seed(41);
+	GString *t = g_string_new(NULL);
+	g_autoptr(GArray) spans = g_array_new(FALSE, FALSE, sizeof(struct placed));
+	g_autofree char *text = NULL;
+	g_autofree char *got = NULL;
+	g_autofree char *got_all = NULL;
+
+	g_setenv("BS_DETECT_ENDS", "all", TRUE);
+	all = bs_detector_new(&cfg, NULL);
+	g_unsetenv("BS_DETECT_ENDS");
+	g_assert_nonnull(all);
+	r_all = bs_detect_run_new(all, NULL);
+	for (size_t i = 0; i < G_N_ELEMENTS(shape_cases); i++) {
+		const struct shape_case *c = &shape_cases[i];
+
+		for (size_t k = 0; k < 64 && c->kind; k++) {
+			g_autofree char *value = c->value ? g_strdup(c->value) : c->make(rng);
+			g_autofree char *line = fill(c->text, value);
+			struct placed at = {.row = i};
+
+			append_base64(t, rng, 64 + k);
+			g_string_append_c(t, '\n');
+			at.start = t->len + (size_t)(strstr(c->text, "%s") - c->text);
+			at.end = at.start + strlen(value);
+			g_array_append_val(spans, at);
+			g_string_append(t, line);
+			g_string_append_c(t,
+			                  '\n'); /* a digit after a space goes on a phone number */
+			append_base64(t, rng, 64 - k);
+			g_string_append_c(t, '\n');
+		}
+	}
+	text = g_string_free(t, FALSE);
+	got = scan_chunked(r, text, strlen(text), 0);
+	got_all = scan_chunked(r_all, text, strlen(text), 0);
+	g_assert_cmpstr(got, ==, got_all);
+	for (size_t j = 0; j < spans->len; j++) {
+		const struct placed *at = &g_array_index(spans, struct placed, j);
+		g_autofree char *kind = kind_at(got, at->start, at->end);
+
+		g_assert_cmpstr(kind, ==, shape_cases[at->row].kind);
+	}
+}
+
 /* Identifiers next to NUL bytes and invalid UTF-8 are found (neither is a
  * word character); long runs that could start a candidate (a megabyte of
  * digits, of '@'s, of one e-mail domain) end in bounded time and memory
@@ -903,6 +988,7 @@ main(int argc, char **argv)
 	g_assert_nonnull(g_getenv("BS_SOURCE_ROOT"));
 	terms = g_build_filename(g_getenv("BS_SOURCE_ROOT"), "data", "terms", NULL);
 	dirs[0] = terms;
+	terms_dir = terms;
 	detector = bs_detector_new(&cfg, &error);
 	g_assert_no_error(error);
 	g_date_clear(&ref, 1);
@@ -929,6 +1015,7 @@ main(int argc, char **argv)
 	g_test_add_func("/detect/shapes/every-block-and-piece-offset",
 	                test_shapes_at_every_block_offset);
 	g_test_add_func("/detect/stream/edge-inputs-bounded", test_stream_edge_inputs);
+	g_test_add_func("/detect/shapes/in-base64", test_shapes_in_base64);
 	int st = g_test_run();
 
 	bs_detector_free(detector);

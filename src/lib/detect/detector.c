@@ -112,6 +112,7 @@ bs_detector_new(const bs_detect_config *cfg, GError **error)
 	d->word_bytes = g_byte_array_new();
 	d->categories = g_ptr_array_new_with_free_func(g_free);
 	d->simd = bs_detect__simd_pick();
+	d->all_ends = g_strcmp0(g_getenv("BS_DETECT_ENDS"), "all") == 0;
 	bs_detect__add_builtin(d);
 	if (!bs_detect__load_terms(d, cfg ? cfg : &none, error))
 		return NULL;

@@ -148,6 +148,7 @@ typedef enum {
 struct bs_detector {
 	hs_database_t *db;      /* streaming mode; owned */
 	bs_detect_simd simd;    /* digits.c's pass over each piece */
+	bool all_ends;          /* BS_DETECT_ENDS=all: every run end listed */
 	GPtrArray *exprs;       /* char *: the expressions, for bench and diagnostics */
 	GArray *flags;          /* unsigned: Vectorscan flags per expression */
 	GArray *patterns;       /* bs_pattern */
@@ -279,8 +280,9 @@ size_t bs_detect__cand_len(bs_cand_class cls);
 
 /* digits.c: ends of digit runs in p[0..len) (offsets i where p[i] is the
  * first byte after a run; an end at 0 when prev_digit, the byte before p
- * is a digit; out: BS_DETECT_ENDS entries), and four bit masks per 64
- * bytes into masks (digits, phone characters, '0', '+' or '(';
+ * is a digit; out: BS_DETECT_ENDS entries; in a block full of ends, not
+ * those where no shape can end unless d->all_ends), and four bit masks
+ * per 64 bytes into masks (digits, phone characters, '0', '+' or '(';
  * BS_DETECT_PIECE / 16 entries) for the shapes' windows; then the
  * candidates that end at the end of a run. */
 size_t bs_detect__digit_ends(const bs_detector *d, const char *p, size_t len, bool prev_digit,
