@@ -426,6 +426,21 @@ make_iban_letter_end(GRand *rng)
 	return spaced4(iban); /* ... AST0 01S: ends in a capital */
 }
 
+/* Ends in three capitals after its last digits: MU.. 000M UR, 000MUR. */
+static char *
+make_iban_letters_spaced(GRand *rng)
+{
+	g_autofree char *iban = synth_iban("MU", "BOMM0101101030300200000MUR");
+
+	return spaced4(iban);
+}
+
+static char *
+make_iban_letters_compact(GRand *rng)
+{
+	return synth_iban("MU", "BOMM0101101030300200000MUR");
+}
+
 static char *
 make_iban_compact(GRand *rng)
 {
@@ -512,6 +527,8 @@ static const struct shape_case shape_cases[] = {
     {"Konto %s", NULL, make_iban_spaced, "iban"},
     {"IBAN: %s, tack", NULL, make_iban_letter_end, "iban"},
     {"IBAN %s", NULL, make_iban_compact, "iban"},
+    {"IBAN %s.", NULL, make_iban_letters_spaced, "iban"},
+    {"IBAN %s.", NULL, make_iban_letters_compact, "iban"},
     {"Kort %s", NULL, make_card_grouped, "card"},
     {"Kortnummer %s.", NULL, make_card_bare, "card"},
     {"HETU %s", NULL, make_hetu_letter, "fi_hetu"},
@@ -590,12 +607,12 @@ append_base64(GString *t, GRand *rng, size_t n)
 }
 
 /* Blocks of base64 have a digit run every ~8 bytes, and the pass over a
- * piece leaves out the ends no shape can end at (a lower-case letter
- * after, or a capital and then one). Every written form of the shape
- * table, between base64 at each of 64 offsets (so that its end and the
- * letters after it fall on every bit of a block, the last included), is
- * found with its span and kind, and the whole text gives what it gives
- * with every run end decided (BS_DETECT_ENDS=all). */
+ * piece leaves out the ends no shape can end at (shape_ends() in
+ * digits.c). Every written form of the shape table, between base64 at
+ * each of the 64 offsets in a block (so that its runs, the byte before
+ * each and the letters after it fall on every bit, the first and the
+ * last included), is found with its span and kind, and the whole text
+ * gives what it gives with every run end decided (BS_DETECT_ENDS=all). */
 struct placed {
 	size_t start, end; /* the value's span */
 	size_t row;        /* in shape_cases */
@@ -629,7 +646,7 @@ test_shapes_in_base64(void)
 			g_autofree char *line = fill(c->text, value);
 			struct placed at = {.row = i};
 
-			append_base64(t, rng, 64 + k);
+			append_base64(t, rng, 64 - t->len % 64 + k); /* the value at k + prefix */
 			g_string_append_c(t, '\n');
 			at.start = t->len + (size_t)(strstr(c->text, "%s") - c->text);
 			at.end = at.start + strlen(value);

@@ -821,18 +821,56 @@ block_ends(uint64_t digit, size_t i, size_t len, uint64_t *carry)
 	return ends;
 }
 
-/* Run ends that may end a shape, from the bytes' capitals and their
- * lower-case letters, digits and '_' (lower): bs_detect__digits() does
- * nothing at an end whose byte is a lower-case letter or '_', nor at a
- * capital that a lower-case letter, digit or '_' follows (no letter tail
- * ends there). In base64 that is most ends: the attachments of a mail
- * file have a digit run every ~8 bytes, and deciding each one made
- * `breachscope detect` on an mbox 2x slower. The byte after bit 63 is in
- * the next block: that bit is kept. */
-G_ALWAYS_INLINE static inline uint64_t
-shape_ends(uint64_t ends, uint64_t upper, uint64_t lower)
+/* What shape_ends() reads of a block: bit i for byte i. */
+typedef struct {
+	uint64_t digit;
+	uint64_t upper; /* A-Z */
+	uint64_t lower; /* a-z, digits and '_': the other ASCII word bytes */
+	uint64_t sep;   /* " -+/)" and capitals: may stand before a shape's last run */
+} word_bits;
+
+/* Bits j from which a run of r bits reaches a t bit: f_j = t_j or (r_j
+ * and f_j+1), in six doubling steps. */
+static uint64_t
+reach_down(uint64_t t, uint64_t r)
 {
-	return ends & (~(upper | lower) | (upper & ~(lower >> 1)));
+	uint64_t f = t;
+
+	for (int s = 1; s < 64; s *= 2) {
+		f |= r & (f >> s);
+		r &= r >> s;
+	}
+	return f;
+}
+
+/* The run ends of a block at which a shape may end; bs_detect__digits()
+ * does nothing at the others:
+ * - a lower-case letter or '_' after the run: no shape ends there;
+ * - a capital after it: only a letter tail (HETU check letter, IBAN
+ *   letters), which needs a capital and then a non-word byte among the
+ *   capitals that follow;
+ * - any other byte: at_run_end() wants six digits or more, or a
+ *   separator or capital before the run (an IBAN's runs have one).
+ * In base64 that leaves few: the attachments of a mail file have a digit
+ * run every ~8 bytes, and deciding each one made `breachscope detect` on
+ * an mbox 2x slower. What lies beyond the block is taken as what keeps
+ * an end: bytes after it as a non-word byte, digits before it, so that
+ * a run that starts in the block before counts as six long. */
+G_ALWAYS_INLINE static inline uint64_t
+shape_ends(uint64_t ends, const word_bits *w)
+{
+	uint64_t d = w->digit;
+	uint64_t nonword = ~(w->upper | w->lower);
+	/* a capital and a non-word byte after it (a space too: so a tail
+	 * need not be followed over the spaces between capitals) */
+	uint64_t tail = (w->upper & (nonword >> 1)) | (w->upper & 1ull << 63);
+	uint64_t starts = d & ~(d << 1);
+	/* a start after a separator, carried through its run to its end */
+	uint64_t good = (d + (starts & w->sep << 1)) & ~d;
+	uint64_t six =
+	    d & (d << 1 | 1) & (d << 2 | 3) & (d << 3 | 7) & (d << 4 | 15) & (d << 5 | 31);
+
+	return ends & ((w->upper & reach_down(tail, w->upper)) | (nonword & (good | six << 1 | 1)));
 }
 
 /* Blocks with more run ends than this are filtered by shape_ends(): in
@@ -853,10 +891,14 @@ ends_sse2(const char *p, size_t len, bool prev_digit, bool all, uint32_t *out, u
 		if (i + 64 <= len) {
 			block_masks(p + i, m);
 			ends = block_ends(m[0], i, len, &carry);
-			if (!all && count_bits(ends) > SHAPE_ENDS_MIN)
-				ends = shape_ends(ends, range_mask(p + i, 'A', 'Z'),
-				                  range_mask(p + i, 'a', 'z') | m[0] |
-				                      range_mask(p + i, '_', '_'));
+			if (!all && count_bits(ends) > SHAPE_ENDS_MIN) {
+				word_bits w = {.digit = m[0], .upper = range_mask(p + i, 'A', 'Z')};
+
+				w.lower = range_mask(p + i, 'a', 'z') | m[0] |
+				          range_mask(p + i, '_', '_');
+				w.sep = w.upper | (m[1] & ~m[0] & ~range_mask(p + i, '(', '('));
+				ends = shape_ends(ends, &w);
+			}
 		} else {
 			tail_masks(p + i, len - i, m);
 			ends = block_ends(m[0], i, len, &carry);
@@ -905,9 +947,13 @@ ends_avx512(const char *p, size_t len, bool prev_digit, bool all, uint32_t *out,
 			m[2] = eq64(v, '0');
 			m[3] = o;
 			ends = block_ends(m[0], i, len, &carry);
-			if (!all && __builtin_popcountll(ends) > SHAPE_ENDS_MIN)
-				ends = shape_ends(ends, range64(v, 'A', 26),
-				                  range64(v, 'a', 26) | m[0] | eq64(v, '_'));
+			if (!all && __builtin_popcountll(ends) > SHAPE_ENDS_MIN) {
+				word_bits w = {.digit = m[0], .upper = range64(v, 'A', 26)};
+
+				w.lower = range64(v, 'a', 26) | m[0] | eq64(v, '_');
+				w.sep = w.upper | (m[1] & ~m[0] & ~eq64(v, '('));
+				ends = shape_ends(ends, &w);
+			}
 		} else {
 			tail_masks(p + i, len - i, m);
 			ends = block_ends(m[0], i, len, &carry);
