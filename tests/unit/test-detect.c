@@ -441,6 +441,14 @@ make_iban_letters_compact(GRand *rng)
 	return synth_iban("MU", "BOMM0101101030300200000MUR");
 }
 
+/* Only its check digits before capitals: at a line's start, the four
+ * bytes before the capitals are all a letter tail may have. */
+static char *
+make_iban_letters_only(GRand *rng)
+{
+	return synth_iban("GB", "WESTABCDEFGHIJKLMN");
+}
+
 static char *
 make_iban_compact(GRand *rng)
 {
@@ -523,12 +531,14 @@ static const struct shape_case shape_cases[] = {
     {"Tel: %s", "0046 8 123 456 78", NULL, "phone"},
     {"Växel %s efter lunch", "(08) 123 456 78", NULL, "phone"},
     {"Fax %s", "08/123 456 78", NULL, "phone"},
+    {"%s efter fem", "0812-3456", NULL, "phone"}, /* 9 bytes: the shortest shape */
     {"Tel: %s", "070-12", NULL, NULL},
     {"Konto %s", NULL, make_iban_spaced, "iban"},
     {"IBAN: %s, tack", NULL, make_iban_letter_end, "iban"},
     {"IBAN %s", NULL, make_iban_compact, "iban"},
     {"IBAN %s.", NULL, make_iban_letters_spaced, "iban"},
     {"IBAN %s.", NULL, make_iban_letters_compact, "iban"},
+    {"%s är kontot", NULL, make_iban_letters_only, "iban"},
     {"Kort %s", NULL, make_card_grouped, "card"},
     {"Kortnummer %s.", NULL, make_card_bare, "card"},
     {"HETU %s", NULL, make_hetu_letter, "fi_hetu"},

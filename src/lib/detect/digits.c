@@ -827,7 +827,20 @@ typedef struct {
 	uint64_t upper; /* A-Z */
 	uint64_t lower; /* a-z, digits and '_': the other ASCII word bytes */
 	uint64_t sep;   /* " -+/)" and capitals: may stand before a shape's last run */
+	uint64_t id;    /* digits, capitals and " -+/()": what every shape is made of */
 } word_bits;
+
+/* Bits i where n set bits of x end (x_i-n+1 .. x_i; bits before the
+ * block count as set). */
+static uint64_t
+ends_of_n(uint64_t x, int n)
+{
+	uint64_t all = x;
+
+	for (int k = 1; k < n; k++)
+		all &= x << k | ((1ull << k) - 1);
+	return all;
+}
 
 /* Bits j from which a run of r bits reaches a t bit: f_j = t_j or (r_j
  * and f_j+1), in six doubling steps. */
@@ -850,12 +863,15 @@ reach_down(uint64_t t, uint64_t r)
  *   letters), which needs a capital and then a non-word byte among the
  *   capitals that follow;
  * - any other byte: at_run_end() wants six digits or more, or a
- *   separator or capital before the run (an IBAN's runs have one).
+ *   separator or capital before the run (an IBAN's runs have one);
+ * and every shape is 8 bytes or more of digits, capitals and " -+/()"
+ * ending there (the shortest, 0812-3456, has 9), or for a letter tail 4
+ * or more before it (XX12 of an IBAN, more of a HETU).
  * In base64 that leaves few: the attachments of a mail file have a digit
  * run every ~8 bytes, and deciding each one made `breachscope detect` on
- * an mbox 2x slower. What lies beyond the block is taken as what keeps
- * an end: bytes after it as a non-word byte, digits before it, so that
- * a run that starts in the block before counts as six long. */
+ * an mbox 3x slower. What lies beyond the block is taken as what keeps
+ * an end: a byte after it as a non-word byte, bytes before it as digits
+ * of the shape. */
 G_ALWAYS_INLINE static inline uint64_t
 shape_ends(uint64_t ends, const word_bits *w)
 {
@@ -867,10 +883,10 @@ shape_ends(uint64_t ends, const word_bits *w)
 	uint64_t starts = d & ~(d << 1);
 	/* a start after a separator, carried through its run to its end */
 	uint64_t good = (d + (starts & w->sep << 1)) & ~d;
-	uint64_t six =
-	    d & (d << 1 | 1) & (d << 2 | 3) & (d << 3 | 7) & (d << 4 | 15) & (d << 5 | 31);
+	uint64_t runs = good | ends_of_n(d, 6) << 1 | 1;
+	uint64_t tails = w->upper & reach_down(tail, w->upper) & (ends_of_n(w->id, 4) << 1 | 1);
 
-	return ends & ((w->upper & reach_down(tail, w->upper)) | (nonword & (good | six << 1 | 1)));
+	return ends & (tails | (nonword & runs & (ends_of_n(w->id, 8) << 1 | 1)));
 }
 
 /* Blocks with more run ends than this are filtered by shape_ends(): in
@@ -897,6 +913,7 @@ ends_sse2(const char *p, size_t len, bool prev_digit, bool all, uint32_t *out, u
 				w.lower = range_mask(p + i, 'a', 'z') | m[0] |
 				          range_mask(p + i, '_', '_');
 				w.sep = w.upper | (m[1] & ~m[0] & ~range_mask(p + i, '(', '('));
+				w.id = w.upper | m[1];
 				ends = shape_ends(ends, &w);
 			}
 		} else {
@@ -952,6 +969,7 @@ ends_avx512(const char *p, size_t len, bool prev_digit, bool all, uint32_t *out,
 
 				w.lower = range64(v, 'a', 26) | m[0] | eq64(v, '_');
 				w.sep = w.upper | (m[1] & ~m[0] & ~eq64(v, '('));
+				w.id = w.upper | m[1];
 				ends = shape_ends(ends, &w);
 			}
 		} else {
