@@ -450,6 +450,14 @@ make_iban_letters_only(GRand *rng)
 }
 
 static char *
+make_iban_letters_only_spaced(GRand *rng)
+{
+	g_autofree char *iban = synth_iban("GB", "WESTABCDEFGHIJKLMN");
+
+	return spaced4(iban); /* GB75 WEST ...: a space after its only digits */
+}
+
+static char *
 make_iban_compact(GRand *rng)
 {
 	return synth_iban("GB", "WEST12345698765432");
@@ -539,6 +547,7 @@ static const struct shape_case shape_cases[] = {
     {"IBAN %s.", NULL, make_iban_letters_spaced, "iban"},
     {"IBAN %s.", NULL, make_iban_letters_compact, "iban"},
     {"%s är kontot", NULL, make_iban_letters_only, "iban"},
+    {"%s är kontot", NULL, make_iban_letters_only_spaced, "iban"},
     {"Kort %s", NULL, make_card_grouped, "card"},
     {"Kortnummer %s.", NULL, make_card_bare, "card"},
     {"HETU %s", NULL, make_hetu_letter, "fi_hetu"},

@@ -826,6 +826,7 @@ typedef struct {
 	uint64_t digit;
 	uint64_t upper; /* A-Z */
 	uint64_t lower; /* a-z, digits and '_': the other ASCII word bytes */
+	uint64_t space; /* ' ' */
 	uint64_t sep;   /* " -+/)" and capitals: may stand before a shape's last run */
 	uint64_t id;    /* digits, capitals and " -+/()": what every shape is made of */
 } word_bits;
@@ -859,9 +860,9 @@ reach_down(uint64_t t, uint64_t r)
 /* The run ends of a block at which a shape may end; bs_detect__digits()
  * does nothing at the others:
  * - a lower-case letter or '_' after the run: no shape ends there;
- * - a capital after it: only a letter tail (HETU check letter, IBAN
- *   letters), which needs a capital and then a non-word byte among the
- *   capitals that follow;
+ * - a capital, or a space and a capital, after it: only a letter tail
+ *   (HETU check letter, IBAN letters), which needs a capital and then a
+ *   non-word byte among the capitals that follow;
  * - any other byte: at_run_end() wants six digits or more, or a
  *   separator or capital before the run (an IBAN's runs have one);
  * and every shape is 8 bytes or more of digits, capitals and " -+/()"
@@ -884,7 +885,10 @@ shape_ends(uint64_t ends, const word_bits *w)
 	/* a start after a separator, carried through its run to its end */
 	uint64_t good = (d + (starts & w->sep << 1)) & ~d;
 	uint64_t runs = good | ends_of_n(d, 6) << 1 | 1;
-	uint64_t tails = w->upper & reach_down(tail, w->upper) & (ends_of_n(w->id, 4) << 1 | 1);
+	uint64_t reach = reach_down(tail, w->upper);
+	/* letter_tails() also starts at a space and a capital: GB75 WEST ... */
+	uint64_t spaced = w->space & (reach >> 1 | 1ull << 63);
+	uint64_t tails = ((w->upper & reach) | spaced) & (ends_of_n(w->id, 4) << 1 | 1);
 
 	return ends & (tails | (nonword & runs & (ends_of_n(w->id, 8) << 1 | 1)));
 }
@@ -912,6 +916,7 @@ ends_sse2(const char *p, size_t len, bool prev_digit, bool all, uint32_t *out, u
 
 				w.lower = range_mask(p + i, 'a', 'z') | m[0] |
 				          range_mask(p + i, '_', '_');
+				w.space = range_mask(p + i, ' ', ' ');
 				w.sep = w.upper | (m[1] & ~m[0] & ~range_mask(p + i, '(', '('));
 				w.id = w.upper | m[1];
 				ends = shape_ends(ends, &w);
@@ -968,6 +973,7 @@ ends_avx512(const char *p, size_t len, bool prev_digit, bool all, uint32_t *out,
 				word_bits w = {.digit = m[0], .upper = range64(v, 'A', 26)};
 
 				w.lower = range64(v, 'a', 26) | m[0] | eq64(v, '_');
+				w.space = eq64(v, ' ');
 				w.sep = w.upper | (m[1] & ~m[0] & ~eq64(v, '('));
 				w.id = w.upper | m[1];
 				ends = shape_ends(ends, &w);
