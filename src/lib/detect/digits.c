@@ -586,22 +586,6 @@ block_masks(const char *p, uint64_t *m)
 	}
 }
 
-/* Bytes of the 64 at p in [from, to] (ASCII; signed compares, so bytes
- * from 0x80 up are below). */
-static uint64_t
-range_mask(const char *p, char from, char to)
-{
-	uint64_t m = 0;
-
-	for (int k = 0; k < 4; k++) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
-
-		m |= bits16(_mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8((char)(from - 1))),
-		                          _mm_cmplt_epi8(v, _mm_set1_epi8((char)(to + 1)))),
-		            k);
-	}
-	return m;
-}
 #else
 static void
 block_masks(const char *p, uint64_t *m)
@@ -609,15 +593,6 @@ block_masks(const char *p, uint64_t *m)
 	tail_masks(p, 64, m);
 }
 
-static uint64_t
-range_mask(const char *p, char from, char to)
-{
-	uint64_t m = 0;
-
-	for (int i = 0; i < 64; i++)
-		m |= (uint64_t)(p[i] >= from && p[i] <= to) << i;
-	return m;
-}
 #endif
 
 /* The masks of a copied window (near a piece's start). */
@@ -831,6 +806,56 @@ typedef struct {
 	uint64_t id;    /* digits, capitals and " -+/()": what every shape is made of */
 } word_bits;
 
+#ifdef __SSE2__
+/* Bytes of v in [from, to] (ASCII: signed compares put 0x80 and up below). */
+static __m128i
+in_range(__m128i v, char from, char to)
+{
+	return _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8((char)(from - 1))),
+	                     _mm_cmplt_epi8(v, _mm_set1_epi8((char)(to + 1))));
+}
+
+/* The word_bits of the 64 bytes at p beyond those of m (block_masks). */
+static void
+word_masks(const char *p, const uint64_t *m, word_bits *w)
+{
+	uint64_t upper = 0, lower = 0, space = 0, open = 0;
+
+	for (int k = 0; k < 4; k++) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+
+		upper |= bits16(in_range(v, 'A', 'Z'), k);
+		lower |= bits16(
+		    _mm_or_si128(in_range(v, 'a', 'z'), _mm_cmpeq_epi8(v, _mm_set1_epi8('_'))), k);
+		space |= bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')), k);
+		open |= bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8('(')), k);
+	}
+	w->digit = m[0];
+	w->upper = upper;
+	w->lower = lower | m[0];
+	w->space = space;
+	w->sep = upper | (m[1] & ~m[0] & ~open);
+	w->id = upper | m[1];
+}
+#else
+static void
+word_masks(const char *p, const uint64_t *m, word_bits *w)
+{
+	*w = (word_bits){.digit = m[0], .lower = m[0]};
+	for (int i = 0; i < 64; i++) {
+		uint64_t b = 1ull << i;
+		char c = p[i];
+
+		w->upper |= c >= 'A' && c <= 'Z' ? b : 0;
+		w->lower |= (c >= 'a' && c <= 'z') || c == '_' ? b : 0;
+		w->space |= c == ' ' ? b : 0;
+		w->sep |= c != '(' && !(m[0] & b) && (m[1] & b) ? b : 0;
+	}
+	w->sep |= w->upper;
+	w->id = w->upper | m[1];
+}
+#endif
+
 /* Bits i where n set bits of x end (x_i-n+1 .. x_i; bits before the
  * block count as set). */
 static uint64_t
@@ -912,13 +937,9 @@ ends_sse2(const char *p, size_t len, bool prev_digit, bool all, uint32_t *out, u
 			block_masks(p + i, m);
 			ends = block_ends(m[0], i, len, &carry);
 			if (!all && count_bits(ends) > SHAPE_ENDS_MIN) {
-				word_bits w = {.digit = m[0], .upper = range_mask(p + i, 'A', 'Z')};
+				word_bits w;
 
-				w.lower = range_mask(p + i, 'a', 'z') | m[0] |
-				          range_mask(p + i, '_', '_');
-				w.space = range_mask(p + i, ' ', ' ');
-				w.sep = w.upper | (m[1] & ~m[0] & ~range_mask(p + i, '(', '('));
-				w.id = w.upper | m[1];
+				word_masks(p + i, m, &w);
 				ends = shape_ends(ends, &w);
 			}
 		} else {
