@@ -410,29 +410,32 @@ spaced4(const char *s)
 	return g_string_free(out, FALSE);
 }
 
+/* An IBAN of country cc and bban in groups of four. */
 static char *
-make_iban_spaced(GRand *rng)
+spaced_iban(const char *cc, const char *bban)
 {
-	g_autofree char *iban = synth_iban("SE", "50000000058398257466");
+	g_autofree char *iban = synth_iban(cc, bban);
 
 	return spaced4(iban);
 }
 
 static char *
+make_iban_spaced(GRand *rng)
+{
+	return spaced_iban("SE", "50000000058398257466");
+}
+
+static char *
 make_iban_letter_end(GRand *rng)
 {
-	g_autofree char *iban = synth_iban("MT", "MALT011000012345MTLCAST001S");
-
-	return spaced4(iban); /* ... AST0 01S: ends in a capital */
+	return spaced_iban("MT", "MALT011000012345MTLCAST001S"); /* ... AST0 01S */
 }
 
 /* Ends in three capitals after its last digits: MU.. 000M UR, 000MUR. */
 static char *
 make_iban_letters_spaced(GRand *rng)
 {
-	g_autofree char *iban = synth_iban("MU", "BOMM0101101030300200000MUR");
-
-	return spaced4(iban);
+	return spaced_iban("MU", "BOMM0101101030300200000MUR");
 }
 
 static char *
@@ -449,12 +452,11 @@ make_iban_letters_only(GRand *rng)
 	return synth_iban("GB", "WESTABCDEFGHIJKLMN");
 }
 
+/* GB75 WEST ...: a space after its only digits. */
 static char *
 make_iban_letters_only_spaced(GRand *rng)
 {
-	g_autofree char *iban = synth_iban("GB", "WESTABCDEFGHIJKLMN");
-
-	return spaced4(iban); /* GB75 WEST ...: a space after its only digits */
+	return spaced_iban("GB", "WESTABCDEFGHIJKLMN");
 }
 
 static char *
@@ -671,8 +673,8 @@ test_shapes_in_base64(void)
 			at.end = at.start + strlen(value);
 			g_array_append_val(spans, at);
 			g_string_append(t, line);
-			g_string_append_c(t,
-			                  '\n'); /* a digit after a space goes on a phone number */
+			/* not a space: a digit after one goes on a phone number */
+			g_string_append_c(t, '\n');
 			append_base64(t, rng, 64 - k);
 			g_string_append_c(t, '\n');
 		}

@@ -585,14 +585,12 @@ block_masks(const char *p, uint64_t *m)
 		m[3] |= bits16(o, k);
 	}
 }
-
 #else
 static void
 block_masks(const char *p, uint64_t *m)
 {
 	tail_masks(p, 64, m);
 }
-
 #endif
 
 /* The masks of a copied window (near a piece's start). */
@@ -806,6 +804,19 @@ typedef struct {
 	uint64_t id;    /* digits, capitals and " -+/()": what every shape is made of */
 } word_bits;
 
+/* The word_bits of a block from its masks (block_masks) and its
+ * capitals, lower-case letters and '_', spaces and '(' bytes. */
+static word_bits
+word_bits_of(const uint64_t *m, uint64_t upper, uint64_t lower, uint64_t space, uint64_t open)
+{
+	return (word_bits){.digit = m[0],
+	                   .upper = upper,
+	                   .lower = lower | m[0],
+	                   .space = space,
+	                   .sep = upper | (m[1] & ~m[0] & ~open),
+	                   .id = upper | m[1]};
+}
+
 #ifdef __SSE2__
 /* Bytes of v in [from, to] (ASCII: signed compares put 0x80 and up below). */
 static __m128i
@@ -815,9 +826,9 @@ in_range(__m128i v, char from, char to)
 	                     _mm_cmplt_epi8(v, _mm_set1_epi8((char)(to + 1))));
 }
 
-/* The word_bits of the 64 bytes at p beyond those of m (block_masks). */
-static void
-word_masks(const char *p, const uint64_t *m, word_bits *w)
+/* The word_bits of the 64 bytes at p, whose block_masks are m. */
+static word_bits
+word_masks(const char *p, const uint64_t *m)
 {
 	uint64_t upper = 0, lower = 0, space = 0, open = 0;
 
@@ -830,29 +841,24 @@ word_masks(const char *p, const uint64_t *m, word_bits *w)
 		space |= bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')), k);
 		open |= bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8('(')), k);
 	}
-	w->digit = m[0];
-	w->upper = upper;
-	w->lower = lower | m[0];
-	w->space = space;
-	w->sep = upper | (m[1] & ~m[0] & ~open);
-	w->id = upper | m[1];
+	return word_bits_of(m, upper, lower, space, open);
 }
 #else
-static void
-word_masks(const char *p, const uint64_t *m, word_bits *w)
+static word_bits
+word_masks(const char *p, const uint64_t *m)
 {
-	*w = (word_bits){.digit = m[0], .lower = m[0]};
+	uint64_t upper = 0, lower = 0, space = 0, open = 0;
+
 	for (int i = 0; i < 64; i++) {
 		uint64_t b = 1ull << i;
 		char c = p[i];
 
-		w->upper |= c >= 'A' && c <= 'Z' ? b : 0;
-		w->lower |= (c >= 'a' && c <= 'z') || c == '_' ? b : 0;
-		w->space |= c == ' ' ? b : 0;
-		w->sep |= c != '(' && !(m[0] & b) && (m[1] & b) ? b : 0;
+		upper |= c >= 'A' && c <= 'Z' ? b : 0;
+		lower |= (c >= 'a' && c <= 'z') || c == '_' ? b : 0;
+		space |= c == ' ' ? b : 0;
+		open |= c == '(' ? b : 0;
 	}
-	w->sep |= w->upper;
-	w->id = w->upper | m[1];
+	return word_bits_of(m, upper, lower, space, open);
 }
 #endif
 
@@ -937,9 +943,8 @@ ends_sse2(const char *p, size_t len, bool prev_digit, bool all, uint32_t *out, u
 			block_masks(p + i, m);
 			ends = block_ends(m[0], i, len, &carry);
 			if (!all && count_bits(ends) > SHAPE_ENDS_MIN) {
-				word_bits w;
+				word_bits w = word_masks(p + i, m);
 
-				word_masks(p + i, m, &w);
 				ends = shape_ends(ends, &w);
 			}
 		} else {
@@ -991,12 +996,10 @@ ends_avx512(const char *p, size_t len, bool prev_digit, bool all, uint32_t *out,
 			m[3] = o;
 			ends = block_ends(m[0], i, len, &carry);
 			if (!all && __builtin_popcountll(ends) > SHAPE_ENDS_MIN) {
-				word_bits w = {.digit = m[0], .upper = range64(v, 'A', 26)};
+				word_bits w = word_bits_of(m, range64(v, 'A', 26),
+				                           range64(v, 'a', 26) | eq64(v, '_'),
+				                           eq64(v, ' '), eq64(v, '('));
 
-				w.lower = range64(v, 'a', 26) | m[0] | eq64(v, '_');
-				w.space = eq64(v, ' ');
-				w.sep = w.upper | (m[1] & ~m[0] & ~eq64(v, '('));
-				w.id = w.upper | m[1];
 				ends = shape_ends(ends, &w);
 			}
 		} else {
